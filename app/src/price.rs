@@ -1,0 +1,35 @@
+//! The one price record of the system: the value of a Kafka message, a row of the CSV, a point on a chart.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What every record this system makes says in its `source` field.
+pub const SOURCE: &str = "electricity-price-monitor";
+
+/// The price of one slot (15 minutes or an hour) in c/kWh incl. VAT, as it was known at `timestamp`.
+///
+/// The JSON field names follow porssisahko.net (`startDate`, `endDate`). In a Kafka message `timestamp` is
+/// when the producer sent it; in the CSV the column is `received_timestamp`, when the consumer wrote it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriceRecord {
+    #[serde(rename = "timestamp", alias = "received_timestamp")]
+    pub timestamp: DateTime<Utc>,
+    pub price: f64,
+    #[serde(rename = "startDate")]
+    pub start_date: DateTime<Utc>,
+    #[serde(rename = "endDate")]
+    pub end_date: DateTime<Utc>,
+    pub source: String,
+}
+
+impl PriceRecord {
+    /// A record of this system, stamped `timestamp`.
+    pub fn new(timestamp: DateTime<Utc>, price: f64, start_date: DateTime<Utc>, end_date: DateTime<Utc>) -> Self {
+        Self { timestamp, price, start_date, end_date, source: SOURCE.to_owned() }
+    }
+
+    /// Whether two records say the same thing about a slot, whenever they were made.
+    pub fn same_price(&self, other: &Self) -> bool {
+        self.start_date == other.start_date && self.end_date == other.end_date && self.price == other.price
+    }
+}

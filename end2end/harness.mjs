@@ -1,0 +1,101 @@
+// Starts the real system for a browser test: a kafka-dev-broker and `price-monitor all` (built by
+// `cargo leptos build`), on free ports, with a copy of the sample price file in a temporary folder.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const artifacts = join(root, 'end2end', 'artifacts');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value, failing after `ms` with `what`. */
+export async function eventually(what, check, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The broker and the app, running until `stop()`. */
+export async function startSystem() {
+  const dir = mkdtempSync(join(tmpdir(), 'price-monitor-e2e-'));
+  const priceFile = join(dir, 'latest-prices.json');
+  copyFileSync(join(root, 'data', 'latest-prices.json'), priceFile);
+  const kafkaPort = await freePort();
+  const appPort = await freePort();
+  const children = [];
+  const logs = [];
+  const run = (cmd, args, env) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => logs.push(d.toString()));
+    child.stderr.on('data', (d) => logs.push(d.toString()));
+    children.push(child);
+    return child;
+  };
+  run(process.env.KAFKA_DEV_BROKER ?? 'kafka-dev-broker', ['--listen', `127.0.0.1:${kafkaPort}`], {});
+  await eventually('kafka-dev-broker to listen', () => listening(kafkaPort));
+  run(join(root, 'target', 'debug', 'price-monitor'), ['all'], {
+    KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafkaPort}`,
+    PRICE_FILE: priceFile,
+    CSV_PATH: join(dir, 'electricity_prices.csv'),
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
+    LEPTOS_SITE_PKG_DIR: 'pkg',
+    LEPTOS_OUTPUT_NAME: 'price-monitor',
+    LEPTOS_ENV: 'DEV',
+  });
+  const url = `http://127.0.0.1:${appPort}/`;
+  await eventually('the dashboard to answer', () => listening(appPort));
+  return {
+    url,
+    dir,
+    priceFile,
+    logs: () => logs.join(''),
+    async stop() {
+      for (const child of children.reverse()) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      }
+    },
+  };
+}
+
+/** Debian's Chromium, headless; never a downloaded browser. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+export function screenshotPath(name) {
+  mkdirSync(artifacts, { recursive: true });
+  return join(artifacts, name);
+}

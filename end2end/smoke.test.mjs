@@ -1,0 +1,48 @@
+// The page loads, hydrates, and draws the price history from the real pipeline; no console errors.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { eventually, launchBrowser, screenshotPath, startSystem } from './harness.mjs';
+
+let system;
+let browser;
+
+before(async () => {
+  system = await startSystem();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+test('the dashboard draws the 192 sample prices in an ECharts canvas, without console errors', { timeout: 120_000 }, async () => {
+  // The page is server-rendered from the CSV: wait until the pipeline has filled it.
+  await eventually('192 slots in the server-rendered page', async () => {
+    const html = await (await fetch(system.url)).text();
+    return html.includes('>192<');
+  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(system.url);
+
+  await page.waitForSelector('#price-chart canvas', { timeout: 30_000 });
+  const drawn = await page.evaluate(() => {
+    const div = document.getElementById('price-chart');
+    const chart = globalThis.echarts.getInstanceByDom(div);
+    const canvas = div.querySelector('canvas');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
+    return { points: chart?.getOption().series[0].data.length, width: canvas.width, painted };
+  });
+  assert.equal(drawn.points, 192, 'the chart has every slot');
+  assert.ok(drawn.width > 0, 'the canvas has a size');
+  assert.ok(drawn.painted > 1000, `the canvas is painted (${drawn.painted} pixels)`);
+  assert.equal(await page.title(), 'Electricity price monitor');
+  await page.screenshot({ path: screenshotPath('smoke.png'), fullPage: true });
+  assert.deepEqual(problems, [], 'no console errors');
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the pipeline against a real Kafka-protocol broker, the docker-compose check,
+# and the browser tests in headless Chromium. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --browser
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+echo "==> cargo test (app, server: unit and integration tests)"
+cargo test -p app -p server
+
+echo "==> cargo leptos build (server binary and WebAssembly bundle)"
+cargo leptos build
+
+echo "==> browser tests (headless Chromium)"
+node --test --test-concurrency=1 end2end/

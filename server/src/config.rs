@@ -1,0 +1,108 @@
+//! Command line and environment: every option has a flag and an environment variable.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "price-monitor",
+    version,
+    about = "Real-time electricity price monitor: price file -> Kafka -> CSV -> dashboard",
+    long_about = "Watches a porssisahko.net price file, publishes every new or changed price to Kafka, keeps a \
+                  CSV log of what arrives and serves a live dashboard of it. Run it all in one process (the \
+                  default) or each part on its own."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Dashboard, producer and consumer in one process (the default).
+    All,
+    /// Only the dashboard, reading the CSV that a consumer elsewhere writes.
+    Serve,
+    /// Only the producer: watch the price file and publish changes to Kafka.
+    Produce,
+    /// Only the consumer: read the topic and append new prices to the CSV.
+    Consume,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Kafka bootstrap servers, comma-separated host:port.
+    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS", default_value = "localhost:9092", global = true)]
+    pub bootstrap_servers: String,
+
+    /// Kafka topic the prices go through.
+    #[arg(long, env = "KAFKA_TOPIC", default_value = "electricity-prices", global = true)]
+    pub topic: String,
+
+    /// Consumer group id of the consumer.
+    #[arg(long, env = "KAFKA_GROUP_ID", default_value = "electricity-price-consumer", global = true)]
+    pub group_id: String,
+
+    /// Partitions of the topic when the app creates it.
+    #[arg(long, env = "KAFKA_TOPIC_PARTITIONS", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..), global = true)]
+    pub topic_partitions: i32,
+
+    /// Replication factor of the topic when the app creates it.
+    #[arg(long, env = "KAFKA_TOPIC_REPLICATION", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..), global = true)]
+    pub topic_replication: i32,
+
+    /// The porssisahko.net price JSON file the producer watches.
+    #[arg(long, env = "PRICE_FILE", default_value = "data/latest-prices.json", global = true)]
+    pub price_file: PathBuf,
+
+    /// The CSV log the consumer appends to and the dashboard reads.
+    #[arg(long = "csv", env = "CSV_PATH", default_value = "data/electricity_prices.csv", global = true)]
+    pub csv_path: PathBuf,
+
+    /// Seconds between periodic checks of the price file, the fallback to file-system events.
+    #[arg(long, env = "CHECK_INTERVAL_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub check_interval: u64,
+
+    /// Address the dashboard listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
+    pub addr: SocketAddr,
+}
+
+impl Config {
+    pub fn check_interval(&self) -> Duration {
+        Duration::from_secs(self.check_interval)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let cli = Cli::try_parse_from(["price-monitor"]).unwrap();
+        assert_eq!(cli.command, None);
+        let c = cli.config;
+        assert_eq!(c.bootstrap_servers, "localhost:9092");
+        assert_eq!(c.topic, "electricity-prices");
+        assert_eq!(c.group_id, "electricity-price-consumer");
+        assert_eq!(c.price_file, PathBuf::from("data/latest-prices.json"));
+        assert_eq!(c.csv_path, PathBuf::from("data/electricity_prices.csv"));
+        assert_eq!(c.check_interval(), Duration::from_secs(10));
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8501");
+    }
+
+    #[test]
+    fn options_go_before_or_after_the_subcommand_and_bad_values_are_refused() {
+        let cli = Cli::try_parse_from(["price-monitor", "consume", "--csv", "/tmp/x.csv", "--topic", "t"]).unwrap();
+        assert_eq!(cli.command, Some(Command::Consume));
+        assert_eq!(cli.config.csv_path, PathBuf::from("/tmp/x.csv"));
+        assert_eq!(cli.config.topic, "t");
+        assert!(Cli::try_parse_from(["price-monitor", "--check-interval", "0"]).is_err());
+        assert!(Cli::try_parse_from(["price-monitor", "--addr", "nowhere"]).is_err());
+    }
+}

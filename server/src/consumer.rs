@@ -1,0 +1,161 @@
+//! The consumer: reads the topic and appends every new price revision to the CSV log.
+//!
+//! Offsets are committed only after the rows are written and flushed, so a crash between the two makes Kafka
+//! deliver those messages again; the log's slot index then recognises them and adds no row. That is
+//! at-least-once delivery with exactly one row per (slot, price) revision.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use anyhow::Context;
+use rdkafka::{
+    Message, Offset, TopicPartitionList,
+    consumer::{CommitMode, Consumer, StreamConsumer},
+    message::BorrowedMessage,
+};
+use tokio_util::sync::CancellationToken;
+
+use app::{PriceRecord, csv_log::CsvLog};
+
+use crate::{backoff::Backoff, config::Config, kafka};
+
+/// Most messages written and committed together.
+const MAX_BATCH: usize = 1000;
+/// Log a progress line at least every this many messages.
+const PROGRESS_EVERY: u64 = 100;
+
+/// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut log = CsvLog::open(&config.csv_path).context("opening the CSV log")?;
+    tracing::info!(
+        "consumer appending to {} ({} rows, {} slots already there)",
+        config.csv_path.display(),
+        log.rows(),
+        log.index().len()
+    );
+    if !kafka::ensure_topic(&config, &shutdown).await {
+        return Ok(());
+    }
+    let consumer: StreamConsumer = kafka::client_config(&config)
+        .set("group.id", &config.group_id)
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        // Offsets are stored and committed by hand, after the write.
+        .set("enable.auto.offset.store", "false")
+        .create()
+        .context("creating the Kafka consumer")?;
+    consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
+    tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);
+
+    let mut progress = Progress::default();
+    let mut written: BTreeMap<i32, i64> = BTreeMap::new();
+    'run: loop {
+        let first = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            message = consumer.recv() => message,
+        };
+        let mut batch = vec![first];
+        // Whatever else is already waiting goes into the same write and commit.
+        while batch.len() < MAX_BATCH {
+            match tokio::time::timeout(Duration::from_millis(20), consumer.recv()).await {
+                Ok(message) => batch.push(message),
+                Err(_) => break,
+            }
+        }
+
+        let mut records = Vec::with_capacity(batch.len());
+        let mut offsets = BTreeMap::new();
+        for message in &batch {
+            match message {
+                Ok(message) => {
+                    offsets.insert(message.partition(), message.offset());
+                    match decode(message) {
+                        Ok(record) => records.push(record),
+                        Err(why) => tracing::warn!(
+                            partition = message.partition(),
+                            offset = message.offset(),
+                            "skipping a message that is not a price record: {why}"
+                        ),
+                    }
+                }
+                Err(e) => tracing::warn!("Kafka: {e}"),
+            }
+        }
+        let messages = records.len() as u64;
+
+        let mut backoff = Backoff::default();
+        let rows = loop {
+            match log.append_new(records.iter().cloned()) {
+                Ok(rows) => break rows,
+                Err(e) => {
+                    // Nothing is committed until the write succeeds: retry, or stop and get it redelivered.
+                    let delay = backoff.next_delay();
+                    tracing::error!("writing the CSV log failed: {e}; trying again in {delay:?}");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => break 'run,
+                        _ = tokio::time::sleep(delay) => {}
+                    }
+                }
+            }
+        };
+        if !offsets.is_empty() {
+            commit(&consumer, &config.topic, &offsets, CommitMode::Async);
+            written.extend(offsets);
+        }
+        progress.add(messages, rows as u64, log.rows());
+    }
+
+    if !written.is_empty() {
+        commit(&consumer, &config.topic, &written, CommitMode::Sync);
+    }
+    consumer.unsubscribe();
+    tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
+    Ok(())
+}
+
+/// A message's value as a price record, checked.
+fn decode(message: &BorrowedMessage<'_>) -> Result<PriceRecord, String> {
+    let payload = message.payload().ok_or("the message has no value")?;
+    let record: PriceRecord = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    if !record.price.is_finite() {
+        return Err("the price is not a finite number".into());
+    }
+    if record.start_date >= record.end_date {
+        return Err("startDate is not before endDate".into());
+    }
+    Ok(record)
+}
+
+/// Commits, for each partition, the offset after the last message handled.
+fn commit(consumer: &StreamConsumer, topic: &str, last: &BTreeMap<i32, i64>, mode: CommitMode) {
+    let mut list = TopicPartitionList::new();
+    for (&partition, &offset) in last {
+        if let Err(e) = list.add_partition_offset(topic, partition, Offset::Offset(offset + 1)) {
+            tracing::error!("cannot commit partition {partition}: {e}");
+        }
+    }
+    if let Err(e) = consumer.commit(&list, mode) {
+        // The rows are on disk: at worst they are delivered again and recognised as known.
+        tracing::warn!("committing offsets failed: {e}");
+    }
+}
+
+#[derive(Default)]
+struct Progress {
+    messages: u64,
+    rows: u64,
+    logged_at: u64,
+}
+
+impl Progress {
+    fn add(&mut self, messages: u64, rows: u64, total_rows: u64) {
+        self.messages += messages;
+        self.rows += rows;
+        if rows > 0 || self.messages - self.logged_at >= PROGRESS_EVERY {
+            self.logged_at = self.messages;
+            tracing::info!(
+                "read {messages} message(s), wrote {rows} new row(s), {} already known; {total_rows} rows in the log",
+                messages - rows
+            );
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! What the producer and the consumer share about Kafka: client settings and the topic.
+
+use std::time::Duration;
+
+use rdkafka::{
+    ClientConfig,
+    admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
+    client::DefaultClientContext,
+    error::KafkaError,
+    types::RDKafkaErrorCode,
+};
+use tokio_util::sync::CancellationToken;
+
+use crate::{backoff::Backoff, config::Config};
+
+/// Settings every client of ours starts from.
+pub fn client_config(config: &Config) -> ClientConfig {
+    let mut client = ClientConfig::new();
+    client
+        .set("bootstrap.servers", &config.bootstrap_servers)
+        .set("client.id", "electricity-price-monitor")
+        // A broker that is down is normal for a while (started later, restarting): retry, quietly.
+        .set("reconnect.backoff.max.ms", "5000")
+        .set("log.connection.close", "false");
+    client
+}
+
+/// Creates the topic unless it exists, retrying until the broker answers or `shutdown`.
+///
+/// The topic is created explicitly because a broker's auto-created topics may have other partition counts,
+/// and one partition keeps the prices in order. Returns false when shut down before it succeeded.
+pub async fn ensure_topic(config: &Config, shutdown: &CancellationToken) -> bool {
+    let admin: AdminClient<DefaultClientContext> = match client_config(config).create() {
+        Ok(admin) => admin,
+        Err(e) => {
+            tracing::error!("cannot create a Kafka admin client: {e}");
+            return false;
+        }
+    };
+    let topic = NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
+    let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
+    let mut backoff = Backoff::default();
+    loop {
+        let outcome = tokio::select! {
+            _ = shutdown.cancelled() => return false,
+            outcome = admin.create_topics([&topic], &options) => outcome,
+        };
+        match outcome.as_deref() {
+            Ok([Ok(_)]) => {
+                tracing::info!(topic = %config.topic, "created topic with {} partition(s)", config.topic_partitions);
+                return true;
+            }
+            Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return true,
+            Ok(other) => tracing::warn!(topic = %config.topic, "creating the topic failed: {other:?}"),
+            Err(KafkaError::AdminOp(code)) => tracing::warn!("Kafka at {} not reachable yet: {code}", config.bootstrap_servers),
+            Err(e) => tracing::warn!("Kafka at {} not reachable yet: {e}", config.bootstrap_servers),
+        }
+        let delay = backoff.next_delay();
+        tokio::select! {
+            _ = shutdown.cancelled() => return false,
+            _ = tokio::time::sleep(delay) => {}
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The price monitor's server side: the dashboard server, the producer and the consumer.
+//!
+//! Data flows one way: `price_file` → `producer` → Kafka → `consumer` → CSV log → `web`.
+
+pub mod backoff;
+pub mod config;
+pub mod consumer;
+pub mod fingerprint;
+pub mod kafka;
+pub mod price_file;
+pub mod producer;
+pub mod web;
+
+use tokio_util::sync::CancellationToken;
+
+use config::{Command, Config};
+
+/// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
+pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => web::serve(config, shutdown).await,
+        Command::Produce => producer::run(config, shutdown).await,
+        Command::Consume => consumer::run(config, shutdown).await,
+        Command::All => {
+            // One failing part stops the others: a half-running pipeline would look fine and do nothing.
+            let stop_all = |result: anyhow::Result<()>| {
+                shutdown.cancel();
+                result
+            };
+            let (web, producer, consumer) = tokio::join!(
+                async { stop_all(web::serve(config.clone(), shutdown.clone()).await) },
+                async { stop_all(producer::run(config.clone(), shutdown.clone()).await) },
+                async { stop_all(consumer::run(config.clone(), shutdown.clone()).await) },
+            );
+            web.and(producer).and(consumer)
+        }
+    }
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    term.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => tracing::info!("Ctrl-C: stopping"),
+            _ = term => tracing::info!("SIGTERM: stopping"),
+        }
+        token.cancel();
+    });
+}

@@ -1,0 +1,18 @@
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+use server::config::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,librdkafka=warn,rdkafka=warn".into()))
+        .with_target(false)
+        .init();
+
+    let shutdown = CancellationToken::new();
+    server::cancel_on_signal(shutdown.clone());
+    server::run(cli.command.unwrap_or(Command::All), cli.config, shutdown).await
+}
