@@ -78,11 +78,15 @@ export async function startSystem() {
     dir,
     priceFile,
     logs: () => logs.join(''),
+    /** Sends SIGTERM to the app, then the broker; returns each one's exit code. */
     async stop() {
-      for (const child of children.reverse()) {
+      const codes = {};
+      for (const child of [...children].reverse()) {
         child.kill('SIGTERM');
-        await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+        if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+        codes[child.spawnfile.split('/').pop()] = child.exitCode ?? child.signalCode;
       }
+      return codes;
     },
   };
 }

@@ -13,7 +13,8 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await system?.stop();
+  const codes = await system?.stop();
+  assert.deepEqual(codes, { 'kafka-dev-broker': 0, 'price-monitor': 0 }, 'SIGTERM stops both cleanly');
 });
 
 test('the dashboard draws the 192 sample prices in an ECharts canvas, without console errors', { timeout: 120_000 }, async () => {
@@ -30,6 +31,11 @@ test('the dashboard draws the 192 sample prices in an ECharts canvas, without co
   await page.goto(system.url);
 
   await page.waitForSelector('#price-chart canvas', { timeout: 30_000 });
+  // Let the line's drawing animation end (or have ended) before reading pixels and taking the screenshot.
+  await page.evaluate(() => new Promise((resolve) => {
+    globalThis.echarts.getInstanceByDom(document.getElementById('price-chart')).on('finished', resolve);
+    setTimeout(resolve, 3000);
+  }));
   const drawn = await page.evaluate(() => {
     const div = document.getElementById('price-chart');
     const chart = globalThis.echarts.getInstanceByDom(div);

@@ -1,14 +1,14 @@
-//! The parts of the ECharts instance API that charming does not bind.
+//! The part of the ECharts API that charming does not bind.
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// Frees the instance and its canvas; ECharts keeps every instance until this is called.
-    #[wasm_bindgen(method, js_name = "dispose")]
-    fn dispose_instance(this: &charming::Echarts);
+    /// `echarts.dispose(instance)`: frees the instance and its canvas; ECharts keeps every instance until then.
+    #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
+    fn dispose_js(instance: &JsValue);
 }
 
-pub fn dispose(echarts: &charming::Echarts) {
-    echarts.dispose_instance();
+pub fn dispose(instance: &charming::Echarts) {
+    dispose_js(instance);
 }

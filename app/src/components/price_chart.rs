@@ -47,6 +47,7 @@ fn trend_chart(records: &[PriceRecord]) -> charming::Chart {
         series::Line,
     };
 
+    // A slot's price holds from its start to the next slot: a step drawn at the end of each point.
     let points: Vec<Vec<f64>> =
         records.iter().map(|r| vec![r.start_date.timestamp_millis() as f64, r.price]).collect();
     Chart::new()
@@ -55,5 +56,5 @@ fn trend_chart(records: &[PriceRecord]) -> charming::Chart {
         .x_axis(Axis::new().type_(AxisType::Time))
         .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
         .data_zoom(DataZoom::new())
-        .series(Line::new().name("Price").step(Step::Start).show_symbol(false).data(points))
+        .series(Line::new().name("Price").step(Step::End).show_symbol(false).data(points))
 }
