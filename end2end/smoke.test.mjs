@@ -21,7 +21,7 @@ test('the dashboard draws the 192 sample prices in an ECharts canvas, without co
   // The page is server-rendered from the CSV: wait until the pipeline has filled it.
   await eventually('192 slots in the server-rendered page', async () => {
     const html = await (await fetch(system.url)).text();
-    return html.includes('>192<');
+    return html.includes('class="total-records">192<');
   }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -30,14 +30,14 @@ test('the dashboard draws the 192 sample prices in an ECharts canvas, without co
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(system.url);
 
-  await page.waitForSelector('#price-chart canvas', { timeout: 30_000 });
+  await page.waitForSelector('#trend-chart canvas', { timeout: 30_000 });
   // Let the line's drawing animation end (or have ended) before reading pixels and taking the screenshot.
   await page.evaluate(() => new Promise((resolve) => {
-    globalThis.echarts.getInstanceByDom(document.getElementById('price-chart')).on('finished', resolve);
+    globalThis.echarts.getInstanceByDom(document.getElementById('trend-chart')).on('finished', resolve);
     setTimeout(resolve, 3000);
   }));
   const drawn = await page.evaluate(() => {
-    const div = document.getElementById('price-chart');
+    const div = document.getElementById('trend-chart');
     const chart = globalThis.echarts.getInstanceByDom(div);
     const canvas = div.querySelector('canvas');
     const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

@@ -10,6 +10,8 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::{price::PriceRecord, slots::SlotIndex};
 
 /// The header of the CSV, as the seed project wrote it.
@@ -33,12 +35,14 @@ pub struct CsvTail {
     /// Bytes of complete lines consumed so far.
     offset: u64,
     rows: u64,
+    /// The latest `received_timestamp` read.
+    last_received: Option<DateTime<Utc>>,
     index: SlotIndex,
 }
 
 impl CsvTail {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), offset: 0, rows: 0, index: SlotIndex::default() }
+        Self { path: path.into(), offset: 0, rows: 0, last_received: None, index: SlotIndex::default() }
     }
 
     pub fn path(&self) -> &Path {
@@ -52,6 +56,11 @@ impl CsvTail {
 
     pub fn index(&self) -> &SlotIndex {
         &self.index
+    }
+
+    /// When the newest row was received (read from the price file).
+    pub fn last_received(&self) -> Option<DateTime<Utc>> {
+        self.last_received
     }
 
     /// Reads what was appended since the last call; returns the number of new rows. A missing file is an
@@ -91,6 +100,7 @@ impl CsvTail {
         {
             match result {
                 Ok(record) => {
+                    self.last_received = self.last_received.max(Some(record.timestamp));
                     // The last row of a slot is its latest revision, whatever its timestamp says.
                     self.index.insert(record);
                     added += 1;
@@ -158,19 +168,19 @@ impl CsvLog {
     /// returns; returns how many rows were written.
     pub fn append_new(&mut self, records: impl IntoIterator<Item = PriceRecord>) -> Result<usize, CsvLogError> {
         let io_err = |source| CsvLogError::Io { path: self.tail.path.clone(), source };
-        let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
         let mut fresh = SlotIndex::default();
+        let mut new = Vec::new();
         for record in records {
             // A batch may carry the same slot twice: compare with what this batch adds as well.
             if self.tail.index.is_new(&record) && fresh.is_new(&record) {
-                out.serialize(&record).map_err(|e| io_err(io::Error::other(e)))?;
-                fresh.insert(record);
+                fresh.insert(record.clone());
+                new.push(record);
             }
         }
-        let bytes = out.into_inner().map_err(|e| io_err(io::Error::other(e.to_string())))?;
-        if fresh.is_empty() {
+        if new.is_empty() {
             return Ok(0);
         }
+        let bytes = rows(&new);
         if let Err(e) = self.file.write_all(&bytes).and_then(|()| self.file.sync_data()) {
             // Leave no torn line behind for the retry to append after.
             let _ = self.file.set_len(self.tail.offset);
@@ -181,9 +191,25 @@ impl CsvLog {
     }
 }
 
+/// `records` as CSV rows in the log's columns, without the header.
+fn rows(records: &[PriceRecord]) -> Vec<u8> {
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    for record in records {
+        out.serialize(record).expect("a price record always serialises");
+    }
+    out.into_inner().expect("writing to memory cannot fail")
+}
+
+/// `records` as a CSV document with the log's header, for downloads.
+pub fn document(records: &[PriceRecord]) -> Vec<u8> {
+    let mut out = format!("{HEADER}\n").into_bytes();
+    out.extend(rows(records));
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
+    use chrono::TimeZone;
 
     use super::*;
 
@@ -218,6 +244,7 @@ mod tests {
         assert_eq!(tail.refresh().unwrap(), 2);
         let read: Vec<PriceRecord> = tail.index().iter().cloned().collect();
         assert_eq!(read, records);
+        assert_eq!(document(&records), text.into_bytes(), "a download reads like the log");
     }
 
     #[test]

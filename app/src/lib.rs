@@ -5,6 +5,8 @@ pub mod api;
 pub mod components;
 pub mod price;
 pub mod slots;
+pub mod status;
+pub mod stats;
 
 #[cfg(feature = "ssr")]
 pub mod csv_log;
@@ -14,7 +16,7 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -53,7 +55,8 @@ pub fn App() -> impl IntoView {
         <Title text="Electricity price monitor"/>
         <Router>
             <Routes fallback=|| "Page not found.".into_view()>
-                <Route path=StaticSegment("") view=components::Dashboard/>
+                // Async: the HTML is sent once the data is in it, so it reads right without JavaScript.
+                <Route path=StaticSegment("") view=components::Dashboard ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

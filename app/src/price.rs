@@ -33,3 +33,21 @@ impl PriceRecord {
         self.start_date == other.start_date && self.end_date == other.end_date && self.price == other.price
     }
 }
+
+impl PriceRecord {
+    /// The first instant after the slot. porssisahko.net v2 ends a slot at `…:14:59.999`, v1 at the next hour:
+    /// both mean the slot lasts until the next one starts.
+    pub fn slot_end(&self) -> DateTime<Utc> {
+        use chrono::Timelike;
+        if self.end_date.nanosecond() == 999_000_000 {
+            self.end_date + chrono::Duration::milliseconds(1)
+        } else {
+            self.end_date
+        }
+    }
+
+    /// Whether the slot's price applies at `t`.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start_date <= t && t < self.slot_end()
+    }
+}

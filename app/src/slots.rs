@@ -47,6 +47,19 @@ impl SlotIndex {
         self.latest.range(from..to).map(|(_, record)| record)
     }
 
+    /// Latest revisions of the slots starting at or after `from`, oldest first.
+    pub fn since(&self, from: DateTime<Utc>) -> impl Iterator<Item = &PriceRecord> {
+        self.latest.range(from..).map(|(_, record)| record)
+    }
+
+    pub fn first(&self) -> Option<&PriceRecord> {
+        self.latest.values().next()
+    }
+
+    pub fn last(&self) -> Option<&PriceRecord> {
+        self.latest.values().next_back()
+    }
+
     /// Latest revisions of every slot, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &PriceRecord> {
         self.latest.values()

@@ -1,15 +1,44 @@
 //! The server's view of the CSV log: followed incrementally and kept in memory, shared by every request.
+//!
+//! A request first reads what the consumer appended since the last one (it may be another process), then
+//! works on the slots of its window only: its cost grows with the window shown, not with the history kept.
 
 use std::{path::PathBuf, sync::Mutex};
 
+use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono_tz::Tz;
+
 use crate::{
+    api::{CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS},
     csv_log::{CsvLogError, CsvTail},
     price::PriceRecord,
+    stats::{self, Summary},
+    status::PipelineStatus,
 };
+
+/// The time zone people read times in (context for the server functions).
+#[derive(Clone, Copy, Debug)]
+pub struct DisplayTz(pub Tz);
+
+/// No price has arrived for this long: something upstream is stuck (prices are published once a day).
+const STALE_AFTER: Duration = Duration::hours(26);
+/// Local hour after which tomorrow's prices are expected (Nord Pool publishes around 13:00 CET).
+const TOMORROW_EXPECTED_HOUR: u32 = 14;
 
 #[derive(Debug)]
 pub struct PriceStore {
     tail: Mutex<CsvTail>,
+}
+
+/// The slots of a request's window and where it ends.
+#[derive(Debug)]
+pub struct Window {
+    pub slots: Vec<PriceRecord>,
+    /// The end of the history shown: now, or the end of the known prices if they stop earlier, so that an old
+    /// file still shows its last `hours` hours instead of nothing.
+    pub anchor: DateTime<Utc>,
+    /// Hours from the first known slot to the anchor.
+    pub available_hours: u32,
 }
 
 impl PriceStore {
@@ -17,7 +46,7 @@ impl PriceStore {
         Self { tail: Mutex::new(CsvTail::new(csv_path)) }
     }
 
-    /// Catches up with what the consumer appended (it may be another process), then runs `f` on the log.
+    /// Catches up with what the consumer appended, then runs `f` on the log.
     fn with_fresh<T>(&self, f: impl FnOnce(&CsvTail) -> T) -> Result<T, CsvLogError> {
         // A panic while holding the lock leaves the tail consistent: refresh only advances after a full read.
         let mut tail = self.tail.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -25,8 +54,157 @@ impl PriceStore {
         Ok(f(&tail))
     }
 
-    /// The latest revision of every slot, oldest first.
-    pub fn history(&self) -> Result<Vec<PriceRecord>, CsvLogError> {
-        self.with_fresh(|tail| tail.index().iter().cloned().collect())
+    /// The slots of the last `hours` hours of history and every later known slot.
+    pub fn window(&self, now: DateTime<Utc>, hours: u32) -> Result<Window, CsvLogError> {
+        self.with_fresh(|tail| window_of(tail, now, hours))
+    }
+
+    /// Everything the dashboard shows.
+    pub fn dashboard(
+        &self,
+        now: DateTime<Utc>,
+        tz: Tz,
+        hours: u32,
+        pipeline: Option<PipelineStatus>,
+    ) -> Result<DashboardData, CsvLogError> {
+        self.with_fresh(|tail| {
+            let Window { slots, available_hours, .. } = window_of(tail, now, hours);
+            let index = tail.index();
+            let today = stats::local_date(now, tz);
+            let tomorrow = today.succ_opt().unwrap_or(today);
+            // Today and tomorrow may lie outside the window: look them up in the index, two days at most.
+            let days: Vec<PriceRecord> = index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
+            let today_average = stats::day_average(&days, tz, today);
+            let tomorrow_average = stats::day_average(&days, tz, tomorrow);
+
+            let mut warnings = Vec::new();
+            let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string();
+            if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
+                warnings.push(format!(
+                    "The known prices end at {}: there is no price for now. Is the price file being updated?",
+                    local(last.slot_end())
+                ));
+            }
+            if let Some(received) = tail.last_received().filter(|r| now - *r > STALE_AFTER) {
+                warnings.push(format!(
+                    "No new prices have arrived for {} hours (the last at {}).",
+                    (now - received).num_hours(),
+                    local(received)
+                ));
+            }
+            if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR && tomorrow_average.is_none() && !index.is_empty() {
+                warnings.push(format!(
+                    "Tomorrow's prices are still missing; they are usually published by {TOMORROW_EXPECTED_HOUR}:00."
+                ));
+            }
+
+            DashboardData {
+                now,
+                tz: tz.name().to_owned(),
+                hours,
+                available_hours,
+                summary: Summary::of(&slots),
+                current: stats::current_slot(&days, now).cloned(),
+                today_average,
+                tomorrow_average,
+                hourly: stats::hourly_stats(&slots, tz),
+                histogram: stats::histogram(&slots, HISTOGRAM_BINS),
+                cheapest: CHEAPEST_HOURS.iter().filter_map(|&h| stats::cheapest_window(&days, now, h)).collect(),
+                total_records: tail.rows(),
+                total_slots: index.len(),
+                last_received: tail.last_received(),
+                warnings,
+                pipeline,
+                slots,
+            }
+        })
+    }
+}
+
+fn window_of(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> Window {
+    let index = tail.index();
+    let anchor = index.last().map_or(now, |last| last.slot_end().min(now));
+    let from = anchor - Duration::hours(hours.into());
+    let available_hours = index.first().map_or(1, |first| {
+        let span = anchor - first.start_date;
+        (span.num_minutes() as f64 / 60.0).ceil().max(1.0) as u32
+    });
+    Window { slots: index.since(from).cloned().collect(), anchor, available_hours }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Europe::Helsinki;
+
+    use super::*;
+    use crate::csv_log::CsvLog;
+
+    fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, d, h, m, 0).unwrap()
+    }
+
+    /// A log of quarter-hours from 2026-01-03 00:00 UTC, one price per quarter (i as the price).
+    fn store(quarters: i64, received: DateTime<Utc>) -> (tempfile::TempDir, PriceStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        let records = (0..quarters).map(|i| {
+            let s = utc(3, 0, 0) + Duration::minutes(15 * i);
+            PriceRecord::new(received, i as f64, s, s + Duration::milliseconds(15 * 60_000 - 1))
+        });
+        CsvLog::open(&path).unwrap().append_new(records).unwrap();
+        (dir, PriceStore::new(path))
+    }
+
+    #[test]
+    fn the_window_is_the_last_hours_before_now_plus_the_known_future() {
+        let (_dir, store) = store(4 * 48, utc(2, 13, 0)); // 3 Jan 00:00 .. 5 Jan 00:00 UTC
+        let now = utc(4, 0, 0);
+        let w = store.window(now, 2).unwrap();
+        assert_eq!(w.slots.first().unwrap().start_date, utc(3, 22, 0));
+        assert_eq!(w.slots.last().unwrap().start_date, utc(4, 23, 45), "the future is always shown");
+        assert_eq!(w.available_hours, 24);
+    }
+
+    #[test]
+    fn old_data_is_shown_up_to_its_end_instead_of_an_empty_window() {
+        let (_dir, store) = store(4 * 48, utc(2, 13, 0));
+        let w = store.window(utc(20, 0, 0), 3).unwrap();
+        assert_eq!(w.anchor, utc(5, 0, 0));
+        assert_eq!(w.slots.len(), 12);
+    }
+
+    #[test]
+    fn dashboard_figures_warnings_and_current_slot() {
+        let (_dir, store) = store(4 * 48, utc(2, 13, 0));
+        // 3 Jan 15:00 Helsinki = 13:00 UTC; tomorrow (4 Jan local) is known.
+        let d = store.dashboard(utc(3, 13, 0), Helsinki, 48, None).unwrap();
+        assert_eq!(d.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
+        assert_eq!(d.total_records, 192);
+        assert_eq!(d.total_slots, 192);
+        assert_eq!(d.hourly.len(), 24);
+        assert_eq!(d.histogram.len(), HISTOGRAM_BINS);
+        assert_eq!(d.cheapest.len(), 3);
+        assert_eq!(d.cheapest[0].start, utc(3, 13, 0), "prices rise with time: the cheapest hour is now");
+        assert!(d.tomorrow_average.is_some());
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        assert_eq!(d.tz, "Europe/Helsinki");
+
+        // Two days after the data ends, with the last price received long ago.
+        let late = store.dashboard(utc(7, 13, 0), Helsinki, 48, None).unwrap();
+        assert!(late.current.is_none());
+        let text = late.warnings.join("\n");
+        assert!(text.contains("known prices end at Mon 5 Jan 02:00"), "{text}");
+        assert!(text.contains("No new prices have arrived for 120 hours"), "{text}");
+        assert!(text.contains("Tomorrow's prices are still missing"), "{text}");
+    }
+
+    #[test]
+    fn an_empty_log_is_an_empty_dashboard() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = PriceStore::new(dir.path().join("missing.csv"));
+        let d = store.dashboard(utc(3, 13, 0), Helsinki, 48, None).unwrap();
+        assert!(d.slots.is_empty() && d.summary.is_none() && d.current.is_none() && d.warnings.is_empty());
+        assert_eq!(d.total_records, 0);
     }
 }

@@ -67,6 +67,10 @@ pub struct Config {
     #[arg(long, env = "CHECK_INTERVAL_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
     pub check_interval: u64,
 
+    /// Time zone the dashboard shows times in (IANA name); prices are stored in UTC.
+    #[arg(long, env = "DISPLAY_TZ", default_value = "Europe/Helsinki", global = true)]
+    pub tz: chrono_tz::Tz,
+
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
     pub addr: SocketAddr,
@@ -94,6 +98,7 @@ mod tests {
         assert_eq!(c.csv_path, PathBuf::from("data/electricity_prices.csv"));
         assert_eq!(c.check_interval(), Duration::from_secs(10));
         assert_eq!(c.addr.to_string(), "127.0.0.1:8501");
+        assert_eq!(c.tz, chrono_tz::Europe::Helsinki);
     }
 
     #[test]
@@ -104,5 +109,8 @@ mod tests {
         assert_eq!(cli.config.topic, "t");
         assert!(Cli::try_parse_from(["price-monitor", "--check-interval", "0"]).is_err());
         assert!(Cli::try_parse_from(["price-monitor", "--addr", "nowhere"]).is_err());
+        assert!(Cli::try_parse_from(["price-monitor", "--tz", "Mars/Olympus"]).is_err());
+        let utc = Cli::try_parse_from(["price-monitor", "serve", "--tz", "UTC"]).unwrap();
+        assert_eq!(utc.config.tz, chrono_tz::UTC);
     }
 }

@@ -16,15 +16,19 @@ use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, csv_log::CsvLog};
 
-use crate::{backoff::Backoff, config::Config, kafka};
+use std::sync::Arc;
+
+use crate::{backoff::Backoff, config::Config, kafka, status::StatusBoard};
 
 /// Most messages written and committed together.
 const MAX_BATCH: usize = 1000;
+/// How often the consumer measures its lag for the dashboard.
+const LAG_EVERY: Duration = Duration::from_secs(10);
 /// Log a progress line at least every this many messages.
 const PROGRESS_EVERY: u64 = 100;
 
 /// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
-pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
     let mut log = CsvLog::open(&config.csv_path).context("opening the CSV log")?;
     tracing::info!(
         "consumer appending to {} ({} rows, {} slots already there)",
@@ -32,25 +36,33 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         log.rows(),
         log.index().len()
     );
-    if !kafka::ensure_topic(&config, &shutdown).await {
+    status.consumer(|_| ());
+    if !kafka::ensure_topic(&config, &status, &shutdown).await {
         return Ok(());
     }
-    let consumer: StreamConsumer = kafka::client_config(&config)
+    let consumer: Arc<StreamConsumer> = kafka::client_config(&config)
         .set("group.id", &config.group_id)
         .set("auto.offset.reset", "earliest")
         .set("enable.auto.commit", "false")
         // Offsets are stored and committed by hand, after the write.
         .set("enable.auto.offset.store", "false")
         .create()
+        .map(Arc::new)
         .context("creating the Kafka consumer")?;
     consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
     tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);
 
     let mut progress = Progress::default();
     let mut written: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut lag_tick = tokio::time::interval(LAG_EVERY);
     'run: loop {
         let first = tokio::select! {
             _ = shutdown.cancelled() => break,
+            _ = lag_tick.tick() => {
+                let lag = measure_lag(consumer.clone(), config.topic.clone(), written.clone()).await;
+                status.consumer(|c| c.lag = lag);
+                continue;
+            }
             message = consumer.recv() => message,
         };
         let mut batch = vec![first];
@@ -77,8 +89,14 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
                         ),
                     }
                 }
-                Err(e) => tracing::warn!("Kafka: {e}"),
+                Err(e) => {
+                    status.kafka_reachable(false);
+                    tracing::warn!("Kafka: {e}");
+                }
             }
+        }
+        if !offsets.is_empty() {
+            status.kafka_reachable(true);
         }
         let messages = records.len() as u64;
 
@@ -102,6 +120,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             written.extend(offsets);
         }
         progress.add(messages, rows as u64, log.rows());
+        status.consumer(|c| c.rows_written += rows as u64);
     }
 
     if !written.is_empty() {
@@ -110,6 +129,25 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     consumer.unsubscribe();
     tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
     Ok(())
+}
+
+/// Messages in the assigned partitions after the last one written, or `None` if the broker does not say.
+async fn measure_lag(consumer: Arc<StreamConsumer>, topic: String, written: BTreeMap<i32, i64>) -> Option<i64> {
+    // The watermark request blocks: keep it off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let assignment = consumer.assignment().ok()?;
+        let mut lag = 0;
+        for element in assignment.elements_for_topic(&topic) {
+            let partition = element.partition();
+            let (low, high) = consumer.fetch_watermarks(&topic, partition, Duration::from_secs(1)).ok()?;
+            let next = written.get(&partition).map_or(low, |last| last + 1);
+            lag += (high - next).max(0);
+        }
+        Some(lag)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// A message's value as a price record, checked.

@@ -11,7 +11,7 @@ use rdkafka::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{backoff::Backoff, config::Config};
+use crate::{backoff::Backoff, config::Config, status::StatusBoard};
 
 /// Settings every client of ours starts from.
 pub fn client_config(config: &Config) -> ClientConfig {
@@ -29,7 +29,7 @@ pub fn client_config(config: &Config) -> ClientConfig {
 ///
 /// The topic is created explicitly because a broker's auto-created topics may have other partition counts,
 /// and one partition keeps the prices in order. Returns false when shut down before it succeeded.
-pub async fn ensure_topic(config: &Config, shutdown: &CancellationToken) -> bool {
+pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &CancellationToken) -> bool {
     let admin: AdminClient<DefaultClientContext> = match client_config(config).create() {
         Ok(admin) => admin,
         Err(e) => {
@@ -45,6 +45,7 @@ pub async fn ensure_topic(config: &Config, shutdown: &CancellationToken) -> bool
             _ = shutdown.cancelled() => return false,
             outcome = admin.create_topics([&topic], &options) => outcome,
         };
+        status.kafka_reachable(outcome.is_ok());
         match outcome.as_deref() {
             Ok([Ok(_)]) => {
                 tracing::info!(topic = %config.topic, "created topic with {} partition(s)", config.topic_partitions);

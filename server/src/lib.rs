@@ -9,18 +9,21 @@ pub mod fingerprint;
 pub mod kafka;
 pub mod price_file;
 pub mod producer;
+pub mod status;
 pub mod web;
 
 use tokio_util::sync::CancellationToken;
 
 use config::{Command, Config};
+use status::StatusBoard;
 
 /// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
 pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let status = StatusBoard::new();
     match command {
-        Command::Serve => web::serve(config, shutdown).await,
-        Command::Produce => producer::run(config, shutdown).await,
-        Command::Consume => consumer::run(config, shutdown).await,
+        Command::Serve => web::serve(config, None, shutdown).await,
+        Command::Produce => producer::run(config, status, shutdown).await,
+        Command::Consume => consumer::run(config, status, shutdown).await,
         Command::All => {
             // One failing part stops the others: a half-running pipeline would look fine and do nothing.
             let stop_all = |result: anyhow::Result<()>| {
@@ -28,9 +31,9 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
                 result
             };
             let (web, producer, consumer) = tokio::join!(
-                async { stop_all(web::serve(config.clone(), shutdown.clone()).await) },
-                async { stop_all(producer::run(config.clone(), shutdown.clone()).await) },
-                async { stop_all(consumer::run(config.clone(), shutdown.clone()).await) },
+                async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
+                async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
+                async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
             );
             web.and(producer).and(consumer)
         }

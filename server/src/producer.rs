@@ -20,19 +20,22 @@ use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, slots::SlotIndex};
 
-use crate::{backoff::Backoff, config::Config, fingerprint::Fingerprint, kafka, price_file};
+use std::sync::Arc;
+
+use crate::{backoff::Backoff, config::Config, fingerprint::Fingerprint, kafka, price_file, status::StatusBoard};
 
 /// Runs the producer until `shutdown`.
-pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    status.producer(|p| p.price_file = config.price_file.display().to_string());
     let (events_tx, mut events) = mpsc::unbounded_channel();
     // Kept alive for as long as the loop runs; without it the producer still polls.
     let _watcher = watch(&config.price_file, events_tx)
         .inspect_err(|e| tracing::warn!("not watching {} for events, only polling: {e:#}", config.price_file.display()))
         .ok();
-    if !kafka::ensure_topic(&config, &shutdown).await {
+    if !kafka::ensure_topic(&config, &status, &shutdown).await {
         return Ok(());
     }
-    let mut producer = Producer::new(&config)?;
+    let mut producer = Producer::new(&config, status)?;
     tracing::info!(
         "producer watching {} (checked every {} s) for topic {}",
         config.price_file.display(),
@@ -99,11 +102,12 @@ struct Producer {
     published: Option<Fingerprint>,
     /// The last content that could not be read, so it is reported once, not on every tick.
     unreadable: Option<Fingerprint>,
+    status: Arc<StatusBoard>,
     missing_reported: bool,
 }
 
 impl Producer {
-    fn new(config: &Config) -> anyhow::Result<Self> {
+    fn new(config: &Config, status: Arc<StatusBoard>) -> anyhow::Result<Self> {
         let kafka = kafka::client_config(config)
             .set("enable.idempotence", "true")
             .set("acks", "all")
@@ -120,6 +124,7 @@ impl Producer {
             delivered: SlotIndex::default(),
             published: None,
             unreadable: None,
+            status,
             missing_reported: false,
         })
     }
@@ -161,6 +166,7 @@ impl Producer {
 
         let results = futures::future::join_all(changed.iter().map(|record| self.send(record))).await;
         let attempted = changed.len();
+        self.status.producer(|p| p.last_change = Some(Utc::now()));
         let mut failed = 0;
         let mut first_error = None;
         for (record, result) in changed.into_iter().zip(results) {
@@ -174,6 +180,8 @@ impl Producer {
                 }
             }
         }
+        self.status.producer(|p| p.messages_sent += (attempted - failed) as u64);
+        self.status.kafka_reachable(first_error.is_none());
         if let Some(e) = first_error {
             anyhow::bail!("{failed} price(s) not acknowledged by Kafka: {e}");
         }

@@ -1,22 +1,58 @@
-//! The dashboard's web server: server-side rendering, server functions and static files.
+//! The dashboard's web server: server-side rendering, server functions, the CSV download and static files.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::Router;
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use app::{App, shell, store::PriceStore};
+use app::{
+    App,
+    api::{DEFAULT_HOURS, parse_hours},
+    csv_log, shell,
+    status::StatusSource,
+    store::{DisplayTz, PriceStore},
+};
 
 use crate::config::Config;
 
-/// The axum router of the dashboard, reading prices from `store`.
-pub fn router(options: LeptosOptions, store: Arc<PriceStore>) -> Router {
+/// What every request's server functions can reach.
+#[derive(Clone)]
+pub struct Shared {
+    pub store: Arc<PriceStore>,
+    pub tz: DisplayTz,
+    /// The pipeline's status when the producer and consumer run in this process.
+    pub status: Option<StatusSource>,
+}
+
+impl Shared {
+    fn provide(&self) {
+        provide_context(self.store.clone());
+        provide_context(self.tz);
+        if let Some(status) = &self.status {
+            provide_context(status.clone());
+        }
+    }
+}
+
+/// The axum router of the dashboard.
+pub fn router(options: LeptosOptions, shared: Shared) -> Router {
     let routes = generate_route_list(App);
-    let context = move || provide_context(store.clone());
+    let context = {
+        let shared = shared.clone();
+        move || shared.provide()
+    };
     Router::new()
+        .route("/download.csv", get(download).with_state(shared.store.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -25,17 +61,44 @@ pub fn router(options: LeptosOptions, store: Arc<PriceStore>) -> Router {
         .with_state(options)
 }
 
+#[derive(Deserialize)]
+struct DownloadQuery {
+    hours: Option<String>,
+}
+
+/// `GET /download.csv?hours=N`: the latest revision of each slot the dashboard shows for N hours, as CSV.
+async fn download(State(store): State<Arc<PriceStore>>, Query(query): Query<DownloadQuery>) -> Response {
+    let hours = match query.hours.as_deref().map_or(Ok(DEFAULT_HOURS), parse_hours) {
+        Ok(hours) => hours,
+        Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
+    };
+    match store.window(chrono::Utc::now(), hours) {
+        Ok(window) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"electricity_prices_{hours}h.csv\"")),
+            ],
+            csv_log::document(&window.slots),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("download: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("reading the price log failed: {e}")).into_response()
+        }
+    }
+}
+
 /// Serves the dashboard at `config.addr` until `shutdown`.
-pub async fn serve(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: CancellationToken) -> anyhow::Result<()> {
     // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
     let mut options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
     options.site_addr = config.addr;
-    let store = Arc::new(PriceStore::new(&config.csv_path));
+    let shared = Shared { store: Arc::new(PriceStore::new(&config.csv_path)), tz: DisplayTz(config.tz), status };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
-    tracing::info!("dashboard at http://{}", config.addr);
-    axum::serve(listener, router(options, store))
+    tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
+    axum::serve(listener, router(options, shared))
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .context("serving the dashboard")

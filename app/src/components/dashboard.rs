@@ -1,22 +1,45 @@
 use leptos::prelude::*;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_query_map},
+};
 
-use crate::{api::price_history, components::PriceChart};
+use crate::{
+    api::{DEFAULT_HOURS, DashboardData, MAX_HOURS, dashboard, parse_hours},
+    components::{
+        charts::{ChartKind, EChart},
+        format::{Local, price},
+        panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards},
+    },
+};
 
 /// How often the page asks for new data.
 const REFRESH_MS: u64 = 10_000;
 
-/// The page at `/`: the price history, rendered on the server and re-fetched every 10 s in the browser.
+/// The page at `/?hours=N`: everything about the prices of the last N hours and the known future.
+///
+/// The data is rendered on the server (numbers and tables are in the HTML before any script runs), then the
+/// browser re-fetches it every 10 s; charts live outside the data's `Transition` so they are updated in place.
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let history = Resource::new(|| (), |_| price_history());
-    let records = Signal::derive(move || history.get().and_then(Result::ok).unwrap_or_default());
+    let query = use_query_map();
+    // `hours` from the URL goes to the server as it is: a bad one is answered with what is allowed.
+    let hours_text = Memo::new(move |_| query.read().get("hours").unwrap_or_else(|| DEFAULT_HOURS.to_string()));
+    let hours = Memo::new(move |_| parse_hours(&hours_text.get()));
+    let data = Resource::new(move || hours_text.get(), dashboard);
+    // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
+    // the charts hidden (they need JavaScript anyway) and the page hydrates without a mismatch.
+    let (latest, set_latest) = signal(None::<DashboardData>);
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = data.get() {
+            set_latest.set(Some(d));
+        }
+    });
+    let latest: Signal<Option<DashboardData>> = latest.into();
 
     #[cfg(feature = "hydrate")]
     {
-        let handle = set_interval_with_handle(
-            move || history.refetch(),
-            std::time::Duration::from_millis(REFRESH_MS),
-        );
+        let handle = set_interval_with_handle(move || data.refetch(), std::time::Duration::from_millis(REFRESH_MS));
         if let Ok(handle) = handle {
             on_cleanup(move || handle.clear());
         }
@@ -24,42 +47,140 @@ pub fn Dashboard() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = REFRESH_MS;
 
+    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.slots.is_empty()));
+
     view! {
         <header class="page-header">
             <h1>"Electricity price monitor"</h1>
             <p class="subtitle">"Finnish spot prices, c/kWh incl. VAT"</p>
         </header>
         <main>
+            <RangeControl hours=Signal::derive(move || hours.get().unwrap_or(DEFAULT_HOURS)) latest/>
             <Transition fallback=|| view! { <p class="loading">"Loading prices…"</p> }>
                 {move || Suspend::new(async move {
-                    match history.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(records) if records.is_empty() => view! {
-                            <section class="empty">
-                                <h2>"No prices yet"</h2>
-                                <p>
-                                    "Nothing has reached the CSV log yet. Start the producer and the consumer "
-                                    "(" <code>"price-monitor all"</code> ") with Kafka running, and prices "
-                                    "appear here within seconds."
-                                </p>
-                            </section>
-                        }.into_any(),
-                        Ok(records) => {
-                            let latest = records.last().cloned();
-                            view! {
-                                <section class="summary" aria-label="Summary">
-                                    <p>
-                                        <span class="count">{records.len()}</span>
-                                        " price slots, the last starting "
-                                        {latest.map(|r| r.start_date.format("%Y-%m-%d %H:%M UTC").to_string())}
-                                    </p>
-                                </section>
-                            }.into_any()
-                        }
+                    match data.await {
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Ok(d) if d.slots.is_empty() => view! { <EmptyState/> }.into_any(),
+                        Ok(d) => view! { <Overview data=d/> }.into_any(),
                     }
                 })}
             </Transition>
-            <PriceChart records/>
+            <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
+                <div class="card chart-card wide">
+                    <h2>"Price trend"</h2>
+                    <EChart id="trend-chart" label="Price of every slot over time, coloured by price level" kind=ChartKind::Trend data=latest/>
+                </div>
+                <div class="card chart-card">
+                    <h2>"Average by hour of day"</h2>
+                    <EChart id="hourly-chart" label="Average price for each hour of the day" kind=ChartKind::Hourly data=latest/>
+                </div>
+                <div class="card chart-card">
+                    <h2>"Price distribution"</h2>
+                    <EChart id="histogram-chart" label="How many slots fall in each price range" kind=ChartKind::Histogram data=latest/>
+                </div>
+            </section>
+            <Transition>
+                {move || Suspend::new(async move {
+                    data.await.ok().filter(|d| !d.slots.is_empty()).map(|d| view! {
+                        <RecentTable data=d.clone()/>
+                        <DataInfo data=d.clone()/>
+                        <PipelinePanel data=d/>
+                    })
+                })}
+            </Transition>
         </main>
+    }
+}
+
+/// The message of a server function error, without the type's prefix.
+fn error_text(e: &ServerFnError) -> String {
+    let text = e.to_string();
+    text.split_once(": ").map_or(text.clone(), |(_, rest)| rest.to_owned())
+}
+
+/// Stat cards, warnings and the cheapest windows: the numbers a person looks at first.
+#[component]
+fn Overview(data: DashboardData) -> impl IntoView {
+    let tz = Local::new(&data.tz);
+    let warnings = data.warnings.clone();
+    view! {
+        <div class="warnings" role="status">
+            {warnings.into_iter().map(|w| view! { <p class="warning">"⚠ " {w}</p> }).collect_view()}
+        </div>
+        <StatCards data=data.clone()/>
+        <CheapestWindows data=data.clone()/>
+        <p class="tz-note">"Times in " {tz.name()} ". Average over the window: " {data.summary.as_ref().map(|s| price(s.average))} " c/kWh."</p>
+    }
+}
+
+/// Before any data: what to start, not an error.
+#[component]
+fn EmptyState() -> impl IntoView {
+    view! {
+        <section class="card empty">
+            <h2>"No prices yet"</h2>
+            <p>
+                "Nothing has reached the CSV log yet. Start Kafka and the pipeline ("
+                <code>"scripts/run.sh"</code> " starts everything, or " <code>"price-monitor all"</code>
+                ") and put a porssisahko.net price file where the producer watches ("
+                <code>"data/latest-prices.json"</code> " by default). Prices appear here within seconds."
+            </p>
+        </section>
+    }
+}
+
+/// The history slider, quick links and the CSV download. The choice is kept in the URL (`?hours=N`) so a link
+/// reproduces the view; without JavaScript the links and the form's button still work.
+#[component]
+fn RangeControl(hours: Signal<u32>, latest: Signal<Option<DashboardData>>) -> impl IntoView {
+    let navigate = use_navigate();
+    let available = move || latest.with(|d| d.as_ref().map(|d| d.available_hours.max(1)));
+    let max = move || available().unwrap_or_else(|| hours.get().max(DEFAULT_HOURS));
+    // While the thumb is dragged: the value shown before the URL changes.
+    let (dragged, set_dragged) = signal(None::<u32>);
+    let value = move || dragged.get().unwrap_or_else(|| hours.get().min(max()));
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(h) = event_target_value(&ev).parse::<u32>() {
+            set_dragged.set(None);
+            navigate(&format!("/?hours={h}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| set_dragged.set(event_target_value(&ev).parse().ok());
+    let label = move || hours_label(value(), available());
+    view! {
+        <form class="card range" method="get" action="/">
+            <label for="hours">"History shown: " <strong class="hours-value">{label}</strong></label>
+            <input
+                id="hours"
+                name="hours"
+                type="range"
+                min="1"
+                max=move || max().to_string()
+                prop:value=move || value().to_string()
+                on:input=on_input
+                on:change=on_change
+                aria-valuetext=label
+            />
+            <noscript><button type="submit">"Show"</button></noscript>
+            <nav class="quick-ranges" aria-label="History length">
+                {[(6, "6 h"), (24, "24 h"), (48, "48 h"), (168, "7 days"), (MAX_HOURS, "all")]
+                    .into_iter()
+                    .map(|(h, text)| view! { <a href=format!("/?hours={h}") class:active=move || hours.get() == h>{text}</a> })
+                    .collect_view()}
+            </nav>
+            <a class="download" href=move || format!("/download.csv?hours={}", hours.get()) download="">
+                "Download this range as CSV"
+            </a>
+        </form>
+    }
+}
+
+fn hours_label(hours: u32, available: Option<u32>) -> String {
+    if available.is_some_and(|a| hours >= a) {
+        "all history".to_owned()
+    } else if hours >= 48 && hours % 24 == 0 {
+        format!("{} days", hours / 24)
+    } else {
+        format!("{hours} h")
     }
 }

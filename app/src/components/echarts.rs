@@ -12,3 +12,13 @@ extern "C" {
 pub fn dispose(instance: &charming::Echarts) {
     dispose_js(instance);
 }
+
+/// Fits the chart to its box again.
+pub fn resize(instance: &charming::Echarts) {
+    let resize = js_sys::Reflect::get(instance, &JsValue::from_str("resize"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(resize) = resize {
+        let _ = resize.call0(instance);
+    }
+}

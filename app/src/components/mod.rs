@@ -1,9 +1,10 @@
 //! The dashboard's components.
 
+mod charts;
 mod dashboard;
 #[cfg(feature = "hydrate")]
 mod echarts;
-mod price_chart;
+mod format;
+mod panels;
 
 pub use dashboard::Dashboard;
-pub use price_chart::PriceChart;

@@ -11,7 +11,12 @@ use std::{
 };
 
 use clap::Parser;
-use server::config::{Cli, Config};
+use std::sync::Arc;
+
+use server::{
+    config::{Cli, Config},
+    status::StatusBoard,
+};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -102,12 +107,12 @@ impl Part {
         Self::spawn(config, server::consumer::run)
     }
 
-    fn spawn<F>(config: &Config, run: fn(Config, CancellationToken) -> F) -> Self
+    fn spawn<F>(config: &Config, run: fn(Config, Arc<StatusBoard>, CancellationToken) -> F) -> Self
     where
         F: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
         let token = CancellationToken::new();
-        let handle = tokio::spawn(run(config.clone(), token.clone()));
+        let handle = tokio::spawn(run(config.clone(), StatusBoard::new(), token.clone()));
         Self { token, handle }
     }
 

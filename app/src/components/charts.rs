@@ -1,0 +1,184 @@
+//! The three charts, drawn in the browser by ECharts through charming.
+
+use leptos::prelude::*;
+
+use crate::api::DashboardData;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Step line of every slot, coloured by level, with the average and a "now" marker.
+    Trend,
+    /// Average price per local hour of the day.
+    Hourly,
+    /// Distribution of the prices.
+    Histogram,
+}
+
+/// A chart that follows `data`: created once, updated in place on every refresh (no flicker, no new
+/// instances), disposed of when the component goes away. On the server it is an empty, labelled box.
+#[component]
+pub fn EChart(id: &'static str, label: &'static str, kind: ChartKind, data: Signal<Option<DashboardData>>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let instance = StoredValue::new_local(None::<charming::Echarts>);
+        Effect::new(move |_| {
+            let Some(chart) = data.with(|d| d.as_ref().filter(|d| !d.slots.is_empty()).map(|d| build::chart(kind, d))) else {
+                return;
+            };
+            instance.update_value(|slot| match slot {
+                Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
+                None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+                    Ok(echarts) => *slot = Some(echarts),
+                    Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
+                },
+            });
+        });
+        // ECharts draws at the size the box had: follow the window's size.
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            instance.with_value(|slot| {
+                if let Some(echarts) = slot {
+                    super::echarts::resize(echarts);
+                }
+            })
+        });
+        on_cleanup(move || {
+            resize.remove();
+            instance.update_value(|slot| {
+                if let Some(echarts) = slot.take() {
+                    super::echarts::dispose(&echarts);
+                }
+            })
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (kind, data);
+
+    view! { <div id=id class="chart" role="img" aria-label=label></div> }
+}
+
+#[cfg(feature = "hydrate")]
+mod build {
+    use charming::{
+        Chart,
+        component::{Axis, DataZoom, Grid, VisualMap, VisualMapPiece},
+        datatype::DataPointItem,
+        element::{
+            AxisType, ItemStyle, JsFunction, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Step, Symbol, Tooltip, Trigger,
+        },
+        series::{Bar, Line},
+    };
+    use charming::component::DataZoomType;
+    use charming::component::VisualMapType;
+
+    use super::ChartKind;
+    use crate::{
+        api::DashboardData,
+        components::format::{Local, price},
+        stats::{Level, current_slot},
+    };
+
+    pub fn chart(kind: ChartKind, d: &DashboardData) -> Chart {
+        match kind {
+            ChartKind::Trend => trend(d),
+            ChartKind::Hourly => hourly(d),
+            ChartKind::Histogram => histogram(d),
+        }
+    }
+
+    /// Tooltip numbers as prices.
+    fn price_formatter() -> JsFunction {
+        JsFunction::new_with_args("value", "return value == null ? '–' : Number(value).toFixed(2) + ' c/kWh';")
+    }
+
+    fn average(d: &DashboardData) -> f64 {
+        d.summary.as_ref().map_or(0.0, |s| s.average)
+    }
+
+    fn bar_item(value: f64, level: Level) -> DataPointItem {
+        DataPointItem::new(value).item_style(ItemStyle::new().color(level.color()))
+    }
+
+    fn trend(d: &DashboardData) -> Chart {
+        let tz = Local::new(&d.tz);
+        let avg = average(d);
+        let labels: Vec<String> = d.slots.iter().map(|s| tz.date_time(s.start_date)).collect();
+        let prices: Vec<f64> = d.slots.iter().map(|s| s.price).collect();
+        // Colour by level: the thresholds of `Level::of` as pieces of a visual map, negative prices apart.
+        let pieces: Vec<VisualMapPiece> = if avg > 0.0 {
+            vec![
+                VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative"),
+                VisualMapPiece::new().gte(0.0).lte(0.6 * avg).color(Level::VeryCheap.color()).label("very cheap"),
+                VisualMapPiece::new().gt(0.6 * avg).lte(0.9 * avg).color(Level::Cheap.color()).label("cheap"),
+                VisualMapPiece::new().gt(0.9 * avg).lt(1.15 * avg).color(Level::Normal.color()).label("normal"),
+                VisualMapPiece::new().gte(1.15 * avg).lt(1.4 * avg).color(Level::Expensive.color()).label("expensive"),
+                VisualMapPiece::new().gte(1.4 * avg).color(Level::VeryExpensive.color()).label("very expensive"),
+            ]
+        } else {
+            vec![
+                VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative"),
+                VisualMapPiece::new().gte(0.0).color(Level::Normal.color()).label("normal"),
+            ]
+        };
+        let mut marks = vec![
+            MarkLineData::new().y_axis(avg).name(format!("average {}", price(avg))),
+            MarkLineData::new().y_axis(0.0).name("0"),
+        ];
+        if let Some(now) = current_slot(&d.slots, d.now) {
+            marks.push(MarkLineData::new().x_axis(tz.date_time(now.start_date)).name("now"));
+        }
+        Chart::new()
+            .grid(Grid::new().left("48").right("16").top("56").bottom("72"))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
+            .visual_map(
+                VisualMap::new().type_(VisualMapType::Piecewise).orient(charming::element::Orient::Horizontal).top(0).left("center").dimension(1).pieces(pieces),
+            )
+            .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+            .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
+            .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+            .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
+            .series(
+                Line::new()
+                    .name("Price")
+                    .step(Step::End)
+                    .show_symbol(false)
+                    .data(prices)
+                    .mark_line(
+                        MarkLine::new()
+                            .symbol(vec![Symbol::None, Symbol::None])
+                            .silent(true)
+                            .line_style(LineStyle::new().type_(LineStyleType::Dashed).color("#555"))
+                            .data(marks.into_iter().map(MarkLineVariant::Simple).collect()),
+                    ),
+            )
+    }
+
+    fn hourly(d: &DashboardData) -> Chart {
+        let avg = average(d);
+        Chart::new()
+            .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
+            .x_axis(Axis::new().type_(AxisType::Category).data(d.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()))
+            .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
+            .series(Bar::new().name("Average").data(d.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()))
+    }
+
+    fn histogram(d: &DashboardData) -> Chart {
+        let avg = average(d);
+        Chart::new()
+            .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis))
+            .x_axis(
+                Axis::new()
+                    .type_(AxisType::Category)
+                    .name("c/kWh")
+                    .data(d.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
+            )
+            .y_axis(Axis::new().type_(AxisType::Value).name("slots").min_interval(1))
+            .series(
+                Bar::new()
+                    .name("Slots")
+                    .bar_width("90%")
+                    .data(d.histogram.iter().map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg))).collect()),
+            )
+    }
+}

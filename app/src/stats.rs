@@ -1,0 +1,401 @@
+//! What the dashboard computes from the slots it shows: summary figures, price levels, hourly averages in local
+//! time, the distribution, and the cheapest coming hours. Pure functions of their inputs, so the server and the
+//! tests get the same answers.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::price::PriceRecord;
+
+/// A price relative to the average of the slots shown, as price dashboards colour it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    VeryCheap,
+    Cheap,
+    Normal,
+    Expensive,
+    VeryExpensive,
+}
+
+impl Level {
+    /// ≤ 60 % of the average is very cheap, ≤ 90 % cheap, < 115 % normal, < 140 % expensive, above very
+    /// expensive. With an average of zero or below the ratios mean nothing: negative prices are very cheap and
+    /// the rest normal.
+    pub fn of(price: f64, average: f64) -> Self {
+        if average <= 0.0 {
+            return if price < 0.0 { Self::VeryCheap } else { Self::Normal };
+        }
+        let ratio = price / average;
+        if ratio <= 0.6 {
+            Self::VeryCheap
+        } else if ratio <= 0.9 {
+            Self::Cheap
+        } else if ratio < 1.15 {
+            Self::Normal
+        } else if ratio < 1.4 {
+            Self::Expensive
+        } else {
+            Self::VeryExpensive
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::VeryCheap => "very cheap",
+            Self::Cheap => "cheap",
+            Self::Normal => "normal",
+            Self::Expensive => "expensive",
+            Self::VeryExpensive => "very expensive",
+        }
+    }
+
+    /// The CSS class, and the colour the charts use for it.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::VeryCheap => "very-cheap",
+            Self::Cheap => "cheap",
+            Self::Normal => "normal",
+            Self::Expensive => "expensive",
+            Self::VeryExpensive => "very-expensive",
+        }
+    }
+
+    pub fn color(self) -> &'static str {
+        match self {
+            Self::VeryCheap => "#1a9850",
+            Self::Cheap => "#91cf60",
+            Self::Normal => "#d9b400",
+            Self::Expensive => "#fc8d59",
+            Self::VeryExpensive => "#d73027",
+        }
+    }
+}
+
+/// One slot's price at one instant: the lowest or highest of a window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PricePoint {
+    pub price: f64,
+    pub start: DateTime<Utc>,
+}
+
+/// Summary figures of a set of slots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub count: usize,
+    pub average: f64,
+    pub median: f64,
+    /// Population standard deviation.
+    pub std_dev: f64,
+    pub min: PricePoint,
+    pub max: PricePoint,
+}
+
+impl Summary {
+    /// `None` for no slots.
+    pub fn of(slots: &[PriceRecord]) -> Option<Self> {
+        let first = slots.first()?;
+        let count = slots.len();
+        let average = slots.iter().map(|s| s.price).sum::<f64>() / count as f64;
+        let variance = slots.iter().map(|s| (s.price - average).powi(2)).sum::<f64>() / count as f64;
+        let mut sorted: Vec<f64> = slots.iter().map(|s| s.price).collect();
+        sorted.sort_by(f64::total_cmp);
+        let median = if count % 2 == 1 {
+            sorted[count / 2]
+        } else {
+            (sorted[count / 2 - 1] + sorted[count / 2]) / 2.0
+        };
+        let point = |s: &PriceRecord| PricePoint { price: s.price, start: s.start_date };
+        // The earliest slot wins a tie: "the cheapest hour is at 03:00", not the last of equals.
+        let min = slots.iter().fold(first, |m, s| if s.price < m.price { s } else { m });
+        let max = slots.iter().fold(first, |m, s| if s.price > m.price { s } else { m });
+        Some(Self { count, average, median, std_dev: variance.sqrt(), min: point(min), max: point(max) })
+    }
+}
+
+/// The slot whose price applies at `now`.
+pub fn current_slot(slots: &[PriceRecord], now: DateTime<Utc>) -> Option<&PriceRecord> {
+    // Slots are in time order: the last one starting at or before now is the only candidate.
+    let i = slots.partition_point(|s| s.start_date <= now);
+    slots[..i].last().filter(|s| s.contains(now))
+}
+
+/// Average price of the slots starting on `date` in `tz`; `None` without any.
+pub fn day_average(slots: &[PriceRecord], tz: Tz, date: NaiveDate) -> Option<f64> {
+    let prices: Vec<f64> =
+        slots.iter().filter(|s| s.start_date.with_timezone(&tz).date_naive() == date).map(|s| s.price).collect();
+    (!prices.is_empty()).then(|| prices.iter().sum::<f64>() / prices.len() as f64)
+}
+
+/// Average, lowest and highest price of one hour of the day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HourStat {
+    /// Hour of the day in the display time zone, 0–23.
+    pub hour: u32,
+    pub average: f64,
+    pub min: f64,
+    pub max: f64,
+    pub count: usize,
+}
+
+/// Statistics per hour of the day in `tz` (slots grouped by their local start hour); hours without slots are
+/// left out.
+pub fn hourly_stats(slots: &[PriceRecord], tz: Tz) -> Vec<HourStat> {
+    let mut hours: [Vec<f64>; 24] = Default::default();
+    for slot in slots {
+        hours[slot.start_date.with_timezone(&tz).hour() as usize].push(slot.price);
+    }
+    hours
+        .iter()
+        .enumerate()
+        .filter(|(_, prices)| !prices.is_empty())
+        .map(|(hour, prices)| HourStat {
+            hour: hour as u32,
+            average: prices.iter().sum::<f64>() / prices.len() as f64,
+            min: prices.iter().copied().fold(f64::INFINITY, f64::min),
+            max: prices.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            count: prices.len(),
+        })
+        .collect()
+}
+
+/// One bar of the price distribution: slots with `from <= price < to` (the last bar includes `to`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bin {
+    pub from: f64,
+    pub to: f64,
+    pub count: usize,
+}
+
+/// The distribution of prices in `bins` equal-width bins from the lowest to the highest price. All prices equal
+/// make one bin; no prices, none.
+pub fn histogram(slots: &[PriceRecord], bins: usize) -> Vec<Bin> {
+    let Some(summary) = Summary::of(slots) else { return Vec::new() };
+    let (lo, hi) = (summary.min.price, summary.max.price);
+    if lo == hi || bins == 0 {
+        return vec![Bin { from: lo, to: hi, count: slots.len() }];
+    }
+    let width = (hi - lo) / bins as f64;
+    let mut out: Vec<Bin> = (0..bins)
+        .map(|i| Bin { from: lo + width * i as f64, to: if i + 1 == bins { hi } else { lo + width * (i + 1) as f64 }, count: 0 })
+        .collect();
+    for slot in slots {
+        let i = (((slot.price - lo) / width).floor() as usize).min(bins - 1);
+        out[i].count += 1;
+    }
+    out
+}
+
+/// The cheapest run of consecutive slots lasting `hours`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheapestWindow {
+    pub hours: u32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub average: f64,
+}
+
+/// The cheapest `hours`-long run of consecutive known slots from the slot containing `now` on (the current
+/// slot counts: it can still be used). Runs do not bridge gaps in the data. `None` when the known future is
+/// shorter than `hours`.
+pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) -> Option<CheapestWindow> {
+    let length = Duration::hours(hours.into());
+    let from = slots.partition_point(|s| s.slot_end() <= now);
+    let coming = &slots[from..];
+    let mut best: Option<CheapestWindow> = None;
+    for (i, first) in coming.iter().enumerate() {
+        let mut weighted = 0.0;
+        let mut end = first.start_date;
+        for slot in &coming[i..] {
+            if slot.start_date != end {
+                break; // a gap in the data
+            }
+            let covered = (first.start_date + length).min(slot.slot_end()) - slot.start_date;
+            weighted += slot.price * covered.num_milliseconds() as f64;
+            end = slot.slot_end();
+            if end - first.start_date >= length {
+                let average = weighted / length.num_milliseconds() as f64;
+                if best.as_ref().is_none_or(|b| average < b.average) {
+                    best = Some(CheapestWindow { hours, start: first.start_date, end: first.start_date + length, average });
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The local calendar date of `t` in `tz`.
+pub fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    tz.from_utc_datetime(&t.naive_utc()).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Europe::Helsinki;
+
+    use super::*;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    /// Quarter-hour slots from `start` with the given prices, ending at `…:59.999` as v2 files do.
+    fn quarters(start: DateTime<Utc>, prices: &[f64]) -> Vec<PriceRecord> {
+        prices
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let s = start + Duration::minutes(15 * i as i64);
+                PriceRecord::new(s, p, s, s + Duration::milliseconds(15 * 60_000 - 1))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn levels_follow_the_ratio_to_the_average() {
+        assert_eq!(Level::of(6.0, 10.0), Level::VeryCheap);
+        assert_eq!(Level::of(6.01, 10.0), Level::Cheap);
+        assert_eq!(Level::of(9.0, 10.0), Level::Cheap);
+        assert_eq!(Level::of(11.49, 10.0), Level::Normal);
+        assert_eq!(Level::of(11.5, 10.0), Level::Expensive);
+        assert_eq!(Level::of(14.0, 10.0), Level::VeryExpensive);
+        assert_eq!(Level::of(-1.0, 10.0), Level::VeryCheap);
+        assert_eq!(Level::of(-1.0, -0.5), Level::VeryCheap, "a negative average");
+        assert_eq!(Level::of(0.3, 0.0), Level::Normal);
+    }
+
+    #[test]
+    fn summary_median_and_std_dev() {
+        let slots = quarters(utc(2026, 1, 3, 10, 0), &[4.0, 2.0, 8.0, 6.0]);
+        let s = Summary::of(&slots).unwrap();
+        assert_eq!(s.count, 4);
+        assert_eq!(s.average, 5.0);
+        assert_eq!(s.median, 5.0, "even count: mean of the middle two");
+        assert!((s.std_dev - 5.0f64.sqrt()).abs() < 1e-12);
+        assert_eq!(s.min, PricePoint { price: 2.0, start: utc(2026, 1, 3, 10, 15) });
+        assert_eq!(s.max.start, utc(2026, 1, 3, 10, 30));
+
+        let odd = Summary::of(&quarters(utc(2026, 1, 3, 10, 0), &[3.0, -1.0, 10.0])).unwrap();
+        assert_eq!(odd.median, 3.0);
+        assert_eq!(odd.min.price, -1.0);
+    }
+
+    #[test]
+    fn summary_of_nothing_and_of_one_slot() {
+        assert!(Summary::of(&[]).is_none());
+        let one = Summary::of(&quarters(utc(2026, 1, 3, 10, 0), &[7.5])).unwrap();
+        assert_eq!((one.average, one.median, one.std_dev, one.min.price, one.max.price), (7.5, 7.5, 0.0, 7.5, 7.5));
+    }
+
+    #[test]
+    fn current_slot_at_its_boundaries() {
+        let slots = quarters(utc(2026, 1, 3, 10, 0), &[1.0, 2.0]);
+        let at = |t| current_slot(&slots, t).map(|s| s.price);
+        assert_eq!(at(utc(2026, 1, 3, 10, 0)), Some(1.0));
+        assert_eq!(at(utc(2026, 1, 3, 10, 15) - Duration::milliseconds(1)), Some(1.0));
+        assert_eq!(at(utc(2026, 1, 3, 10, 15) - Duration::microseconds(500)), Some(1.0), "inside the last ms");
+        assert_eq!(at(utc(2026, 1, 3, 10, 15)), Some(2.0));
+        assert_eq!(at(utc(2026, 1, 3, 10, 30)), None, "after the known slots");
+        assert_eq!(at(utc(2026, 1, 3, 9, 59)), None, "before them");
+        // The seed showed the last row (tomorrow's last quarter) as the current price.
+        assert_ne!(at(utc(2026, 1, 3, 10, 5)), slots.last().map(|s| s.price));
+    }
+
+    #[test]
+    fn current_slot_across_the_dst_change() {
+        // 2026-03-29 03:00 Helsinki (EET) becomes 04:00 (EEST): 01:00 UTC.
+        let slots = quarters(utc(2026, 3, 29, 0, 45), &[1.0, 2.0]);
+        assert_eq!(current_slot(&slots, utc(2026, 3, 29, 1, 0)).map(|s| s.price), Some(2.0));
+        assert_eq!(slots[1].start_date.with_timezone(&Helsinki).hour(), 4, "local 04:00 right after 02:59");
+    }
+
+    #[test]
+    fn hourly_stats_group_by_local_hour_not_utc() {
+        // 22:00 UTC in winter is 00:00 in Helsinki.
+        let slots = quarters(utc(2026, 1, 3, 22, 0), &[1.0, 2.0, 3.0, 6.0, 10.0]);
+        let stats = hourly_stats(&slots, Helsinki);
+        assert_eq!(stats.len(), 2);
+        assert_eq!(stats[0], HourStat { hour: 0, average: 3.0, min: 1.0, max: 6.0, count: 4 });
+        assert_eq!(stats[1].hour, 1);
+        assert_eq!(stats[1].average, 10.0);
+        assert_eq!(hourly_stats(&slots, chrono_tz::UTC)[0].hour, 22);
+    }
+
+    #[test]
+    fn hourly_stats_on_the_autumn_dst_day_merge_the_repeated_hour() {
+        // 2026-10-25: local 03:00–04:00 happens twice (00:00 and 01:00 UTC).
+        let slots = quarters(utc(2026, 10, 25, 0, 0), &[1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0]);
+        let stats = hourly_stats(&slots, Helsinki);
+        assert_eq!(stats, vec![HourStat { hour: 3, average: 2.0, min: 1.0, max: 3.0, count: 8 }]);
+    }
+
+    #[test]
+    fn histogram_edges() {
+        let slots = quarters(utc(2026, 1, 3, 10, 0), &[0.0, 1.0, 2.0, 9.999, 10.0]);
+        let bins = histogram(&slots, 10);
+        assert_eq!(bins.len(), 10);
+        assert_eq!((bins[0].from, bins[9].to), (0.0, 10.0));
+        assert_eq!(bins[0].count, 1);
+        assert_eq!(bins[1].count, 1, "1.0 starts the second bin");
+        assert_eq!(bins[2].count, 1);
+        assert_eq!(bins[9].count, 2, "the highest price falls in the last bin");
+        assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
+
+        assert_eq!(histogram(&quarters(utc(2026, 1, 3, 10, 0), &[4.0, 4.0]), 30), vec![Bin { from: 4.0, to: 4.0, count: 2 }]);
+        assert!(histogram(&[], 30).is_empty());
+        assert_eq!(histogram(&quarters(utc(2026, 1, 3, 10, 0), &[-3.0, 3.0]), 30).len(), 30);
+    }
+
+    #[test]
+    fn cheapest_window_from_now_across_midnight() {
+        // 22:00–02:00 UTC, the cheapest two hours straddle midnight.
+        let mut prices = vec![9.0; 16];
+        prices[6..14].fill(1.0); // 23:30–01:30
+        let slots = quarters(utc(2026, 1, 3, 22, 0), &prices);
+        let now = utc(2026, 1, 3, 22, 5);
+        let two = cheapest_window(&slots, now, 2).unwrap();
+        assert_eq!((two.start, two.end, two.average), (utc(2026, 1, 3, 23, 30), utc(2026, 1, 4, 1, 30), 1.0));
+        let one = cheapest_window(&slots, now, 1).unwrap();
+        assert_eq!(one.start, utc(2026, 1, 3, 23, 30), "the earliest of equally cheap windows");
+        let three = cheapest_window(&slots, now, 3).unwrap();
+        assert!((three.average - (8.0 + 4.0 * 9.0) / 12.0).abs() < 1e-12, "{three:?}");
+        assert!(cheapest_window(&slots, now, 5).is_none(), "only 4 h known");
+    }
+
+    #[test]
+    fn cheapest_window_skips_the_past_and_gaps() {
+        let mut slots = quarters(utc(2026, 1, 3, 10, 0), &[0.0, 0.0, 0.0, 0.0, 5.0, 5.0, 5.0, 5.0]);
+        // From 10:20 the 10:15 slot is current, the 10:00 one is past.
+        let w = cheapest_window(&slots, utc(2026, 1, 3, 10, 20), 1).unwrap();
+        assert_eq!(w.start, utc(2026, 1, 3, 10, 15));
+        assert_eq!(w.average, 1.25);
+        slots.remove(5); // a hole at 11:15
+        assert_eq!(cheapest_window(&slots, utc(2026, 1, 3, 10, 20), 1).unwrap().start, utc(2026, 1, 3, 10, 15));
+        assert!(cheapest_window(&slots, utc(2026, 1, 3, 11, 0), 1).is_none(), "no hour without a gap");
+    }
+
+    #[test]
+    fn hourly_v1_slots_work_too() {
+        let slots: Vec<PriceRecord> = (0..3)
+            .map(|h| {
+                let s = utc(2024, 5, 5, 10 + h, 0);
+                PriceRecord::new(s, [3.0, 1.0, 2.0][h as usize], s, s + Duration::hours(1))
+            })
+            .collect();
+        let w = cheapest_window(&slots, utc(2024, 5, 5, 10, 30), 2).unwrap();
+        assert_eq!((w.start, w.average), (utc(2024, 5, 5, 11, 0), 1.5));
+        assert_eq!(current_slot(&slots, utc(2024, 5, 5, 11, 0)).unwrap().price, 1.0);
+    }
+
+    #[test]
+    fn day_averages_use_the_local_date() {
+        let slots = quarters(utc(2026, 1, 3, 21, 45), &[100.0, 1.0, 3.0]);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).unwrap();
+        assert_eq!(day_average(&slots, Helsinki, d(3)), Some(100.0), "21:45 UTC is 23:45 local");
+        assert_eq!(day_average(&slots, Helsinki, d(4)), Some(2.0));
+        assert_eq!(day_average(&slots, Helsinki, d(5)), None);
+        assert_eq!(local_date(utc(2026, 1, 3, 22, 0), Helsinki), d(4));
+    }
+}

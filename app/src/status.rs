@@ -1,0 +1,31 @@
+//! What the dashboard shows of the pipeline's health. The producer and the consumer fill it in when they run in
+//! the dashboard's process; run apart, the dashboard knows only what the CSV tells.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProducerStatus {
+    pub price_file: String,
+    pub last_change: Option<DateTime<Utc>>,
+    pub messages_sent: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerStatus {
+    pub rows_written: u64,
+    /// Messages in the topic not yet read, when known.
+    pub lag: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PipelineStatus {
+    pub producer: Option<ProducerStatus>,
+    pub consumer: Option<ConsumerStatus>,
+    /// Whether the last exchange with Kafka succeeded; `None` before any.
+    pub kafka_reachable: Option<bool>,
+}
+
+/// Where the server functions get the pipeline's status from (provided by the server as context).
+#[cfg(feature = "ssr")]
+pub type StatusSource = std::sync::Arc<dyn Fn() -> PipelineStatus + Send + Sync>;

@@ -1,0 +1,133 @@
+// The dashboard as a person uses it, against the real pipeline: numbers without JavaScript, three charts with
+// it, the history slider, live updates without a reload, and no piling up of chart instances.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { eventually, launchBrowser, root, screenshotPath, sleep, startSystem } from './harness.mjs';
+
+const sample = JSON.parse(readFileSync(`${root}/data/latest-prices.json`, 'utf8'));
+const average = sample.prices.reduce((sum, p) => sum + p.price, 0) / sample.prices.length;
+
+let system;
+let browser;
+
+before(async () => {
+  system = await startSystem();
+  browser = await launchBrowser();
+  await eventually('the pipeline to fill the CSV', async () => {
+    const html = await (await fetch(system.url)).text();
+    return html.includes('class="total-records">192<');
+  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
+});
+
+after(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+/** A page that records console errors; `problems` must stay empty. */
+async function open(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems, context };
+}
+
+const chartIds = ['trend-chart', 'hourly-chart', 'histogram-chart'];
+
+/** Data points of each chart, and how many ECharts instances the page has. */
+function chartState(page) {
+  return page.evaluate((ids) => ({
+    points: Object.fromEntries(ids.map((id) => {
+      const chart = globalThis.echarts.getInstanceByDom(document.getElementById(id));
+      return [id, chart ? chart.getOption().series[0].data.length : null];
+    })),
+    instances: document.querySelectorAll('[_echarts_instance_]').length,
+    canvases: ids.filter((id) => document.querySelector(`#${id} canvas`)).length,
+  }), chartIds);
+}
+
+async function waitForCharts(page) {
+  await page.waitForFunction((ids) => ids.every((id) => {
+    const el = document.getElementById(id);
+    return el && globalThis.echarts?.getInstanceByDom(el);
+  }), chartIds, { timeout: 30_000 });
+}
+
+test('without JavaScript the numbers and the table are in the page', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await open({ javaScriptEnabled: false });
+  await page.goto(system.url);
+  const text = await page.locator('main').innerText();
+  assert.match(text, new RegExp(`Average\\s+${average.toFixed(2)}`), 'the average card');
+  assert.match(text, /Lowest\s+4\.39/);
+  assert.match(text, /Highest\s+17\.15/);
+  assert.equal(await page.locator('.recent tbody tr').count(), 20, 'the last 20 slots');
+  assert.equal(await page.locator('.slots-displayed').innerText(), '192');
+  assert.ok(await page.locator('.warning').count() >= 1, 'the old sample data is flagged as stale');
+  // The history links work without scripts.
+  await page.click('.quick-ranges >> text=6 h');
+  await page.waitForURL(/hours=6/);
+  assert.equal(await page.locator('.slots-displayed').innerText(), '24');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('with JavaScript the three charts render, the slider changes the range and the URL, updates arrive live', { timeout: 120_000 }, async () => {
+  const { page, problems, context } = await open();
+  await page.goto(system.url);
+  await waitForCharts(page);
+  let state = await chartState(page);
+  assert.deepEqual(state.points, { 'trend-chart': 192, 'hourly-chart': 24, 'histogram-chart': 30 });
+  assert.equal(state.canvases, 3);
+  assert.equal(state.instances, 3);
+
+  // Count every chart made from now on.
+  await page.evaluate(() => {
+    globalThis.__inits = 0;
+    const init = globalThis.echarts.init;
+    globalThis.echarts.init = (...args) => { globalThis.__inits++; return init(...args); };
+    globalThis.__loaded = 'this page';
+  });
+
+  // The slider: 6 hours of history.
+  await page.locator('#hours').fill('6');
+  await page.waitForURL(/\?hours=6$/);
+  await eventually('24 slots displayed', async () => (await page.locator('.slots-displayed').innerText()) === '24');
+  await eventually('the trend chart to show 24 slots', async () => (await chartState(page)).points['trend-chart'] === 24);
+
+  // A new price written to the watched file reaches the page within one refresh, without a reload.
+  const changed = structuredClone(sample);
+  changed.prices[0].price = 77.77; // the newest slot, first in the file
+  const tmp = `${system.priceFile}.tmp`;
+  writeFileSync(tmp, JSON.stringify(changed));
+  renameSync(tmp, system.priceFile);
+  const written = Date.now();
+  await eventually('the new price in the recent table', async () =>
+    (await page.locator('.recent tbody tr').first().innerText()).includes('77.77'), 20_000);
+  const seconds = (Date.now() - written) / 1000;
+  assert.ok(seconds <= 12, `arrived within one 10 s refresh (+ pipeline): ${seconds} s`);
+  assert.equal(await page.evaluate(() => globalThis.__loaded), 'this page', 'no reload');
+  assert.match(await page.locator('.stats').innerText(), /Highest\s+77\.77/);
+
+  // Two more refreshes: still three instances, none created.
+  await sleep(21_000);
+  state = await chartState(page);
+  assert.equal(state.instances, 3);
+  assert.equal(await page.evaluate(() => globalThis.__inits), 0, 'charts are updated in place');
+  await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
+  assert.deepEqual(problems, [], 'no console errors');
+  await context.close();
+});
+
+test('on a phone the page fits the screen', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await open({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto(system.url);
+  await waitForCharts(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
+  await page.screenshot({ path: screenshotPath('phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
