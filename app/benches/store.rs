@@ -21,8 +21,13 @@ const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 fn slot(i: usize, received: DateTime<Utc>) -> PriceRecord {
     let start = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::minutes(15 * i as i64);
-    let price = 8.0 + 6.0 * ((i as f64) / 37.0).sin() - if i % 97 == 0 { 10.0 } else { 0.0 };
-    PriceRecord::new(received, (price * 1000.0).round() / 1000.0, start, start + chrono::Duration::milliseconds(899_999))
+    let price = 8.0 + 6.0 * ((i as f64) / 37.0).sin() - if i.is_multiple_of(97) { 10.0 } else { 0.0 };
+    PriceRecord::new(
+        received,
+        (price * 1000.0).round() / 1000.0,
+        start,
+        start + chrono::Duration::milliseconds(899_999),
+    )
 }
 
 /// Median of `runs` timings of `f`.

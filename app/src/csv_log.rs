@@ -105,7 +105,9 @@ impl CsvTail {
                     self.index.insert(record);
                     added += 1;
                 }
-                Err(e) => tracing::warn!(path = %self.path.display(), "skipping an unreadable CSV row ({line} after offset {}): {e}", self.offset),
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), "skipping an unreadable CSV row ({line} after offset {}): {e}", self.offset)
+                }
             }
         }
         self.offset += complete.len() as u64;

@@ -5,8 +5,8 @@ pub mod api;
 pub mod components;
 pub mod price;
 pub mod slots;
-pub mod status;
 pub mod stats;
+pub mod status;
 
 #[cfg(feature = "ssr")]
 pub mod csv_log;

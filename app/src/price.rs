@@ -32,9 +32,7 @@ impl PriceRecord {
     pub fn same_price(&self, other: &Self) -> bool {
         self.start_date == other.start_date && self.end_date == other.end_date && self.price == other.price
     }
-}
 
-impl PriceRecord {
     /// The first instant after the slot. porssisahko.net v2 ends a slot at `…:14:59.999`, v1 at the next hour:
     /// both mean the slot lasts until the next one starts.
     pub fn slot_end(&self) -> DateTime<Utc> {

@@ -100,11 +100,7 @@ impl Summary {
         let variance = slots.iter().map(|s| (s.price - average).powi(2)).sum::<f64>() / count as f64;
         let mut sorted: Vec<f64> = slots.iter().map(|s| s.price).collect();
         sorted.sort_by(f64::total_cmp);
-        let median = if count % 2 == 1 {
-            sorted[count / 2]
-        } else {
-            (sorted[count / 2 - 1] + sorted[count / 2]) / 2.0
-        };
+        let median = if count % 2 == 1 { sorted[count / 2] } else { (sorted[count / 2 - 1] + sorted[count / 2]) / 2.0 };
         let point = |s: &PriceRecord| PricePoint { price: s.price, start: s.start_date };
         // The earliest slot wins a tie: "the cheapest hour is at 03:00", not the last of equals.
         let min = slots.iter().fold(first, |m, s| if s.price < m.price { s } else { m });
@@ -177,7 +173,11 @@ pub fn histogram(slots: &[PriceRecord], bins: usize) -> Vec<Bin> {
     }
     let width = (hi - lo) / bins as f64;
     let mut out: Vec<Bin> = (0..bins)
-        .map(|i| Bin { from: lo + width * i as f64, to: if i + 1 == bins { hi } else { lo + width * (i + 1) as f64 }, count: 0 })
+        .map(|i| Bin {
+            from: lo + width * i as f64,
+            to: if i + 1 == bins { hi } else { lo + width * (i + 1) as f64 },
+            count: 0,
+        })
         .collect();
     for slot in slots {
         let i = (((slot.price - lo) / width).floor() as usize).min(bins - 1);
@@ -216,7 +216,12 @@ pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) ->
             if end - first.start_date >= length {
                 let average = weighted / length.num_milliseconds() as f64;
                 if best.as_ref().is_none_or(|b| average < b.average) {
-                    best = Some(CheapestWindow { hours, start: first.start_date, end: first.start_date + length, average });
+                    best = Some(CheapestWindow {
+                        hours,
+                        start: first.start_date,
+                        end: first.start_date + length,
+                        average,
+                    });
                 }
                 break;
             }
@@ -343,7 +348,10 @@ mod tests {
         assert_eq!(bins[9].count, 2, "the highest price falls in the last bin");
         assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
 
-        assert_eq!(histogram(&quarters(utc(2026, 1, 3, 10, 0), &[4.0, 4.0]), 30), vec![Bin { from: 4.0, to: 4.0, count: 2 }]);
+        assert_eq!(
+            histogram(&quarters(utc(2026, 1, 3, 10, 0), &[4.0, 4.0]), 30),
+            vec![Bin { from: 4.0, to: 4.0, count: 2 }]
+        );
         assert!(histogram(&[], 30).is_empty());
         assert_eq!(histogram(&quarters(utc(2026, 1, 3, 10, 0), &[-3.0, 3.0]), 30).len(), 30);
     }

@@ -73,7 +73,8 @@ impl PriceStore {
             let today = stats::local_date(now, tz);
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today and tomorrow may lie outside the window: look them up in the index, two days at most.
-            let days: Vec<PriceRecord> = index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
+            let days: Vec<PriceRecord> =
+                index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
             let today_average = stats::day_average(&days, tz, today);
             let tomorrow_average = stats::day_average(&days, tz, tomorrow);
 
@@ -92,7 +93,10 @@ impl PriceStore {
                     local(received)
                 ));
             }
-            if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR && tomorrow_average.is_none() && !index.is_empty() {
+            if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR
+                && tomorrow_average.is_none()
+                && !index.is_empty()
+            {
                 warnings.push(format!(
                     "Tomorrow's prices are still missing; they are usually published by {TOMORROW_EXPECTED_HOUR}:00."
                 ));

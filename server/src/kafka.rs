@@ -37,7 +37,8 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
             return false;
         }
     };
-    let topic = NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
+    let topic =
+        NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
     let mut backoff = Backoff::default();
     loop {
@@ -53,7 +54,9 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
             }
             Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return true,
             Ok(other) => tracing::warn!(topic = %config.topic, "creating the topic failed: {other:?}"),
-            Err(KafkaError::AdminOp(code)) => tracing::warn!("Kafka at {} not reachable yet: {code}", config.bootstrap_servers),
+            Err(KafkaError::AdminOp(code)) => {
+                tracing::warn!("Kafka at {} not reachable yet: {code}", config.bootstrap_servers)
+            }
             Err(e) => tracing::warn!("Kafka at {} not reachable yet: {e}", config.bootstrap_servers),
         }
         let delay = backoff.next_delay();

@@ -94,9 +94,8 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
     let mut options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
     options.site_addr = config.addr;
     let shared = Shared { store: Arc::new(PriceStore::new(&config.csv_path)), tz: DisplayTz(config.tz), status };
-    let listener = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("listening on {}", config.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
     axum::serve(listener, router(options, shared))
         .with_graceful_shutdown(shutdown.cancelled_owned())

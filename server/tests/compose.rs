@@ -42,7 +42,10 @@ fn compose_has_kafka_in_kraft_mode_kafka_ui_and_the_app_on_their_ports() {
     assert_eq!(ports(kafka), ["9092:9092"]);
 
     assert_eq!(ports(&compose["services"]["kafka-ui"]), ["8080:8080"]);
-    assert_eq!(compose["services"]["kafka-ui"]["environment"]["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"].as_str(), Some("kafka:19092"));
+    assert_eq!(
+        compose["services"]["kafka-ui"]["environment"]["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"].as_str(),
+        Some("kafka:19092")
+    );
 
     let app = &compose["services"]["app"];
     assert_eq!(ports(app), ["8501:8501"]);

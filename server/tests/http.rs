@@ -32,7 +32,8 @@ fn site() -> Site {
     let file = server::price_file::parse(&sample, chrono::Utc::now()).unwrap();
     CsvLog::open(&path).unwrap().append_new(file.records).unwrap();
     let options = LeptosOptions::builder().output_name("price-monitor").build();
-    let shared = Shared { store: Arc::new(PriceStore::new(&path)), tz: DisplayTz(chrono_tz::Europe::Helsinki), status: None };
+    let shared =
+        Shared { store: Arc::new(PriceStore::new(&path)), tz: DisplayTz(chrono_tz::Europe::Helsinki), status: None };
     Site { router: router(options, shared), _dir: dir }
 }
 

@@ -40,29 +40,35 @@ async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
     let took = wait_for_rows(&config, 192, Duration::from_secs(60)).await;
     eprintln!("first file: 192 rows in {took:?}");
 
-    // The same bytes again, and a touch: no message, no row.
+    let producer_status = || producer.status.snapshot().producer.unwrap();
+    assert_eq!(producer_status().messages_sent, 192);
+    let first_change = producer_status().last_change;
+    assert!(first_change.is_some());
+
+    // The same bytes again, and a touch: the MD5 says nothing changed, so nothing is even read as a change.
     write_price_file(&config, &sample());
+    let file = std::fs::File::options().append(true).open(&config.price_file).unwrap();
+    file.set_modified(std::time::SystemTime::now()).unwrap();
+    drop(file);
     assert_rows_stay(&config, 192, SETTLE).await;
+    assert_eq!(producer_status().last_change, first_change, "no change detected");
+    assert_eq!(producer_status().messages_sent, 192);
 
     // Three prices change: exactly three rows.
-    let changed = change_prices(
-        &sample(),
-        &["2026-01-03T00:00:00.000Z", "2026-01-03T12:15:00.000Z", "2026-01-04T22:45:00.000Z"],
-    );
+    let changed =
+        change_prices(&sample(), &["2026-01-03T00:00:00.000Z", "2026-01-03T12:15:00.000Z", "2026-01-04T22:45:00.000Z"]);
     write_price_file(&config, &changed);
     let took = wait_for_rows(&config, 195, PROMPTLY).await;
     eprintln!("3 changed prices: 3 rows in {took:?}");
+    assert_eq!(producer_status().messages_sent, 195, "only the changed prices are sent");
     assert_rows_stay(&config, 195, SETTLE).await;
     let csv = std::fs::read_to_string(&config.csv_path).unwrap();
     let revised = format!(",{},2026-01-04T22:45:00Z,2026-01-04T22:59:59.999Z,electricity-price-monitor", 10.438 + 1.25);
     assert!(csv.contains(&revised), "{revised} in\n{csv}");
 
     // A poison message is skipped, and the consumer goes on with the next real change.
-    let raw: FutureProducer =
-        server::kafka::client_config(&config).create().unwrap();
-    raw.send(FutureRecord::to(&config.topic).key("junk").payload("{not json"), Duration::from_secs(5))
-        .await
-        .unwrap();
+    let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
+    raw.send(FutureRecord::to(&config.topic).key("junk").payload("{not json"), Duration::from_secs(5)).await.unwrap();
     raw.send(FutureRecord::<str, str>::to(&config.topic).key("empty"), Duration::from_secs(5)).await.unwrap();
     let changed_again = change_prices(&changed, &["2026-01-03T06:00:00.000Z"]);
     write_price_file(&config, &changed_again);

@@ -17,12 +17,18 @@ pub enum ChartKind {
 /// A chart that follows `data`: created once, updated in place on every refresh (no flicker, no new
 /// instances), disposed of when the component goes away. On the server it is an empty, labelled box.
 #[component]
-pub fn EChart(id: &'static str, label: &'static str, kind: ChartKind, data: Signal<Option<DashboardData>>) -> impl IntoView {
+pub fn EChart(
+    id: &'static str,
+    label: &'static str,
+    kind: ChartKind,
+    data: Signal<Option<DashboardData>>,
+) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let instance = StoredValue::new_local(None::<charming::Echarts>);
         Effect::new(move |_| {
-            let Some(chart) = data.with(|d| d.as_ref().filter(|d| !d.slots.is_empty()).map(|d| build::chart(kind, d))) else {
+            let Some(chart) = data.with(|d| d.as_ref().filter(|d| !d.slots.is_empty()).map(|d| build::chart(kind, d)))
+            else {
                 return;
             };
             instance.update_value(|slot| match slot {
@@ -60,15 +66,14 @@ pub fn EChart(id: &'static str, label: &'static str, kind: ChartKind, data: Sign
 mod build {
     use charming::{
         Chart,
-        component::{Axis, DataZoom, Grid, VisualMap, VisualMapPiece},
+        component::{Axis, DataZoom, DataZoomType, Grid, VisualMap, VisualMapPiece, VisualMapType},
         datatype::DataPointItem,
         element::{
-            AxisType, ItemStyle, JsFunction, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Step, Symbol, Tooltip, Trigger,
+            AxisType, ItemStyle, JsFunction, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Step,
+            Symbol, Tooltip, Trigger,
         },
         series::{Bar, Line},
     };
-    use charming::component::DataZoomType;
-    use charming::component::VisualMapType;
 
     use super::ChartKind;
     use crate::{
@@ -130,25 +135,26 @@ mod build {
             .grid(Grid::new().left("48").right("16").top("56").bottom("72"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
             .visual_map(
-                VisualMap::new().type_(VisualMapType::Piecewise).orient(charming::element::Orient::Horizontal).top(0).left("center").dimension(1).pieces(pieces),
+                VisualMap::new()
+                    .type_(VisualMapType::Piecewise)
+                    .orient(charming::element::Orient::Horizontal)
+                    .top(0)
+                    .left("center")
+                    .dimension(1)
+                    .pieces(pieces),
             )
             .x_axis(Axis::new().type_(AxisType::Category).data(labels))
             .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
             .series(
-                Line::new()
-                    .name("Price")
-                    .step(Step::End)
-                    .show_symbol(false)
-                    .data(prices)
-                    .mark_line(
-                        MarkLine::new()
-                            .symbol(vec![Symbol::None, Symbol::None])
-                            .silent(true)
-                            .line_style(LineStyle::new().type_(LineStyleType::Dashed).color("#555"))
-                            .data(marks.into_iter().map(MarkLineVariant::Simple).collect()),
-                    ),
+                Line::new().name("Price").step(Step::End).show_symbol(false).data(prices).mark_line(
+                    MarkLine::new()
+                        .symbol(vec![Symbol::None, Symbol::None])
+                        .silent(true)
+                        .line_style(LineStyle::new().type_(LineStyleType::Dashed).color("#555"))
+                        .data(marks.into_iter().map(MarkLineVariant::Simple).collect()),
+                ),
             )
     }
 
@@ -157,9 +163,15 @@ mod build {
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
-            .x_axis(Axis::new().type_(AxisType::Category).data(d.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()))
+            .x_axis(
+                Axis::new().type_(AxisType::Category).data(d.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
+            )
             .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
-            .series(Bar::new().name("Average").data(d.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()))
+            .series(
+                Bar::new()
+                    .name("Average")
+                    .data(d.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()),
+            )
     }
 
     fn histogram(d: &DashboardData) -> Chart {
@@ -174,11 +186,8 @@ mod build {
                     .data(d.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
             )
             .y_axis(Axis::new().type_(AxisType::Value).name("slots").min_interval(1))
-            .series(
-                Bar::new()
-                    .name("Slots")
-                    .bar_width("90%")
-                    .data(d.histogram.iter().map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg))).collect()),
-            )
+            .series(Bar::new().name("Slots").bar_width("90%").data(
+                d.histogram.iter().map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg))).collect(),
+            ))
     }
 }

@@ -178,7 +178,7 @@ fn RangeControl(hours: Signal<u32>, latest: Signal<Option<DashboardData>>) -> im
 fn hours_label(hours: u32, available: Option<u32>) -> String {
     if available.is_some_and(|a| hours >= a) {
         "all history".to_owned()
-    } else if hours >= 48 && hours % 24 == 0 {
+    } else if hours >= 48 && hours.is_multiple_of(24) {
         format!("{} days", hours / 24)
     } else {
         format!("{hours} h")

@@ -12,7 +12,12 @@ use crate::{
 const RECENT_ROWS: usize = 20;
 
 #[component]
-fn Card(label: &'static str, value: String, #[prop(optional)] detail: Option<String>, #[prop(optional)] class: &'static str) -> impl IntoView {
+fn Card(
+    label: &'static str,
+    value: String,
+    #[prop(optional)] detail: Option<String>,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
     view! {
         <div class=format!("card stat {class}")>
             <span class="stat-label">{label}</span>
@@ -28,7 +33,11 @@ pub fn StatCards(data: DashboardData) -> impl IntoView {
     let average = data.summary.as_ref().map_or(0.0, |s| s.average);
     let current = data.current.as_ref().map(|c| {
         let level = Level::of(c.price, average);
-        (price(c.price), format!("{}–{}, {}", tz.time(c.start_date), tz.time(c.slot_end()), level.label()), level.class())
+        (
+            price(c.price),
+            format!("{}–{}, {}", tz.time(c.start_date), tz.time(c.slot_end()), level.label()),
+            level.class(),
+        )
     });
     let summary = data.summary.clone();
     view! {

@@ -94,6 +94,8 @@ pub fn config(dir: &Path, bootstrap: &str, name: &str, extra: &[&str]) -> Config
 
 /// One part of the pipeline running as a task, stopped by `stop`.
 pub struct Part {
+    /// What the part reports of itself, as the dashboard would see it.
+    pub status: Arc<StatusBoard>,
     token: CancellationToken,
     handle: JoinHandle<anyhow::Result<()>>,
 }
@@ -112,8 +114,9 @@ impl Part {
         F: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
         let token = CancellationToken::new();
-        let handle = tokio::spawn(run(config.clone(), StatusBoard::new(), token.clone()));
-        Self { token, handle }
+        let status = StatusBoard::new();
+        let handle = tokio::spawn(run(config.clone(), status.clone(), token.clone()));
+        Self { status, token, handle }
     }
 
     /// Stops the part as Ctrl-C would, and checks that it stopped cleanly.

@@ -29,10 +29,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
 
@@ -52,9 +49,6 @@ async fn main() -> Result<()> {
 
     eprintln!("kafka-dev-broker listening on {}", args.listen);
     // `main` serves until SIGINT/SIGTERM.
-    broker
-        .main(Instant::now())
-        .await
-        .map_err(|e| anyhow::anyhow!("broker stopped: {e:?}"))?;
+    broker.main(Instant::now()).await.map_err(|e| anyhow::anyhow!("broker stopped: {e:?}"))?;
     Ok(())
 }
