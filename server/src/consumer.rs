@@ -10,6 +10,7 @@ use anyhow::Context;
 use rdkafka::{
     Message, Offset, TopicPartitionList,
     consumer::{CommitMode, Consumer, StreamConsumer},
+    error::KafkaResult,
     message::BorrowedMessage,
 };
 use tokio_util::sync::CancellationToken;
@@ -55,7 +56,7 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     let mut progress = Progress::default();
     let mut written: BTreeMap<i32, i64> = BTreeMap::new();
     let mut lag_tick = tokio::time::interval(LAG_EVERY);
-    'run: loop {
+    loop {
         let first = tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = lag_tick.tick() => {
@@ -74,46 +75,10 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
             }
         }
 
-        let mut records = Vec::with_capacity(batch.len());
-        let mut offsets = BTreeMap::new();
-        for message in &batch {
-            match message {
-                Ok(message) => {
-                    offsets.insert(message.partition(), message.offset());
-                    match decode(message) {
-                        Ok(record) => records.push(record),
-                        Err(why) => tracing::warn!(
-                            partition = message.partition(),
-                            offset = message.offset(),
-                            "skipping a message that is not a price record: {why}"
-                        ),
-                    }
-                }
-                Err(e) => {
-                    status.kafka_reachable(false);
-                    tracing::warn!("Kafka: {e}");
-                }
-            }
-        }
-        if !offsets.is_empty() {
-            status.kafka_reachable(true);
-        }
+        let (records, offsets) = decode_batch(&batch, &status);
         let messages = records.len() as u64;
-
-        let mut backoff = Backoff::default();
-        let rows = loop {
-            match log.append_new(records.iter().cloned()) {
-                Ok(rows) => break rows,
-                Err(e) => {
-                    // Nothing is committed until the write succeeds: retry, or stop and get it redelivered.
-                    let delay = backoff.next_delay();
-                    tracing::error!("writing the CSV log failed: {e}; trying again in {delay:?}");
-                    tokio::select! {
-                        _ = shutdown.cancelled() => break 'run,
-                        _ = tokio::time::sleep(delay) => {}
-                    }
-                }
-            }
+        let Some(rows) = append_until_written(&mut log, &records, &shutdown).await else {
+            break; // shut down before the write succeeded: nothing of this batch is committed
         };
         if !offsets.is_empty() {
             commit(&consumer, &config.topic, &offsets, CommitMode::Async);
@@ -129,6 +94,62 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     consumer.unsubscribe();
     tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
     Ok(())
+}
+
+/// The price records of a batch, and per partition the offset of its last message. A message that is not a
+/// price record is logged and skipped: it counts as handled, so it is committed with the rest.
+fn decode_batch(
+    batch: &[KafkaResult<BorrowedMessage<'_>>],
+    status: &StatusBoard,
+) -> (Vec<PriceRecord>, BTreeMap<i32, i64>) {
+    let mut records = Vec::with_capacity(batch.len());
+    let mut offsets = BTreeMap::new();
+    for message in batch {
+        match message {
+            Ok(message) => {
+                offsets.insert(message.partition(), message.offset());
+                match decode(message) {
+                    Ok(record) => records.push(record),
+                    Err(why) => tracing::warn!(
+                        partition = message.partition(),
+                        offset = message.offset(),
+                        "skipping a message that is not a price record: {why}"
+                    ),
+                }
+            }
+            Err(e) => {
+                status.kafka_reachable(false);
+                tracing::warn!("Kafka: {e}");
+            }
+        }
+    }
+    if !offsets.is_empty() {
+        status.kafka_reachable(true);
+    }
+    (records, offsets)
+}
+
+/// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the
+/// rows written, or `None` when shut down first.
+async fn append_until_written(
+    log: &mut CsvLog,
+    records: &[PriceRecord],
+    shutdown: &CancellationToken,
+) -> Option<usize> {
+    let mut backoff = Backoff::default();
+    loop {
+        match log.append_new(records.iter().cloned()) {
+            Ok(rows) => return Some(rows),
+            Err(e) => {
+                let delay = backoff.next_delay();
+                tracing::error!("writing the CSV log failed: {e}; trying again in {delay:?}");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return None,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
 }
 
 /// Messages in the assigned partitions after the last one written, or `None` if the broker does not say.
