@@ -10,7 +10,7 @@ use anyhow::Context;
 use rdkafka::{
     Message, Offset, TopicPartitionList,
     consumer::{CommitMode, Consumer, StreamConsumer},
-    error::KafkaResult,
+    error::{KafkaError, KafkaResult},
     message::BorrowedMessage,
 };
 use tokio_util::sync::CancellationToken;
@@ -56,6 +56,7 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     let mut progress = Progress::default();
     let mut written: BTreeMap<i32, i64> = BTreeMap::new();
     let mut lag_tick = tokio::time::interval(LAG_EVERY);
+    let mut kafka_away = false;
     loop {
         let first = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -75,7 +76,22 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
             }
         }
 
-        let (records, offsets) = decode_batch(&batch, &status);
+        let (records, offsets, kafka_error) = decode_batch(&batch);
+        if let Some(e) = kafka_error.filter(|_| offsets.is_empty()) {
+            // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
+            if !std::mem::replace(&mut kafka_away, true) {
+                tracing::warn!("Kafka: {e}; waiting for it to come back");
+            }
+            status.kafka_reachable(false);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        if !offsets.is_empty() {
+            status.kafka_reachable(true);
+            if std::mem::take(&mut kafka_away) {
+                tracing::info!("Kafka is back");
+            }
+        }
         let messages = records.len() as u64;
         let Some(rows) = append_until_written(&mut log, &records, &shutdown).await else {
             break; // shut down before the write succeeded: nothing of this batch is committed
@@ -96,14 +112,15 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     Ok(())
 }
 
-/// The price records of a batch, and per partition the offset of its last message. A message that is not a
-/// price record is logged and skipped: it counts as handled, so it is committed with the rest.
+/// The price records of a batch, per partition the offset of its last message, and the last error the batch
+/// held instead of a message. A message that is not a price record is logged and skipped: it counts as handled,
+/// so it is committed with the rest.
 fn decode_batch(
     batch: &[KafkaResult<BorrowedMessage<'_>>],
-    status: &StatusBoard,
-) -> (Vec<PriceRecord>, BTreeMap<i32, i64>) {
+) -> (Vec<PriceRecord>, BTreeMap<i32, i64>, Option<KafkaError>) {
     let mut records = Vec::with_capacity(batch.len());
     let mut offsets = BTreeMap::new();
+    let mut error = None;
     for message in batch {
         match message {
             Ok(message) => {
@@ -117,16 +134,10 @@ fn decode_batch(
                     ),
                 }
             }
-            Err(e) => {
-                status.kafka_reachable(false);
-                tracing::warn!("Kafka: {e}");
-            }
+            Err(e) => error = Some(e.clone()),
         }
     }
-    if !offsets.is_empty() {
-        status.kafka_reachable(true);
-    }
-    (records, offsets)
+    (records, offsets, error)
 }
 
 /// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the

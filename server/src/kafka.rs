@@ -6,6 +6,7 @@ use rdkafka::{
     ClientConfig,
     admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
     client::DefaultClientContext,
+    consumer::{BaseConsumer, Consumer},
     error::KafkaError,
     types::RDKafkaErrorCode,
 };
@@ -42,6 +43,16 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
     let mut backoff = Backoff::default();
     loop {
+        // Look before creating: a cluster may not let this client create topics (ACLs, a managed service, the
+        // librdkafka mock cluster), while the topic is there already.
+        let exists = tokio::select! {
+            _ = shutdown.cancelled() => return false,
+            exists = topic_exists(config) => exists,
+        };
+        if exists == Some(true) {
+            status.kafka_reachable(true);
+            return true;
+        }
         let outcome = tokio::select! {
             _ = shutdown.cancelled() => return false,
             outcome = admin.create_topics([&topic], &options) => outcome,
@@ -65,4 +76,21 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
             _ = tokio::time::sleep(delay) => {}
         }
     }
+}
+
+/// Whether the topic exists: `None` when the broker did not answer.
+async fn topic_exists(config: &Config) -> Option<bool> {
+    let mut client = client_config(config);
+    // Asking about a topic must not make the broker create it with its own defaults.
+    client.set("allow.auto.create.topics", "false");
+    let topic = config.topic.clone();
+    // The metadata request blocks: keep it off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = client.create().ok()?;
+        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(5)).ok()?;
+        Some(metadata.topics().iter().any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()))
+    })
+    .await
+    .ok()
+    .flatten()
 }

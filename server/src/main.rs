@@ -7,9 +7,11 @@ use server::config::{Cli, Command};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // librdkafka's own log lines (target `librdkafka`) say what failed; the client's "global error" callback
+    // repeats each of them, so it is off unless RUST_LOG asks for it.
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,librdkafka=warn,rdkafka=warn".into()),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,librdkafka=warn,rdkafka::client=off".into()),
         )
         .with_target(false)
         .init();

@@ -26,11 +26,16 @@ struct Site {
 
 /// The dashboard over a CSV log holding the 192 sample prices.
 fn site() -> Site {
+    let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap();
+    site_with(server::price_file::parse(&sample, chrono::Utc::now()).unwrap().records)
+}
+
+fn site_with(records: Vec<app::PriceRecord>) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("prices.csv");
-    let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap();
-    let file = server::price_file::parse(&sample, chrono::Utc::now()).unwrap();
-    CsvLog::open(&path).unwrap().append_new(file.records).unwrap();
+    if !records.is_empty() {
+        CsvLog::open(&path).unwrap().append_new(records).unwrap();
+    }
     let options = LeptosOptions::builder().output_name("price-monitor").build();
     let shared =
         Shared { store: Arc::new(PriceStore::new(&path)), tz: DisplayTz(chrono_tz::Europe::Helsinki), status: None };
@@ -153,4 +158,17 @@ async fn the_selected_range_downloads_as_csv() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(body.contains("hours must be a whole number"), "{body}");
     }
+}
+
+#[tokio::test]
+async fn before_any_data_the_page_explains_what_to_start() {
+    let site = site_with(Vec::new());
+    let (status, html) = get(&site, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No prices yet"), "{html}");
+    assert!(html.contains("scripts/run.sh"), "{html}");
+    assert!(!html.contains(r#"class="error""#), "an empty log is not an error: {html}");
+    let (status, body) = call(&site, "dashboard", "hours=48").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(serde_json::from_str::<DashboardData>(&body).unwrap().slots.is_empty());
 }
