@@ -4,7 +4,7 @@
 //! deliver those messages again; the log's slot index then recognises them and adds no row. That is
 //! at-least-once delivery with exactly one row per (slot, price) revision.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rdkafka::{
@@ -16,8 +16,6 @@ use rdkafka::{
 use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, csv_log::CsvLog};
-
-use std::sync::Arc;
 
 use crate::{backoff::Backoff, config::Config, kafka, status::StatusBoard};
 
@@ -37,6 +35,7 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
         log.rows(),
         log.index().len()
     );
+    // Known to the dashboard from the start, with nothing written yet.
     status.consumer(|_| ());
     if !kafka::ensure_topic(&config, &status, &shutdown).await {
         return Ok(());

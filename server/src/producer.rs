@@ -6,7 +6,7 @@
 //! acknowledged are sent. The file counts as published only when every message was acknowledged, so a broker
 //! that is down delays the prices but loses none of them.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use chrono::{SecondsFormat, Utc};
@@ -19,8 +19,6 @@ use tokio::{sync::mpsc, time::Instant};
 use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, slots::SlotIndex};
-
-use std::sync::Arc;
 
 use crate::{backoff::Backoff, config::Config, fingerprint::Fingerprint, kafka, price_file, status::StatusBoard};
 
@@ -55,7 +53,12 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
             }
             _ = tokio::time::sleep_until(next_check) => {}
         }
-        next_check = match producer.check().await {
+        // While Kafka is away a check waits for acknowledgements: a shutdown must not wait for them.
+        let checked = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            checked = producer.check() => checked,
+        };
+        next_check = match checked {
             Ok(()) => {
                 backoff.reset();
                 Instant::now() + config.check_interval()
