@@ -1,7 +1,7 @@
 // Starts the real system for a browser test: a kafka-dev-broker and `price-monitor all` (built by
 // `cargo leptos build`), on free ports, with a copy of the sample price file in a temporary folder.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +43,12 @@ export async function eventually(what, check, ms = 30_000) {
   }
 }
 
-/** The broker and the app, running until `stop()`. */
-export async function startSystem() {
+/** The broker and the app, running until `stop()`, watching a copy of the sample file or `prices` if given. */
+export async function startSystem({ prices } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'price-monitor-e2e-'));
   const priceFile = join(dir, 'latest-prices.json');
-  copyFileSync(join(root, 'data', 'latest-prices.json'), priceFile);
+  if (prices) writeFileSync(priceFile, JSON.stringify(prices));
+  else copyFileSync(join(root, 'data', 'latest-prices.json'), priceFile);
   const kafkaPort = await freePort();
   const appPort = await freePort();
   const children = [];

@@ -69,8 +69,8 @@ mod build {
         component::{Axis, DataZoom, DataZoomType, Grid, VisualMap, VisualMapPiece, VisualMapType},
         datatype::DataPointItem,
         element::{
-            AxisType, ItemStyle, JsFunction, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Step,
-            Symbol, Tooltip, Trigger,
+            AxisType, ItemStyle, JsFunction, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant,
+            Step, Symbol, Tooltip, Trigger,
         },
         series::{Bar, Line},
     };
@@ -124,15 +124,18 @@ mod build {
                 VisualMapPiece::new().gte(0.0).color(Level::Normal.color()).label("normal"),
             ]
         };
+        let named = |text: String| Label::new().formatter(text.as_str());
         let mut marks = vec![
-            MarkLineData::new().y_axis(avg).name(format!("average {}", price(avg))),
-            MarkLineData::new().y_axis(0.0).name("0"),
+            MarkLineData::new().y_axis(avg).name("average").label(named(format!("avg {}", price(avg)))),
+            MarkLineData::new().y_axis(0.0).name("zero").label(named("0".to_owned())),
         ];
         if let Some(now) = current_slot(&d.slots, d.now) {
-            marks.push(MarkLineData::new().x_axis(tz.date_time(now.start_date)).name("now"));
+            marks.push(
+                MarkLineData::new().x_axis(tz.date_time(now.start_date)).name("now").label(named("now".to_owned())),
+            );
         }
         Chart::new()
-            .grid(Grid::new().left("48").right("16").top("56").bottom("72"))
+            .grid(Grid::new().left("48").right("64").top("56").bottom("72"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
             .visual_map(
                 VisualMap::new()

@@ -1,0 +1,56 @@
+// With prices around the present moment (the shipped sample is from January 2026): the current price is the
+// slot containing now, the trend chart marks now, the cheapest coming hours are listed, nothing is stale.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { eventually, launchBrowser, screenshotPath, startSystem } from './harness.mjs';
+
+const QUARTER = 15 * 60_000;
+const first = Math.floor(Date.now() / QUARTER) * QUARTER - 24 * 3_600_000;
+// Two days of quarter-hours from 24 h ago, cheapest at night; every price distinct so it can be found.
+const prices = Array.from({ length: 192 }, (_, i) => {
+  const start = first + i * QUARTER;
+  const hour = new Date(start).getUTCHours();
+  return {
+    price: Number((5 + 4 * Math.sin((hour - 8) / 24 * 2 * Math.PI) + i / 1000).toFixed(3)),
+    startDate: new Date(start).toISOString(),
+    endDate: new Date(start + QUARTER - 1).toISOString(),
+  };
+});
+
+let system;
+let browser;
+
+before(async () => {
+  system = await startSystem({ prices: { prices: [...prices].reverse() } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+test('the current slot, the now marker and the cheapest hours from now', { timeout: 120_000 }, async () => {
+  await eventually('the pipeline to fill the CSV', async () =>
+    (await (await fetch(system.url)).text()).includes('class="total-records">192<'), 60_000);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(system.url);
+
+  const now = Date.now();
+  const current = prices.find((p) => Date.parse(p.startDate) <= now && now < Date.parse(p.endDate) + 1);
+  const cards = await page.locator('.stats').innerText();
+  assert.match(cards, new RegExp(`Current price\\s+${current.price.toFixed(2)}`), cards);
+  assert.match(cards, /Today's average/);
+  assert.equal(await page.locator('.warning').count(), 0, 'nothing stale');
+  assert.equal(await page.locator('.cheapest li').count(), 3, 'cheapest 1, 2 and 3 hours');
+
+  await page.waitForFunction(() => globalThis.echarts?.getInstanceByDom(document.getElementById('trend-chart')));
+  const marks = await page.evaluate(() => globalThis.echarts.getInstanceByDom(document.getElementById('trend-chart'))
+    .getOption().series[0].markLine.data.map((d) => d.name));
+  assert.ok(marks.includes('now'), `the now marker: ${marks}`);
+  await page.screenshot({ path: screenshotPath('today.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
