@@ -46,8 +46,9 @@ if [ ! -f public/vendor/echarts.min.js ] || [ ! -f node_modules/.package-lock.js
 fi
 
 # The Kafka-protocol broker for local runs and tests. It needs nightly Rust and about 12 minutes to build,
-# so it is built once and installed into ~/.cargo/bin.
-if ! command -v kafka-dev-broker >/dev/null; then
+# so it is built once and installed into ~/.cargo/bin, and again only when its version changes.
+broker_version=$(awk -F'"' '/^version = / { print $2; exit }' tools/kafka-dev-broker/Cargo.toml)
+if [ "$(kafka-dev-broker --version 2>/dev/null)" != "kafka-dev-broker $broker_version" ]; then
   step "cargo +nightly install kafka-dev-broker (tools/kafka-dev-broker, about 12 minutes)"
   cargo +nightly install --locked --path tools/kafka-dev-broker
 fi
