@@ -1,7 +1,9 @@
 //! The one price record of the system: the value of a Kafka message, a row of the CSV, a point on a chart.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// What every record this system makes says in its `source` field.
 pub const SOURCE: &str = "electricity-price-monitor";
@@ -19,13 +21,16 @@ pub struct PriceRecord {
     pub start_date: DateTime<Utc>,
     #[serde(rename = "endDate")]
     pub end_date: DateTime<Utc>,
-    pub source: String,
+    /// Who made the record. Ours all say [`SOURCE`]; sharing that one string keeps a million records in memory
+    /// from holding a million copies of it.
+    #[serde(deserialize_with = "shared_source")]
+    pub source: Cow<'static, str>,
 }
 
 impl PriceRecord {
     /// A record of this system, stamped `timestamp`.
     pub fn new(timestamp: DateTime<Utc>, price: f64, start_date: DateTime<Utc>, end_date: DateTime<Utc>) -> Self {
-        Self { timestamp, price, start_date, end_date, source: SOURCE.to_owned() }
+        Self { timestamp, price, start_date, end_date, source: Cow::Borrowed(SOURCE) }
     }
 
     /// Whether two records say the same thing about a slot, whenever they were made.
@@ -48,4 +53,9 @@ impl PriceRecord {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start_date <= t && t < self.slot_end()
     }
+}
+
+fn shared_source<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'static, str>, D::Error> {
+    let source = <Cow<'de, str>>::deserialize(deserializer)?;
+    Ok(if source == SOURCE { Cow::Borrowed(SOURCE) } else { Cow::Owned(source.into_owned()) })
 }
