@@ -6,7 +6,9 @@
 //! A record is a new revision when its slot is unknown, or when its price differs from the latest one and it
 //! was read from the price file after that one. The second condition makes a replay harmless: a consumer
 //! that reads the topic again from the start meets the old prices of revised slots, older than what the log
-//! holds, and adds nothing. The timestamps compared are all the producer's, so no two clocks are mixed.
+//! holds, and adds nothing. The timestamps compared are all the producer's, so no two clocks are mixed. The
+//! one assumption left: the producer's clock does not step back between two real revisions of a slot; if it did,
+//! the later revision would look older than the recorded one and be taken for a replay.
 
 use std::collections::BTreeMap;
 
