@@ -7,7 +7,7 @@
 use std::{
     fs::{self, File, OpenOptions},
     io::{self, Read, Seek, SeekFrom, Write},
-    path::{Path, PathBuf},
+    path::PathBuf,
 };
 
 use chrono::{DateTime, Utc};
@@ -43,10 +43,6 @@ pub struct CsvTail {
 impl CsvTail {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self { path: path.into(), offset: 0, rows: 0, last_received: None, index: SlotIndex::default() }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Data rows read so far (every revision, not distinct slots).

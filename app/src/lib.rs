@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod components;
+pub mod format;
 pub mod price;
 pub mod slots;
 pub mod stats;

@@ -118,8 +118,7 @@ pub fn current_slot(slots: &[PriceRecord], now: DateTime<Utc>) -> Option<&PriceR
 
 /// Average price of the slots starting on `date` in `tz`; `None` without any.
 pub fn day_average(slots: &[PriceRecord], tz: Tz, date: NaiveDate) -> Option<f64> {
-    let prices: Vec<f64> =
-        slots.iter().filter(|s| s.start_date.with_timezone(&tz).date_naive() == date).map(|s| s.price).collect();
+    let prices: Vec<f64> = slots.iter().filter(|s| local_date(s.start_date, tz) == date).map(|s| s.price).collect();
     (!prices.is_empty()).then(|| prices.iter().sum::<f64>() / prices.len() as f64)
 }
 

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use crate::{
     api::{CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS},
     csv_log::{CsvLogError, CsvTail},
+    format::Local,
     price::PriceRecord,
     stats::{self, Summary},
     status::PipelineStatus,
@@ -72,14 +73,15 @@ impl PriceStore {
             let index = tail.index();
             let today = stats::local_date(now, tz);
             let tomorrow = today.succ_opt().unwrap_or(today);
-            // Today and tomorrow may lie outside the window: look them up in the index, two days at most.
+            // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
+            // either side of now and two days ahead being enough for any time zone.
             let days: Vec<PriceRecord> =
                 index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
             let today_average = stats::day_average(&days, tz, today);
             let tomorrow_average = stats::day_average(&days, tz, tomorrow);
 
             let mut warnings = Vec::new();
-            let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string();
+            let local = |t| Local::of(tz).date_time(t);
             if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
                 warnings.push(format!(
                     "The known prices end at {}: there is no price for now. Is the price file being updated?",

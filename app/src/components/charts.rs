@@ -78,7 +78,7 @@ mod build {
     use super::ChartKind;
     use crate::{
         api::DashboardData,
-        components::format::{Local, price},
+        format::{Local, price},
         stats::{Level, current_slot},
     };
 

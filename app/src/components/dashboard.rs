@@ -8,9 +8,9 @@ use crate::{
     api::{DEFAULT_HOURS, DashboardData, MAX_HOURS, dashboard, parse_hours},
     components::{
         charts::{ChartKind, EChart},
-        format::{Local, price},
         panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards},
     },
+    format::{Local, price},
 };
 
 /// How often the page asks for new data.

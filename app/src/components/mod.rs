@@ -4,7 +4,6 @@ mod charts;
 mod dashboard;
 #[cfg(feature = "hydrate")]
 mod echarts;
-mod format;
 mod panels;
 
 pub use dashboard::Dashboard;

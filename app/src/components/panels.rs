@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::DashboardData,
-    components::format::{Local, price},
+    format::{Local, price},
     stats::Level,
 };
 

@@ -1,4 +1,4 @@
-//! How numbers and times read on the page.
+//! How numbers and times read on the page, and in the warnings the server writes for it.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -16,6 +16,10 @@ impl Local {
     /// The zone named by the server; UTC if the name is unknown here (it never is: both sides use chrono-tz).
     pub fn new(name: &str) -> Self {
         Self(name.parse().unwrap_or(Tz::UTC))
+    }
+
+    pub fn of(tz: Tz) -> Self {
+        Self(tz)
     }
 
     pub fn name(&self) -> &'static str {
