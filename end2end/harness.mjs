@@ -1,5 +1,5 @@
-// Starts the real system for a browser test: a kafka-dev-broker and `price-monitor all` (built by
-// `cargo leptos build`), on free ports, with a copy of the sample price file in a temporary folder.
+// Starts the real system for a browser test: an Apache Kafka broker (scripts/kafka.sh) and `price-monitor all`
+// (built by `cargo leptos build`), on free ports, with a copy of the sample price file in a temporary folder.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -11,7 +11,8 @@ import { chromium } from 'playwright-core';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const artifacts = join(root, 'end2end', 'artifacts');
 
-function freePort() {
+/** A TCP port that nothing listens on now. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -22,7 +23,8 @@ function freePort() {
   });
 }
 
-function listening(port) {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function listening(port) {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => { socket.destroy(); resolve(true); });
@@ -60,20 +62,27 @@ export async function startSystem({ prices } = {}) {
     children.push(child);
     return child;
   };
-  run(process.env.KAFKA_DEV_BROKER ?? 'kafka-dev-broker', ['--listen', `127.0.0.1:${kafkaPort}`], {});
-  await eventually('kafka-dev-broker to listen', () => listening(kafkaPort));
-  run(join(root, 'target', 'debug', 'price-monitor'), ['all'], {
-    KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafkaPort}`,
-    PRICE_FILE: priceFile,
-    CSV_PATH: join(dir, 'electricity_prices.csv'),
-    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
-    LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
-    LEPTOS_SITE_PKG_DIR: 'pkg',
-    LEPTOS_OUTPUT_NAME: 'price-monitor',
-    LEPTOS_ENV: 'DEV',
-  });
+  const controllerPort = await freePort();
+  try {
+    run(join(root, 'scripts', 'kafka.sh'), ['--port', kafkaPort, '--controller-port', controllerPort, '--data', join(dir, 'kafka')], {});
+    await eventually('Kafka to listen', () => listening(kafkaPort), 90_000);
+    run(join(root, 'target', 'debug', 'price-monitor'), ['all'], {
+      KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafkaPort}`,
+      PRICE_FILE: priceFile,
+      CSV_PATH: join(dir, 'electricity_prices.csv'),
+      LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+      LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'price-monitor',
+      LEPTOS_ENV: 'DEV',
+    });
+    await eventually('the dashboard to answer', () => listening(appPort));
+  } catch (e) {
+    // Nothing may outlive a failed start: the test file would never end.
+    for (const child of children) child.kill('SIGKILL');
+    throw new Error(`${e.message}\n--- logs ---\n${logs.join('')}`);
+  }
   const url = `http://127.0.0.1:${appPort}/`;
-  await eventually('the dashboard to answer', () => listening(appPort));
   return {
     url,
     dir,

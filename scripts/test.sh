@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the pipeline against a real Kafka-protocol broker, the docker-compose check,
-# and the browser tests in headless Chromium. Installs what is missing first.
+# Runs every test: unit tests, the pipeline against Apache Kafka (brokers started through scripts/kafka.sh),
+# the docker-compose check, the browser tests in headless Chromium and scripts/run.sh itself. Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser

@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(lines.next(), Some(HEADER));
         assert_eq!(
             lines.next(),
-            Some("2026-01-03T09:00:01Z,10.438,2026-01-03T10:00:00Z,2026-01-03T10:14:59.999Z,electricity-price-monitor")
+            Some("2026-01-03T09:00:01Z,10.438,2026-01-03T10:00:00.000Z,2026-01-03T10:14:59.999Z,electricity-price-monitor")
         );
 
         let mut tail = CsvTail::new(&path);
@@ -243,6 +243,27 @@ mod tests {
         let read: Vec<PriceRecord> = tail.index().iter().cloned().collect();
         assert_eq!(read, records);
         assert_eq!(document(&records), text.into_bytes(), "a download reads like the log");
+    }
+
+    #[test]
+    fn the_original_pipelines_csv_reads_and_its_slot_times_are_written_alike() {
+        let original = include_str!("../testdata/original-pipeline.csv");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        fs::write(&path, original).unwrap();
+        let mut tail = CsvTail::new(&path);
+        assert_eq!(tail.refresh().unwrap(), 5, "every row of the original pipeline reads");
+        let mut records: Vec<PriceRecord> = tail.index().iter().cloned().collect();
+        records.reverse(); // the original pipeline wrote the newest slot first
+        assert_eq!(records[0].timestamp.to_rfc3339(), "2026-01-04T13:17:33.957675+00:00");
+
+        // Price, startDate, endDate and source come out exactly as the original pipeline wrote them.
+        let ours = String::from_utf8(document(&records)).unwrap();
+        let after_first_column = |line: &str| line.split_once(',').unwrap().1.to_owned();
+        let expected: Vec<String> = original.lines().skip(1).map(after_first_column).collect();
+        let written: Vec<String> = ours.lines().skip(1).map(after_first_column).collect();
+        assert_eq!(written, expected);
+        assert_eq!(ours.lines().next(), original.lines().next(), "the header");
     }
 
     #[test]

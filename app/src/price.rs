@@ -10,16 +10,18 @@ pub const SOURCE: &str = "electricity-price-monitor";
 
 /// The price of one slot (15 minutes or an hour) in c/kWh incl. VAT, as it was known at `timestamp`.
 ///
-/// The JSON field names follow porssisahko.net (`startDate`, `endDate`). In a Kafka message `timestamp` is
-/// when the producer sent it; in the CSV the column is `received_timestamp`, when the consumer wrote it.
+/// The JSON field names follow porssisahko.net (`startDate`, `endDate`), and so does their form: written with
+/// milliseconds (`2026-01-04T22:45:00.000Z`) as the price file and the original pipeline's CSV have them, since
+/// other programs compare these strings; read with or without. `timestamp` is when the producer read the price
+/// from the price file; the CSV calls that column `received_timestamp`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PriceRecord {
-    #[serde(rename = "timestamp", alias = "received_timestamp")]
+    #[serde(rename = "timestamp", alias = "received_timestamp", deserialize_with = "received_time")]
     pub timestamp: DateTime<Utc>,
     pub price: f64,
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate", with = "slot_time")]
     pub start_date: DateTime<Utc>,
-    #[serde(rename = "endDate")]
+    #[serde(rename = "endDate", with = "slot_time")]
     pub end_date: DateTime<Utc>,
     /// Who made the record. Ours all say [`SOURCE`]; sharing that one string keeps a million records in memory
     /// from holding a million copies of it.
@@ -55,7 +57,60 @@ impl PriceRecord {
     }
 }
 
+/// A slot's start or end as porssisahko.net writes it: RFC 3339 in UTC with milliseconds.
+pub fn slot_time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+mod slot_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::slot_time_text(*t))
+    }
+
+    /// Any RFC 3339 time: with or without fractional seconds, in any offset.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        DateTime::<Utc>::deserialize(deserializer)
+    }
+}
+
+/// RFC 3339, or the original pipeline's zone-less `2026-01-04T13:17:33.957675`, which it wrote in UTC.
+fn received_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = <Cow<'de, str>>::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| text.parse::<chrono::NaiveDateTime>().map(|t| t.and_utc()))
+        .map_err(|e| serde::de::Error::custom(format_args!("{text:?} is not a time: {e}")))
+}
+
 fn shared_source<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'static, str>, D::Error> {
     let source = <Cow<'de, str>>::deserialize(deserializer)?;
     Ok(if source == SOURCE { Cow::Borrowed(SOURCE) } else { Cow::Owned(source.into_owned()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn slot_times_are_written_with_milliseconds_and_read_with_or_without() {
+        let start = Utc.with_ymd_and_hms(2026, 1, 4, 22, 45, 0).unwrap();
+        let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
+        let received = Utc.with_ymd_and_hms(2026, 1, 4, 13, 17, 33).unwrap();
+        let record = PriceRecord::new(received, 10.438, start, end);
+        let json = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            json,
+            r#"{"timestamp":"2026-01-04T13:17:33Z","price":10.438,"startDate":"2026-01-04T22:45:00.000Z","endDate":"2026-01-04T22:59:59.999Z","source":"electricity-price-monitor"}"#
+        );
+        assert_eq!(serde_json::from_str::<PriceRecord>(&json).unwrap(), record);
+        let without_millis = json.replace("22:45:00.000Z", "22:45:00Z");
+        assert_eq!(serde_json::from_str::<PriceRecord>(&without_millis).unwrap(), record);
+        let other_offset = json.replace("2026-01-04T22:45:00.000Z", "2026-01-05T00:45:00+02:00");
+        assert_eq!(serde_json::from_str::<PriceRecord>(&other_offset).unwrap(), record);
+    }
 }

@@ -13,6 +13,8 @@ pub struct ProducerStatus {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConsumerStatus {
+    /// Messages read from the topic, price records or not.
+    pub messages_read: u64,
     pub rows_written: u64,
     /// Messages in the topic not yet read, when known.
     pub lag: Option<i64>,

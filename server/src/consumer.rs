@@ -100,7 +100,10 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
             written.extend(offsets);
         }
         progress.add(messages, rows as u64, log.rows());
-        status.consumer(|c| c.rows_written += rows as u64);
+        status.consumer(|c| {
+            c.messages_read += batch.iter().filter(|m| m.is_ok()).count() as u64;
+            c.rows_written += rows as u64;
+        });
     }
 
     if !written.is_empty() {

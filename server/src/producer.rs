@@ -9,7 +9,7 @@
 use std::{path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use notify::{EventKind, RecursiveMode, Watcher};
 use rdkafka::{
     producer::{FutureProducer, FutureRecord, Producer as _},
@@ -194,7 +194,7 @@ impl Producer {
     }
 
     async fn send(&self, record: &PriceRecord) -> Result<(), rdkafka::error::KafkaError> {
-        let key = record.start_date.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let key = app::price::slot_time_text(record.start_date);
         let payload = serde_json::to_vec(record).expect("a price record always serialises");
         self.kafka
             .send(FutureRecord::to(&self.topic).key(&key).payload(&payload), Timeout::After(Duration::from_secs(10)))

@@ -54,6 +54,48 @@ fn compose_has_kafka_in_kraft_mode_kafka_ui_and_the_app_on_their_ports() {
     assert!(app["volumes"].as_sequence().unwrap().iter().any(|v| v.as_str() == Some("./data:/app/data")));
 }
 
+/// The Kafka version tools/kafka/pom.xml pins, the one place that names it.
+fn pinned_kafka_version() -> String {
+    let pom = read("tools/kafka/pom.xml");
+    let (_, rest) = pom.split_once("<kafka.version>").expect("pom.xml has a kafka.version property");
+    rest.split_once("</kafka.version>").unwrap().0.trim().to_owned()
+}
+
+#[test]
+fn compose_runs_the_kafka_version_that_local_runs_and_tests_use() {
+    let version = pinned_kafka_version();
+    assert!(version.starts_with("4."), "Kafka 4.x, not {version}");
+    assert_eq!(compose()["services"]["kafka"]["image"].as_str(), Some(format!("apache/kafka:{version}").as_str()));
+}
+
+/// `docker compose config -q` (or the older `docker-compose`) validates the file without an engine. Where
+/// neither client is installed, this says so and the static checks above stand alone.
+#[test]
+fn docker_compose_config_accepts_the_file_where_a_client_is_installed() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let clients: [&[&str]; 2] = [&["docker", "compose"], &["docker-compose"]];
+    for client in clients {
+        let has_compose = std::process::Command::new(client[0])
+            .args(&client[1..])
+            .arg("version")
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if !has_compose {
+            continue;
+        }
+        let out = std::process::Command::new(client[0])
+            .args(&client[1..])
+            .args(["config", "-q"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{client:?} config -q: {}", String::from_utf8_lossy(&out.stderr));
+        eprintln!("{} config -q: valid", client.join(" "));
+        return;
+    }
+    eprintln!("no docker compose client here: docker-compose.yml checked statically only");
+}
+
 #[test]
 fn the_apps_environment_names_only_options_the_binary_has_with_valid_values() {
     let compose = compose();

@@ -110,7 +110,7 @@ async fn history_hourly_stats_and_summary_endpoints() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let history: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
     assert_eq!(history.len(), 4);
-    assert_eq!(history[3]["startDate"], "2026-01-04T22:45:00Z");
+    assert_eq!(history[3]["startDate"], "2026-01-04T22:45:00.000Z");
 
     let (status, body) = call(&site, "hourly_stats", "hours=48").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -151,7 +151,7 @@ async fn the_selected_range_downloads_as_csv() {
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines[0], "received_timestamp,price,startDate,endDate,source");
     assert_eq!(lines.len(), 25);
-    assert!(lines[24].contains(",10.438,2026-01-04T22:45:00Z,"), "{}", lines[24]);
+    assert!(lines[24].contains(",10.438,2026-01-04T22:45:00.000Z,"), "{}", lines[24]);
 
     for bad in ["/download.csv?hours=0", "/download.csv?hours=x"] {
         let (status, body) = get(&site, bad).await;

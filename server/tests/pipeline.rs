@@ -1,4 +1,4 @@
-//! The whole data path against a real Kafka-protocol broker (`kafka-dev-broker`, started per test):
+//! The whole data path against Apache Kafka (`scripts/kafka.sh`, a broker per test):
 //! price file → producer → Kafka → consumer → CSV.
 
 mod support;
@@ -12,20 +12,6 @@ use support::*;
 const PROMPTLY: Duration = Duration::from_secs(15);
 /// How long to watch for rows that should not come.
 const SETTLE: Duration = Duration::from_secs(3);
-
-/// Replaces the price of the slots starting at the given times (the sample's exact startDate strings).
-fn change_prices(content: &str, starts: &[&str]) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(content).unwrap();
-    let mut changed = 0;
-    for entry in value["prices"].as_array_mut().unwrap() {
-        if starts.contains(&entry["startDate"].as_str().unwrap()) {
-            entry["price"] = serde_json::json!(entry["price"].as_f64().unwrap() + 1.25);
-            changed += 1;
-        }
-    }
-    assert_eq!(changed, starts.len());
-    serde_json::to_string_pretty(&value).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
@@ -63,7 +49,8 @@ async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
     assert_eq!(producer_status().messages_sent, 195, "only the changed prices are sent");
     assert_rows_stay(&config, 195, SETTLE).await;
     let csv = std::fs::read_to_string(&config.csv_path).unwrap();
-    let revised = format!(",{},2026-01-04T22:45:00Z,2026-01-04T22:59:59.999Z,electricity-price-monitor", 10.438 + 1.25);
+    let revised =
+        format!(",{},2026-01-04T22:45:00.000Z,2026-01-04T22:59:59.999Z,electricity-price-monitor", 10.438 + 1.25);
     assert!(csv.contains(&revised), "{revised} in\n{csv}");
 
     // A poison message is skipped, and the consumer goes on with the next real change.

@@ -1,18 +1,19 @@
-//! Helpers for the integration tests: a `kafka-dev-broker` process on a free port, and the pipeline's parts
-//! running in this process against it.
+//! Helpers for the integration tests: an Apache Kafka broker started through `scripts/kafka.sh` (the same
+//! launcher people use), and the pipeline's parts running in this process against it.
 
 #![allow(dead_code)]
 
 use std::{
+    fs::File,
     net::{TcpListener, TcpStream},
+    os::unix::process::CommandExt,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 use clap::Parser;
-use std::sync::Arc;
-
 use server::{
     config::{Cli, Config},
     status::StatusBoard,
@@ -20,19 +21,25 @@ use server::{
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// The broker binary: `$KAFKA_DEV_BROKER`, or `kafka-dev-broker` on PATH (scripts/setup.sh installs it).
-fn broker_binary() -> PathBuf {
-    std::env::var_os("KAFKA_DEV_BROKER").map(PathBuf::from).unwrap_or_else(|| "kafka-dev-broker".into())
-}
+/// How long a broker may take to accept connections: a JVM start on a busy 2-core machine, or the wait for
+/// the controller to expire the registration of a broker that was killed.
+const BROKER_START: Duration = Duration::from_secs(90);
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A `kafka-dev-broker` process, killed on drop.
+fn listening(port: u16) -> bool {
+    TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// A single-node Apache Kafka broker (`scripts/kafka.sh`) with its data in a folder of its own, killed on drop.
+/// It can be stopped, killed and started again on the same data and ports.
 pub struct Broker {
-    child: Child,
+    child: Option<Child>,
     pub port: u16,
+    controller_port: u16,
+    data: tempfile::TempDir,
 }
 
 impl Broker {
@@ -41,33 +48,90 @@ impl Broker {
     }
 
     pub fn start_on(port: u16) -> Self {
-        let child = Command::new(broker_binary())
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {:?} ({e}): run scripts/setup.sh, or set KAFKA_DEV_BROKER to the binary",
-                    broker_binary()
-                )
-            });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "kafka-dev-broker did not listen on {port} within 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port }
+        let data = tempfile::Builder::new().prefix("kafka-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let mut broker = Self { child: None, port, controller_port: free_port(), data };
+        broker.restart();
+        broker
     }
 
     pub fn bootstrap(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
+
+    /// The broker's own log (its standard output and error, every start).
+    pub fn log_path(&self) -> PathBuf {
+        self.data.path().join("broker.log")
+    }
+
+    /// Starts the broker on its data and ports, and waits until it accepts connections.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "the broker is running");
+        let log = File::options().create(true).append(true).open(self.log_path()).unwrap();
+        let mut command = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/kafka.sh"));
+        command
+            .args(["--port", &self.port.to_string(), "--controller-port", &self.controller_port.to_string()])
+            .arg("--data")
+            .arg(self.data.path().join("kafka"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        // SAFETY: prctl is async-signal-safe. It makes the broker die with the test thread that started it, so
+        // a test process that is killed leaves no JVM behind.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().expect("cannot run scripts/kafka.sh");
+        let deadline = Instant::now() + BROKER_START;
+        while !listening(self.port) {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("scripts/kafka.sh exited with {status}:\n{}", self.log_tail());
+            }
+            assert!(Instant::now() < deadline, "Kafka did not listen within {BROKER_START:?}:\n{}", self.log_tail());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.child = Some(child);
+    }
+
+    /// Stops the broker as SIGTERM does, cleanly, and waits for it to exit.
+    pub fn stop(&mut self) {
+        let mut child = self.child.take().expect("the broker is running");
+        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        child.wait().unwrap();
+        self.wait_until_closed();
+    }
+
+    /// Kills the broker with SIGKILL: no shutdown, whatever it had not written is as a crash leaves it.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("the broker is running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        self.wait_until_closed();
+    }
+
+    fn wait_until_closed(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while listening(self.port) {
+            assert!(Instant::now() < deadline, "port {} still open after the broker exited", self.port);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
 }
 
 impl Drop for Broker {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -158,6 +222,20 @@ pub async fn assert_rows_stay(config: &Config, rows: usize, settle: Duration) {
 /// The shipped sample file.
 pub fn sample() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap()
+}
+
+/// `content` with the prices of the slots starting at `starts` (exact startDate strings) raised by 1.25.
+pub fn change_prices(content: &str, starts: &[&str]) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(content).unwrap();
+    let mut changed = 0;
+    for entry in value["prices"].as_array_mut().unwrap() {
+        if starts.contains(&entry["startDate"].as_str().unwrap()) {
+            entry["price"] = serde_json::json!(entry["price"].as_f64().unwrap() + 1.25);
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, starts.len());
+    serde_json::to_string_pretty(&value).unwrap()
 }
 
 /// Writes `content` to the price file the way a downloader would: a temporary file renamed over it.
