@@ -169,8 +169,9 @@ impl CsvLog {
         let mut fresh = SlotIndex::default();
         let mut new = Vec::new();
         for record in records {
-            // A batch may carry the same slot twice: compare with what this batch adds as well.
-            if self.tail.index.is_new(&record) && fresh.is_new(&record) {
+            // A batch may carry a slot twice, or revise it and revise it back: judge each record against the
+            // log followed by what the batch adds before it.
+            if self.tail.index.is_new_after(&fresh, &record) {
                 fresh.insert(record.clone());
                 new.push(record);
             }
@@ -281,6 +282,25 @@ mod tests {
         assert_eq!(log.append_new([record(0, 1.0), record_at(0, 1.5, 2)]).unwrap(), 0, "a replay is not");
         assert_eq!(log.append_new([record_at(0, 1.0, 3), record_at(0, 2.0, 4)]).unwrap(), 2, "two revisions");
         assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 6);
+    }
+
+    #[test]
+    fn a_revision_from_a_clock_that_stepped_back_is_written_and_replays_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        let mut log = CsvLog::open(&path).unwrap();
+        assert_eq!(log.append_new([record_at(0, 1.0, 30)]).unwrap(), 1);
+        assert_eq!(log.append_new([record_at(0, 2.0, 10)]).unwrap(), 1, "stamped 20 s before the latest row");
+        drop(log);
+        let mut log = CsvLog::open(&path).unwrap();
+        assert_eq!(log.append_new([record_at(0, 1.0, 30), record_at(0, 2.0, 10)]).unwrap(), 0, "a replay");
+        assert_eq!(
+            log.append_new([record_at(0, 3.0, 40), record_at(0, 2.0, 41)]).unwrap(),
+            2,
+            "revised and revised back within one batch"
+        );
+        let latest: Vec<f64> = log.index().iter().map(|r| r.price).collect();
+        assert_eq!(latest, vec![2.0]);
     }
 
     #[test]
