@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { eventually, launchBrowser, root, screenshotPath, sleep, startSystem } from './harness.mjs';
+import {
+  eventually, launchBrowser, openPage as open, samplePath, screenshotPath, sleep, startSystem, waitForRows,
+} from './harness.mjs';
 
-const sample = JSON.parse(readFileSync(`${root}/data/latest-prices.json`, 'utf8'));
+const sample = JSON.parse(readFileSync(samplePath, 'utf8'));
 const average = sample.prices.reduce((sum, p) => sum + p.price, 0) / sample.prices.length;
 
 let system;
@@ -14,26 +16,13 @@ let browser;
 before(async () => {
   system = await startSystem();
   browser = await launchBrowser();
-  await eventually('the pipeline to fill the CSV', async () => {
-    const html = await (await fetch(system.url)).text();
-    return html.includes('class="total-records">192<');
-  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
+  await waitForRows(system);
 });
 
 after(async () => {
   await browser?.close();
   await system?.stop();
 });
-
-/** A page that records console errors; `problems` must stay empty. */
-async function open(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return { page, problems, context };
-}
 
 const chartIds = ['trend-chart', 'hourly-chart', 'histogram-chart'];
 
@@ -57,7 +46,7 @@ async function waitForCharts(page) {
 }
 
 test('without JavaScript the numbers and the table are in the page', { timeout: 60_000 }, async () => {
-  const { page, problems, context } = await open({ javaScriptEnabled: false });
+  const { page, problems, context } = await open(browser, { javaScriptEnabled: false });
   await page.goto(system.url);
   const text = await page.locator('main').innerText();
   assert.match(text, new RegExp(`Average\\s+${average.toFixed(2)}`), 'the average card');
@@ -75,7 +64,7 @@ test('without JavaScript the numbers and the table are in the page', { timeout: 
 });
 
 test('with JavaScript the three charts render, the slider changes the range and the URL, updates arrive live', { timeout: 120_000 }, async () => {
-  const { page, problems, context } = await open();
+  const { page, problems, context } = await open(browser);
   await page.goto(system.url);
   await waitForCharts(page);
   let state = await chartState(page);
@@ -122,7 +111,7 @@ test('with JavaScript the three charts render, the slider changes the range and 
 });
 
 test('on a phone the page fits the screen', { timeout: 60_000 }, async () => {
-  const { page, problems, context } = await open({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const { page, problems, context } = await open(browser, { viewport: { width: 390, height: 844 }, isMobile: true });
   await page.goto(system.url);
   await waitForCharts(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -50,7 +50,7 @@ export async function startSystem({ prices } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'price-monitor-e2e-'));
   const priceFile = join(dir, 'latest-prices.json');
   if (prices) writeFileSync(priceFile, JSON.stringify(prices));
-  else copyFileSync(join(root, 'data', 'latest-prices.json'), priceFile);
+  else copyFileSync(samplePath, priceFile);
   const kafkaPort = await freePort();
   const appPort = await freePort();
   const children = [];
@@ -99,6 +99,27 @@ export async function startSystem({ prices } = {}) {
       return codes;
     },
   };
+}
+
+/** The shipped sample price file (192 quarter-hours of January 2026). */
+export const samplePath = join(root, 'data', 'latest-prices.json');
+
+/** Waits until the server-rendered page counts `rows` records: the pipeline has filled the CSV. */
+export function waitForRows(system, rows = 192) {
+  return eventually(`${rows} records in the server-rendered page`, async () => {
+    const html = await (await fetch(system.url)).text();
+    return html.includes(`class="total-records">${rows}<`);
+  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
+}
+
+/** A page in a context of its own that records console errors and page errors in `problems`. */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems, context };
 }
 
 /** Debian's Chromium, headless; never a downloaded browser. */

@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { eventually, freePort, listening, root, sleep } from './harness.mjs';
+import { eventually, freePort, listening, root, samplePath, sleep } from './harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'price-monitor-run-'));
 const csvPath = join(dir, 'electricity_prices.csv');
@@ -57,7 +57,7 @@ async function consumerStatus(url) {
 test('Ctrl-C stops the app and Kafka; a second run finds the topic and adds no row', { timeout: 600_000 }, async () => {
   const kafkaPort = await freePort();
   const appPort = await freePort();
-  copyFileSync(join(root, 'data', 'latest-prices.json'), join(dir, 'latest-prices.json'));
+  copyFileSync(samplePath, join(dir, 'latest-prices.json'));
   const env = {
     KAFKA_PORT: String(kafkaPort),
     KAFKA_DATA: join(dir, 'kafka'),

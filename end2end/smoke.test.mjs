@@ -1,7 +1,7 @@
 // The page loads, hydrates, and draws the price history from the real pipeline; no console errors.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, launchBrowser, screenshotPath, startSystem } from './harness.mjs';
+import { launchBrowser, openPage, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
 let system;
 let browser;
@@ -22,15 +22,8 @@ after(async () => {
 
 test('the dashboard draws the 192 sample prices in an ECharts canvas, without console errors', { timeout: 120_000 }, async () => {
   // The page is server-rendered from the CSV: wait until the pipeline has filled it.
-  await eventually('192 slots in the server-rendered page', async () => {
-    const html = await (await fetch(system.url)).text();
-    return html.includes('class="total-records">192<');
-  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
-
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
+  await waitForRows(system);
+  const { page, problems } = await openPage(browser);
   await page.goto(system.url);
 
   await page.waitForSelector('#trend-chart canvas', { timeout: 30_000 });

@@ -2,7 +2,7 @@
 // slot containing now, the trend chart marks now, the cheapest coming hours are listed, nothing is stale.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, launchBrowser, screenshotPath, startSystem } from './harness.mjs';
+import { launchBrowser, openPage, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
 const QUARTER = 15 * 60_000;
 const first = Math.floor(Date.now() / QUARTER) * QUARTER - 24 * 3_600_000;
@@ -31,12 +31,8 @@ after(async () => {
 });
 
 test('the current slot, the now marker and the cheapest hours from now', { timeout: 120_000 }, async () => {
-  await eventually('the pipeline to fill the CSV', async () =>
-    (await (await fetch(system.url)).text()).includes('class="total-records">192<'), 60_000);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
+  await waitForRows(system);
+  const { page, problems } = await openPage(browser);
   await page.goto(system.url);
 
   const now = Date.now();

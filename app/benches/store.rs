@@ -1,6 +1,7 @@
 //! How the dashboard's server side scales with the history kept: for CSV logs of 10 k, 100 k and 1 M rows,
-//! the time to load the log once, to follow a small append, and to answer the server functions for a 48-hour
-//! window and for all history, plus the process's memory. Prints figures; asserts nothing.
+//! the time to load the log once, to follow a small append, to answer the `dashboard` server function for a
+//! 48-hour window and for all history, and to cut a 48-hour window (the CSV download), plus the process's
+//! memory. Prints figures; asserts nothing.
 //!
 //! Run: `cargo bench -p app --features ssr --bench store`
 
@@ -12,6 +13,8 @@ use std::{
 
 use app::{
     csv_log::{self, CsvTail},
+    dashboard::MAX_HOURS,
+    format::DisplayZone,
     price::PriceRecord,
     store::PriceStore,
 };
@@ -51,10 +54,10 @@ fn rss_mib() -> f64 {
 
 fn main() {
     let received = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
-    let tz = chrono_tz::Europe::Helsinki;
+    let zone = DisplayZone::default();
     println!(
         "{:>9} {:>9} {:>11} {:>13} {:>15} {:>15} {:>15} {:>9}",
-        "rows", "CSV MiB", "load once", "follow +96", "dashboard 48h", "history 48h", "dashboard all", "RSS MiB"
+        "rows", "CSV MiB", "load once", "follow +96", "dashboard 48h", "window 48h", "dashboard all", "RSS MiB"
     );
     for rows in SIZES {
         let dir = tempfile::tempdir().unwrap();
@@ -86,17 +89,17 @@ fn main() {
             black_box(store.window(now, 1).unwrap());
         });
         let dashboard_48 = median(21, || {
-            black_box(store.dashboard(now, tz, 48, None).unwrap());
+            black_box(store.dashboard(now, zone, 48, None).unwrap());
         });
-        let history_48 = median(21, || {
+        let window_48 = median(21, || {
             black_box(store.window(now, 48).unwrap());
         });
         let dashboard_all = median(5, || {
-            black_box(store.dashboard(now, tz, app::api::MAX_HOURS, None).unwrap());
+            black_box(store.dashboard(now, zone, MAX_HOURS, None).unwrap());
         });
         println!(
             "{rows:>9} {size:>9.1} {:>11.1?} {:>13.1?} {:>15.1?} {:>15.1?} {:>15.1?} {rss:>9.0}",
-            load, follow, dashboard_48, history_48, dashboard_all
+            load, follow, dashboard_48, window_48, dashboard_all
         );
     }
 }

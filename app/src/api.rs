@@ -1,122 +1,47 @@
 //! Server functions: what the browser may ask the server for. Every parameter is checked on the server; a bad
 //! one is answered with status 400 and a sentence saying what is allowed.
 
-use chrono::{DateTime, Utc};
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::codec::JsonEncoding};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    price::PriceRecord,
-    stats::{Bin, CheapestWindow, HourStat, Summary},
-    status::PipelineStatus,
-};
+use crate::dashboard::{DashboardData, HoursError};
 
-/// The longest history one request may ask for, in hours (about eleven years).
-pub const MAX_HOURS: u32 = 100_000;
-/// The history shown when the URL does not say.
-pub const DEFAULT_HOURS: u32 = 48;
-/// Bars of the price distribution.
-pub const HISTOGRAM_BINS: usize = 30;
-/// Lengths of the cheapest windows looked for, in hours.
-pub const CHEAPEST_HOURS: [u32; 3] = [1, 2, 3];
-
-/// Everything the page shows, computed in one pass over the window so the numbers agree with each other.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DashboardData {
-    pub now: DateTime<Utc>,
-    /// IANA name of the display time zone.
-    pub tz: String,
-    /// Hours of history shown before the latest data (or now, if that is earlier).
-    pub hours: u32,
-    /// Hours of history there are, for the slider's upper end.
-    pub available_hours: u32,
-    /// Latest revision of each slot in the window, oldest first; known future slots included.
-    pub slots: Vec<PriceRecord>,
-    pub summary: Option<Summary>,
-    pub current: Option<PriceRecord>,
-    pub today_average: Option<f64>,
-    pub tomorrow_average: Option<f64>,
-    pub hourly: Vec<HourStat>,
-    pub histogram: Vec<Bin>,
-    pub cheapest: Vec<CheapestWindow>,
-    /// Rows in the CSV log (every revision).
-    pub total_records: u64,
-    /// Distinct slots known.
-    pub total_slots: usize,
-    pub last_received: Option<DateTime<Utc>>,
-    /// Staleness and other things a person should know, in plain words.
-    pub warnings: Vec<String>,
-    pub pipeline: Option<PipelineStatus>,
+/// Why a server function gave no answer. Its text is what the page shows; on the wire it is
+/// `{"kind": "bad_request" | "log" | "call", "error": "…"}`, readable by any client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", content = "error", rename_all = "snake_case")]
+pub enum ApiError {
+    /// A parameter outside what is allowed (status 400), and what is allowed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The CSV log could not be read (status 500).
+    #[error("reading the price log failed: {0}")]
+    Log(String),
+    /// The call itself failed: the network, or arguments the server could not decode.
+    #[error("{0}")]
+    Call(String),
 }
 
-/// Reads a requested history length: a whole number of hours from 1 to [`MAX_HOURS`].
-pub fn parse_hours(text: &str) -> Result<u32, String> {
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|hours| (1..=MAX_HOURS).contains(hours))
-        .ok_or_else(|| format!("hours must be a whole number from 1 to {MAX_HOURS}, not {text:?}"))
+impl From<HoursError> for ApiError {
+    fn from(e: HoursError) -> Self {
+        Self::BadRequest(e.to_string())
+    }
 }
 
-#[cfg(feature = "ssr")]
-mod server {
-    use std::sync::Arc;
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
 
-    use leptos::prelude::*;
-
-    use crate::store::{DisplayTz, PriceStore};
-
-    pub fn store() -> Result<Arc<PriceStore>, ServerFnError> {
-        use_context::<Arc<PriceStore>>().ok_or_else(|| ServerFnError::new("the price store is not configured"))
-    }
-
-    pub fn tz() -> chrono_tz::Tz {
-        use_context::<DisplayTz>().map(|t| t.0).unwrap_or(chrono_tz::Europe::Helsinki)
-    }
-
-    /// A bad parameter: status 400 and the reason.
-    pub fn bad_request(why: String) -> ServerFnError {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::BAD_REQUEST);
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments the server cannot decode (missing, repeated) are the caller's mistake, like a bad value.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                #[cfg(feature = "ssr")]
+                ssr::set_status(http::StatusCode::BAD_REQUEST);
+                Self::BadRequest(value.to_string())
+            }
+            _ => Self::Call(value.to_string()),
         }
-        ServerFnError::new(why)
     }
-
-    pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
-        tracing::error!("reading the price log: {e}");
-        ServerFnError::new(format!("reading the price log failed: {e}"))
-    }
-}
-
-/// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to [`MAX_HOURS`]).
-#[server(endpoint = "dashboard")]
-pub async fn dashboard(hours: String) -> Result<DashboardData, ServerFnError> {
-    let hours = parse_hours(&hours).map_err(server::bad_request)?;
-    let status = use_context::<crate::status::StatusSource>().map(|source| source());
-    server::store()?.dashboard(Utc::now(), server::tz(), hours, status).map_err(server::internal)
-}
-
-/// The latest revision of each slot of the last `hours` hours of history, and the known future.
-#[server(endpoint = "price_history")]
-pub async fn price_history(hours: String) -> Result<Vec<PriceRecord>, ServerFnError> {
-    let hours = parse_hours(&hours).map_err(server::bad_request)?;
-    server::store()?.window(Utc::now(), hours).map(|w| w.slots).map_err(server::internal)
-}
-
-/// Average, lowest and highest price per hour of the day (display time zone) over the last `hours` hours.
-#[server(endpoint = "hourly_stats")]
-pub async fn hourly_stats(hours: String) -> Result<Vec<HourStat>, ServerFnError> {
-    let hours = parse_hours(&hours).map_err(server::bad_request)?;
-    let window = server::store()?.window(Utc::now(), hours).map_err(server::internal)?;
-    Ok(crate::stats::hourly_stats(&window.slots, server::tz()))
-}
-
-/// Count, average, median, standard deviation, lowest and highest price over the last `hours` hours.
-#[server(endpoint = "price_summary")]
-pub async fn price_summary(hours: String) -> Result<Option<Summary>, ServerFnError> {
-    let hours = parse_hours(&hours).map_err(server::bad_request)?;
-    let window = server::store()?.window(Utc::now(), hours).map_err(server::internal)?;
-    Ok(Summary::of(&window.slots))
 }
 
 #[cfg(test)]
@@ -124,12 +49,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hours_outside_1_to_max_or_not_numbers_are_refused_with_the_allowed_range() {
-        assert_eq!(parse_hours("1"), Ok(1));
-        assert_eq!(parse_hours("100000"), Ok(MAX_HOURS));
-        for bad in ["0", "100001", "-3", "abc", "", "1.5"] {
-            let err = parse_hours(bad).unwrap_err();
-            assert!(err.contains("from 1 to 100000") && err.contains(&format!("{bad:?}")), "{err}");
+    fn errors_travel_as_a_kind_and_a_sentence() {
+        let json = serde_json::to_string(&ApiError::from(HoursError)).unwrap();
+        assert_eq!(json, r#"{"kind":"bad_request","error":"hours must be a whole number from 1 to 100000"}"#);
+        let log = ApiError::Log("disk on fire".into());
+        assert_eq!(serde_json::from_str::<ApiError>(&serde_json::to_string(&log).unwrap()).unwrap(), log);
+        assert_eq!(log.to_string(), "reading the price log failed: disk on fire");
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::sync::Arc;
+
+    use leptos::prelude::*;
+
+    use super::ApiError;
+    use crate::{csv_log::CsvLogError, dashboard::HoursError, store::PriceStore};
+
+    /// The store the server provides as context; its absence is a bug in the server's set-up.
+    pub fn store() -> Arc<PriceStore> {
+        use_context::<Arc<PriceStore>>().expect("the server provides the price store")
+    }
+
+    /// The status of the response to the call being answered.
+    pub fn set_status(status: http::StatusCode) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
         }
     }
+
+    /// A bad history length: status 400 and the reason.
+    pub fn bad_hours(e: HoursError) -> ApiError {
+        set_status(http::StatusCode::BAD_REQUEST);
+        e.into()
+    }
+
+    pub fn log_failed(e: CsvLogError) -> ApiError {
+        tracing::error!("reading the price log: {e}");
+        ApiError::Log(e.to_string())
+    }
+}
+
+/// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to
+/// [`crate::dashboard::MAX_HOURS`]).
+#[server(endpoint = "dashboard")]
+pub async fn dashboard(hours: String) -> Result<DashboardData, ApiError> {
+    use chrono::Utc;
+
+    use crate::dashboard::parse_hours;
+
+    let hours = parse_hours(&hours).map_err(ssr::bad_hours)?;
+    let zone = use_context::<crate::format::DisplayZone>().unwrap_or_default();
+    let pipeline = use_context::<crate::status::StatusSource>().map(|source| source());
+    ssr::store().dashboard(Utc::now(), zone, hours, pipeline).map_err(ssr::log_failed)
 }

@@ -17,6 +17,7 @@ use crate::{price::PriceRecord, slots::SlotIndex};
 /// The header of the CSV, as the seed project wrote it.
 pub const HEADER: &str = "received_timestamp,price,startDate,endDate,source";
 
+/// Why the CSV log could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum CsvLogError {
     #[error("{path}: {source}")]
@@ -179,7 +180,7 @@ impl CsvLog {
         if new.is_empty() {
             return Ok(0);
         }
-        let bytes = rows(&new);
+        let bytes = encode_rows(&new);
         if let Err(e) = self.file.write_all(&bytes).and_then(|()| self.file.sync_data()) {
             // Leave no torn line behind for the retry to append after.
             let _ = self.file.set_len(self.tail.offset);
@@ -191,7 +192,7 @@ impl CsvLog {
 }
 
 /// `records` as CSV rows in the log's columns, without the header.
-fn rows(records: &[PriceRecord]) -> Vec<u8> {
+fn encode_rows(records: &[PriceRecord]) -> Vec<u8> {
     let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for record in records {
         out.serialize(record).expect("a price record always serialises");
@@ -202,7 +203,7 @@ fn rows(records: &[PriceRecord]) -> Vec<u8> {
 /// `records` as a CSV document with the log's header, for downloads.
 pub fn document(records: &[PriceRecord]) -> Vec<u8> {
     let mut out = format!("{HEADER}\n").into_bytes();
-    out.extend(rows(records));
+    out.extend(encode_rows(records));
     out
 }
 
@@ -236,7 +237,9 @@ mod tests {
         assert_eq!(lines.next(), Some(HEADER));
         assert_eq!(
             lines.next(),
-            Some("2026-01-03T09:00:01Z,10.438,2026-01-03T10:00:00.000Z,2026-01-03T10:14:59.999Z,electricity-price-monitor")
+            Some(
+                "2026-01-03T09:00:01Z,10.438,2026-01-03T10:00:00.000Z,2026-01-03T10:14:59.999Z,electricity-price-monitor"
+            )
         );
 
         let mut tail = CsvTail::new(&path);

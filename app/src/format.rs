@@ -8,18 +8,22 @@ pub fn price(p: f64) -> String {
     format!("{p:.2}")
 }
 
-/// Times in the display time zone.
-#[derive(Clone, Copy, Debug)]
-pub struct Local(Tz);
+/// The time zone people read times in, and how times read in it. The server gives it to the server functions
+/// as context; the page rebuilds it from the zone's name in the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DisplayZone(pub Tz);
 
-impl Local {
-    /// The zone named by the server; UTC if the name is unknown here (it never is: both sides use chrono-tz).
-    pub fn new(name: &str) -> Self {
-        Self(name.parse().unwrap_or(Tz::UTC))
+impl Default for DisplayZone {
+    /// Finnish prices, Finnish time.
+    fn default() -> Self {
+        Self(Tz::Europe__Helsinki)
     }
+}
 
-    pub fn of(tz: Tz) -> Self {
-        Self(tz)
+impl DisplayZone {
+    /// The zone named by the server; UTC if the name is unknown here (it never is: both sides use chrono-tz).
+    pub fn named(name: &str) -> Self {
+        Self(name.parse().unwrap_or(Tz::UTC))
     }
 
     pub fn name(&self) -> &'static str {
@@ -45,10 +49,11 @@ mod tests {
 
     #[test]
     fn local_times_follow_the_zone_and_its_dst() {
-        let helsinki = Local::new("Europe/Helsinki");
+        let helsinki = DisplayZone::named("Europe/Helsinki");
+        assert_eq!(helsinki, DisplayZone::default());
         assert_eq!(helsinki.date_time(Utc.with_ymd_and_hms(2026, 1, 3, 12, 15, 0).unwrap()), "Sat 3 Jan 14:15");
         assert_eq!(helsinki.time(Utc.with_ymd_and_hms(2026, 7, 3, 12, 15, 0).unwrap()), "15:15");
-        assert_eq!(Local::new("Nowhere/Else").name(), "UTC");
+        assert_eq!(DisplayZone::named("Nowhere/Else").name(), "UTC");
         assert_eq!(price(-0.005), "-0.01");
         assert_eq!(price(10.438), "10.44");
     }

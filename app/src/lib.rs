@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod components;
+pub mod dashboard;
 pub mod format;
 pub mod price;
 pub mod slots;

@@ -35,6 +35,18 @@ impl PriceRecord {
         Self { timestamp, price, start_date, end_date, source: Cow::Borrowed(SOURCE) }
     }
 
+    /// Checks what every record must be, wherever it came from (a price file, a Kafka message): a finite price
+    /// and a slot that starts before it ends.
+    pub fn validate(&self) -> Result<(), InvalidRecord> {
+        if !self.price.is_finite() {
+            return Err(InvalidRecord::PriceNotFinite);
+        }
+        if self.start_date >= self.end_date {
+            return Err(InvalidRecord::StartNotBeforeEnd);
+        }
+        Ok(())
+    }
+
     /// Whether two records say the same thing about a slot, whenever they were made.
     pub fn same_price(&self, other: &Self) -> bool {
         self.start_date == other.start_date && self.end_date == other.end_date && self.price == other.price
@@ -55,6 +67,15 @@ impl PriceRecord {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start_date <= t && t < self.slot_end()
     }
+}
+
+/// Why a record cannot be a price of this system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRecord {
+    #[error("the price is not a finite number")]
+    PriceNotFinite,
+    #[error("startDate is not before endDate")]
+    StartNotBeforeEnd,
 }
 
 /// A slot's start or end as porssisahko.net writes it: RFC 3339 in UTC with milliseconds.

@@ -48,9 +48,10 @@ impl SlotIndex {
     fn contains(&self, record: &PriceRecord) -> bool {
         let exact = |price: f64, timestamp: DateTime<Utc>| price == record.price && timestamp == record.timestamp;
         self.latest.get(&record.start_date).is_some_and(|latest| exact(latest.price, latest.timestamp))
-            || self.earlier.get(&record.start_date).is_some_and(|earlier| {
-                earlier.iter().any(|e| exact(e.price, e.timestamp))
-            })
+            || self
+                .earlier
+                .get(&record.start_date)
+                .is_some_and(|earlier| earlier.iter().any(|e| exact(e.price, e.timestamp)))
     }
 
     /// Records `record` as the latest revision of its slot.

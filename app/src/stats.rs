@@ -19,21 +19,25 @@ pub enum Level {
 }
 
 impl Level {
-    /// ≤ 60 % of the average is very cheap, ≤ 90 % cheap, < 115 % normal, < 140 % expensive, above very
-    /// expensive. With an average of zero or below the ratios mean nothing: negative prices are very cheap and
-    /// the rest normal.
+    /// The levels' upper bounds as ratios of the average: very cheap up to 60 % (inclusive), cheap up to 90 %
+    /// (inclusive), normal below 115 %, expensive below 140 %, very expensive above.
+    pub const BOUNDS: [f64; 4] = [0.6, 0.9, 1.15, 1.4];
+
+    /// The level of `price` against `average` (see [`Level::BOUNDS`]). With an average of zero or below the
+    /// ratios mean nothing: negative prices are very cheap and the rest normal.
     pub fn of(price: f64, average: f64) -> Self {
         if average <= 0.0 {
             return if price < 0.0 { Self::VeryCheap } else { Self::Normal };
         }
         let ratio = price / average;
-        if ratio <= 0.6 {
+        let [very_cheap, cheap, normal, expensive] = Self::BOUNDS;
+        if ratio <= very_cheap {
             Self::VeryCheap
-        } else if ratio <= 0.9 {
+        } else if ratio <= cheap {
             Self::Cheap
-        } else if ratio < 1.15 {
+        } else if ratio < normal {
             Self::Normal
-        } else if ratio < 1.4 {
+        } else if ratio < expensive {
             Self::Expensive
         } else {
             Self::VeryExpensive

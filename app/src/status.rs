@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// What the producer reports: the file it watches and what it sent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProducerStatus {
     pub price_file: String,
@@ -11,6 +12,7 @@ pub struct ProducerStatus {
     pub messages_sent: u64,
 }
 
+/// What the consumer reports: what it read and wrote, and how far behind it is.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConsumerStatus {
     /// Messages read from the topic, price records or not.
@@ -20,6 +22,7 @@ pub struct ConsumerStatus {
     pub lag: Option<i64>,
 }
 
+/// The pipeline's health as the dashboard shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PipelineStatus {
     pub producer: Option<ProducerStatus>,

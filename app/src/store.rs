@@ -9,36 +9,29 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::{
-    api::{CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS},
     csv_log::{CsvLogError, CsvTail},
-    format::Local,
+    dashboard::{CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, TOMORROW_EXPECTED_HOUR, Warning},
+    format::DisplayZone,
     price::PriceRecord,
     stats::{self, Summary},
     status::PipelineStatus,
 };
 
-/// The time zone people read times in (context for the server functions).
-#[derive(Clone, Copy, Debug)]
-pub struct DisplayTz(pub Tz);
-
 /// No price has arrived for this long: something upstream is stuck (prices are published once a day).
 const STALE_AFTER: Duration = Duration::hours(26);
-/// Local hour after which tomorrow's prices are expected (Nord Pool publishes around 13:00 CET).
-const TOMORROW_EXPECTED_HOUR: u32 = 14;
 
+/// The CSV log as the dashboard sees it: followed as it grows, shared by every request.
 #[derive(Debug)]
 pub struct PriceStore {
     tail: Mutex<CsvTail>,
 }
 
-/// The slots of a request's window and where it ends.
+/// The slots of a request's window. The history shown ends now, or where the known prices end if that is
+/// earlier, so that an old file still shows its last `hours` hours instead of nothing.
 #[derive(Debug)]
 pub struct Window {
     pub slots: Vec<PriceRecord>,
-    /// The end of the history shown: now, or the end of the known prices if they stop earlier, so that an old
-    /// file still shows its last `hours` hours instead of nothing.
-    pub anchor: DateTime<Utc>,
-    /// Hours from the first known slot to the anchor.
+    /// Hours from the first known slot to the end of the history shown.
     pub available_hours: u32,
 }
 
@@ -64,12 +57,13 @@ impl PriceStore {
     pub fn dashboard(
         &self,
         now: DateTime<Utc>,
-        tz: Tz,
+        zone: DisplayZone,
         hours: u32,
         pipeline: Option<PipelineStatus>,
     ) -> Result<DashboardData, CsvLogError> {
+        let tz = zone.0;
         self.with_fresh(|tail| {
-            let Window { slots, available_hours, .. } = window_of(tail, now, hours);
+            let Window { slots, available_hours } = window_of(tail, now, hours);
             let index = tail.index();
             let today = stats::local_date(now, tz);
             let tomorrow = today.succ_opt().unwrap_or(today);
@@ -77,33 +71,7 @@ impl PriceStore {
             // either side of now and two days ahead being enough for any time zone.
             let days: Vec<PriceRecord> =
                 index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
-            let today_average = stats::day_average(&days, tz, today);
             let tomorrow_average = stats::day_average(&days, tz, tomorrow);
-
-            let mut warnings = Vec::new();
-            let local = |t| Local::of(tz).date_time(t);
-            if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
-                warnings.push(format!(
-                    "The known prices end at {}: there is no price for now. Is the price file being updated?",
-                    local(last.slot_end())
-                ));
-            }
-            if let Some(received) = tail.last_received().filter(|r| now - *r > STALE_AFTER) {
-                warnings.push(format!(
-                    "No new prices have arrived for {} hours (the last at {}).",
-                    (now - received).num_hours(),
-                    local(received)
-                ));
-            }
-            if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR
-                && tomorrow_average.is_none()
-                && !index.is_empty()
-            {
-                warnings.push(format!(
-                    "Tomorrow's prices are still missing; they are usually published by {TOMORROW_EXPECTED_HOUR}:00."
-                ));
-            }
-
             DashboardData {
                 now,
                 tz: tz.name().to_owned(),
@@ -111,7 +79,7 @@ impl PriceStore {
                 available_hours,
                 summary: Summary::of(&slots),
                 current: stats::current_slot(&days, now).cloned(),
-                today_average,
+                today_average: stats::day_average(&days, tz, today),
                 tomorrow_average,
                 hourly: stats::hourly_stats(&slots, tz),
                 histogram: stats::histogram(&slots, HISTOGRAM_BINS),
@@ -119,12 +87,28 @@ impl PriceStore {
                 total_records: tail.rows(),
                 total_slots: index.len(),
                 last_received: tail.last_received(),
-                warnings,
+                warnings: warnings(tail, now, tz, tomorrow_average.is_some()),
                 pipeline,
                 slots,
             }
         })
     }
+}
+
+/// What a person should know about the log at `now`.
+fn warnings(tail: &CsvTail, now: DateTime<Utc>, tz: Tz, tomorrow_known: bool) -> Vec<Warning> {
+    let index = tail.index();
+    let mut warnings = Vec::new();
+    if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
+        warnings.push(Warning::PricesEnd { at: last.slot_end() });
+    }
+    if let Some(last) = tail.last_received().filter(|r| now - *r > STALE_AFTER) {
+        warnings.push(Warning::NothingReceived { hours: (now - last).num_hours(), last });
+    }
+    if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR && !tomorrow_known && !index.is_empty() {
+        warnings.push(Warning::TomorrowMissing);
+    }
+    warnings
 }
 
 fn window_of(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> Window {
@@ -135,13 +119,12 @@ fn window_of(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> Window {
         let span = anchor - first.start_date;
         (span.num_minutes() as f64 / 60.0).ceil().max(1.0) as u32
     });
-    Window { slots: index.since(from).cloned().collect(), anchor, available_hours }
+    Window { slots: index.since(from).cloned().collect(), available_hours }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use chrono_tz::Europe::Helsinki;
 
     use super::*;
     use crate::csv_log::CsvLog;
@@ -176,7 +159,7 @@ mod tests {
     fn old_data_is_shown_up_to_its_end_instead_of_an_empty_window() {
         let (_dir, store) = store(4 * 48, utc(2, 13, 0));
         let w = store.window(utc(20, 0, 0), 3).unwrap();
-        assert_eq!(w.anchor, utc(5, 0, 0));
+        assert_eq!(w.slots.first().unwrap().start_date, utc(4, 21, 0), "the last 3 hours of the data");
         assert_eq!(w.slots.len(), 12);
     }
 
@@ -184,33 +167,38 @@ mod tests {
     fn dashboard_figures_warnings_and_current_slot() {
         let (_dir, store) = store(4 * 48, utc(2, 13, 0));
         // 3 Jan 15:00 Helsinki = 13:00 UTC; tomorrow (4 Jan local) is known.
-        let d = store.dashboard(utc(3, 13, 0), Helsinki, 48, None).unwrap();
-        assert_eq!(d.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
-        assert_eq!(d.total_records, 192);
-        assert_eq!(d.total_slots, 192);
-        assert_eq!(d.hourly.len(), 24);
-        assert_eq!(d.histogram.len(), HISTOGRAM_BINS);
-        assert_eq!(d.cheapest.len(), 3);
-        assert_eq!(d.cheapest[0].start, utc(3, 13, 0), "prices rise with time: the cheapest hour is now");
-        assert!(d.tomorrow_average.is_some());
-        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-        assert_eq!(d.tz, "Europe/Helsinki");
+        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None).unwrap();
+        assert_eq!(data.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
+        assert_eq!(data.total_records, 192);
+        assert_eq!(data.total_slots, 192);
+        assert_eq!(data.hourly.len(), 24);
+        assert_eq!(data.histogram.len(), HISTOGRAM_BINS);
+        assert_eq!(data.cheapest.len(), 3);
+        assert_eq!(data.cheapest[0].start, utc(3, 13, 0), "prices rise with time: the cheapest hour is now");
+        assert!(data.tomorrow_average.is_some());
+        assert!(data.warnings.is_empty(), "{:?}", data.warnings);
+        assert_eq!(data.tz, "Europe/Helsinki");
 
         // Two days after the data ends, with the last price received long ago.
-        let late = store.dashboard(utc(7, 13, 0), Helsinki, 48, None).unwrap();
+        let late = store.dashboard(utc(7, 13, 0), DisplayZone::default(), 48, None).unwrap();
         assert!(late.current.is_none());
-        let text = late.warnings.join("\n");
-        assert!(text.contains("known prices end at Mon 5 Jan 02:00"), "{text}");
-        assert!(text.contains("No new prices have arrived for 120 hours"), "{text}");
-        assert!(text.contains("Tomorrow's prices are still missing"), "{text}");
+        assert_eq!(
+            late.warnings,
+            [
+                Warning::PricesEnd { at: utc(5, 0, 0) },
+                Warning::NothingReceived { hours: 120, last: utc(2, 13, 0) },
+                Warning::TomorrowMissing,
+            ]
+        );
     }
 
     #[test]
     fn an_empty_log_is_an_empty_dashboard() {
         let dir = tempfile::tempdir().unwrap();
         let store = PriceStore::new(dir.path().join("missing.csv"));
-        let d = store.dashboard(utc(3, 13, 0), Helsinki, 48, None).unwrap();
-        assert!(d.slots.is_empty() && d.summary.is_none() && d.current.is_none() && d.warnings.is_empty());
-        assert_eq!(d.total_records, 0);
+        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None).unwrap();
+        assert!(data.slots.is_empty() && data.summary.is_none() && data.current.is_none());
+        assert!(data.warnings.is_empty());
+        assert_eq!(data.total_records, 0);
     }
 }

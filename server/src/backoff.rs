@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+/// Delays that double after each failure, up to a cap, and start over after a success.
 #[derive(Debug, Clone)]
 pub struct Backoff {
     next: Duration,

@@ -4,6 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 
+/// The command line: a subcommand and the options every part shares.
 #[derive(Parser, Debug)]
 #[command(
     name = "price-monitor",
@@ -21,6 +22,7 @@ pub struct Cli {
     pub config: Config,
 }
 
+/// Which parts of the monitor this process runs.
 #[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     /// Dashboard, producer and consumer in one process (the default).
@@ -33,6 +35,7 @@ pub enum Command {
     Consume,
 }
 
+/// Every option, from a flag or its environment variable.
 #[derive(Args, Debug, Clone)]
 pub struct Config {
     /// Kafka bootstrap servers, comma-separated host:port.

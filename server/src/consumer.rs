@@ -8,8 +8,8 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rdkafka::{
-    Message, Offset, TopicPartitionList,
-    consumer::{CommitMode, Consumer, StreamConsumer},
+    ClientContext, Message, Offset, TopicPartitionList,
+    consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer},
     error::{KafkaError, KafkaResult},
     message::BorrowedMessage,
 };
@@ -17,14 +17,39 @@ use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, csv_log::CsvLog};
 
-use crate::{backoff::Backoff, config::Config, kafka, status::StatusBoard};
+use crate::{
+    backoff::Backoff,
+    config::Config,
+    kafka::{self, TopicReady},
+    log_text::clipped,
+    status::StatusBoard,
+};
 
 /// Most messages written and committed together.
 const MAX_BATCH: usize = 1000;
+/// How long a batch waits for more messages after its first.
+const BATCH_WINDOW: Duration = Duration::from_millis(20);
 /// How often the consumer measures its lag for the dashboard.
 const LAG_EVERY: Duration = Duration::from_secs(10);
 /// Log a progress line at least every this many messages.
 const PROGRESS_EVERY: u64 = 100;
+
+/// The consumer's callbacks: a commit that fails is logged, not lost from sight.
+struct CommitLogger;
+
+impl ClientContext for CommitLogger {}
+
+impl ConsumerContext for CommitLogger {
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => tracing::debug!("committed {offsets:?}"),
+            // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
+            Err(e) => tracing::warn!("committing offsets failed: {e}"),
+        }
+    }
+}
+
+type PriceConsumer = StreamConsumer<CommitLogger>;
 
 /// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -35,111 +60,153 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
         log.rows(),
         log.index().len()
     );
-    // Known to the dashboard from the start, with nothing written yet.
-    status.consumer(|_| ());
-    if !kafka::ensure_topic(&config, &status, &shutdown).await {
+    status.register_consumer();
+    if kafka::ensure_topic(&config, &status, &shutdown).await? == TopicReady::ShutDown {
         return Ok(());
     }
-    let consumer: Arc<StreamConsumer> = kafka::client_config(&config)
-        .set("group.id", &config.group_id)
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        // Offsets are stored and committed by hand, after the write.
-        .set("enable.auto.offset.store", "false")
-        .create()
-        .map(Arc::new)
-        .context("creating the Kafka consumer")?;
-    consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
-    tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);
-
-    let mut progress = Progress::default();
-    let mut written: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut lag_tick = tokio::time::interval(LAG_EVERY);
-    let mut kafka_away = false;
-    loop {
-        let first = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = lag_tick.tick() => {
-                let lag = measure_lag(consumer.clone(), config.topic.clone(), written.clone()).await;
-                status.consumer(|c| c.lag = lag);
-                continue;
-            }
-            message = consumer.recv() => message,
-        };
-        let mut batch = vec![first];
-        // Whatever else is already waiting goes into the same write and commit.
-        while batch.len() < MAX_BATCH {
-            match tokio::time::timeout(Duration::from_millis(20), consumer.recv()).await {
-                Ok(message) => batch.push(message),
-                Err(_) => break,
-            }
-        }
-
-        let (records, offsets, kafka_error) = decode_batch(&batch);
-        if let Some(e) = kafka_error.filter(|_| offsets.is_empty()) {
-            // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
-            if !std::mem::replace(&mut kafka_away, true) {
-                tracing::warn!("Kafka: {e}; waiting for it to come back");
-            }
-            status.kafka_reachable(false);
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            continue;
-        }
-        if !offsets.is_empty() {
-            status.kafka_reachable(true);
-            if std::mem::take(&mut kafka_away) {
-                tracing::info!("Kafka is back");
-            }
-        }
-        let messages = records.len() as u64;
-        let Some(rows) = append_until_written(&mut log, &records, &shutdown).await else {
-            break; // shut down before the write succeeded: nothing of this batch is committed
-        };
-        if !offsets.is_empty() {
-            commit(&consumer, &config.topic, &offsets, CommitMode::Async);
-            written.extend(offsets);
-        }
-        progress.add(messages, rows as u64, log.rows());
-        status.consumer(|c| {
-            c.messages_read += batch.iter().filter(|m| m.is_ok()).count() as u64;
-            c.rows_written += rows as u64;
-        });
-    }
-
-    if !written.is_empty() {
-        commit(&consumer, &config.topic, &written, CommitMode::Sync);
+    let consumer = Arc::new(create(&config)?);
+    let progress = consume(&consumer, &config.topic, &mut log, &status, &shutdown).await;
+    if progress.messages > 0
+        && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync)
+    {
+        tracing::warn!("committing offsets at shutdown failed: {e}");
     }
     consumer.unsubscribe();
     tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
     Ok(())
 }
 
-/// The price records of a batch, per partition the offset of its last message, and the last error the batch
-/// held instead of a message. A message that is not a price record is logged and skipped: it counts as handled,
-/// so it is committed with the rest.
-fn decode_batch(
-    batch: &[KafkaResult<BorrowedMessage<'_>>],
-) -> (Vec<PriceRecord>, BTreeMap<i32, i64>, Option<KafkaError>) {
-    let mut records = Vec::with_capacity(batch.len());
-    let mut offsets = BTreeMap::new();
-    let mut error = None;
-    for message in batch {
-        match message {
-            Ok(message) => {
-                offsets.insert(message.partition(), message.offset());
-                match decode(message) {
-                    Ok(record) => records.push(record),
-                    Err(why) => tracing::warn!(
-                        partition = message.partition(),
-                        offset = message.offset(),
-                        "skipping a message that is not a price record: {why}"
-                    ),
-                }
+/// A consumer in the group, subscribed to the topic, that commits only what it stored.
+fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
+    let consumer: PriceConsumer = kafka::client_config(config)
+        .set("group.id", &config.group_id)
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        // A message's offset is stored once its row is on disk, and only stored offsets are committed.
+        .set("enable.auto.offset.store", "false")
+        .create_with_context(CommitLogger)
+        .context("creating the Kafka consumer")?;
+    consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
+    tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);
+    Ok(consumer)
+}
+
+/// Reads, writes and commits batches until `shutdown`.
+async fn consume(
+    consumer: &Arc<PriceConsumer>,
+    topic: &str,
+    log: &mut CsvLog,
+    status: &StatusBoard,
+    shutdown: &CancellationToken,
+) -> Progress {
+    let mut progress = Progress::default();
+    let mut lag_tick = tokio::time::interval(LAG_EVERY);
+    let mut kafka_away = false;
+    loop {
+        let first = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = lag_tick.tick() => {
+                let lag = measure_lag(consumer.clone(), topic.to_owned()).await;
+                status.consumer(|c| c.lag = lag);
+                continue;
             }
-            Err(e) => error = Some(e.clone()),
+            message = consumer.recv() => message,
+        };
+        let messages = next_batch(consumer, first).await;
+        let batch = Batch::decode(&messages);
+        if batch.last_offsets.is_empty() {
+            // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
+            if !std::mem::replace(&mut kafka_away, true) {
+                let error = batch.error.map_or_else(|| "no messages".to_owned(), |e| e.to_string());
+                tracing::warn!("Kafka: {error}; waiting for it to come back");
+            }
+            status.kafka_reachable(false);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        status.kafka_reachable(true);
+        if std::mem::take(&mut kafka_away) {
+            tracing::info!("Kafka is back");
+        }
+        let Some(rows) = append_until_written(log, &batch.records, shutdown).await else {
+            break; // shut down before the write succeeded: nothing of this batch is committed
+        };
+        store_and_commit(consumer, topic, &batch.last_offsets);
+        progress.add(batch.read, rows as u64, log.rows());
+        status.consumer(|c| {
+            c.messages_read += batch.read;
+            c.rows_written += rows as u64;
+        });
+    }
+    progress
+}
+
+/// `first` and whatever else is already waiting, up to [`MAX_BATCH`]: one write and one commit for them all.
+async fn next_batch<'a>(
+    consumer: &'a PriceConsumer,
+    first: KafkaResult<BorrowedMessage<'a>>,
+) -> Vec<KafkaResult<BorrowedMessage<'a>>> {
+    let mut messages = vec![first];
+    while messages.len() < MAX_BATCH {
+        match tokio::time::timeout(BATCH_WINDOW, consumer.recv()).await {
+            Ok(message) => messages.push(message),
+            Err(_) => break,
         }
     }
-    (records, offsets, error)
+    messages
+}
+
+/// What a batch of messages holds.
+struct Batch {
+    /// The price records, in the order they came.
+    records: Vec<PriceRecord>,
+    /// Per partition, the offset of the batch's last message.
+    last_offsets: BTreeMap<i32, i64>,
+    /// Messages read, price records or not.
+    read: u64,
+    /// The last error the batch held instead of a message.
+    error: Option<KafkaError>,
+}
+
+impl Batch {
+    /// A message that is not a price record is logged and skipped: it counts as handled, so its offset is
+    /// committed with the rest.
+    fn decode(messages: &[KafkaResult<BorrowedMessage<'_>>]) -> Self {
+        let mut batch =
+            Batch { records: Vec::with_capacity(messages.len()), last_offsets: BTreeMap::new(), read: 0, error: None };
+        for message in messages {
+            match message {
+                Ok(message) => {
+                    batch.read += 1;
+                    batch.last_offsets.insert(message.partition(), message.offset());
+                    match decode(message) {
+                        Ok(record) => batch.records.push(record),
+                        Err(why) => tracing::warn!(
+                            partition = message.partition(),
+                            offset = message.offset(),
+                            "skipping a message that is not a price record: {}",
+                            clipped(&why)
+                        ),
+                    }
+                }
+                Err(e) => batch.error = Some(e.clone()),
+            }
+        }
+        batch
+    }
+}
+
+/// Stores the offset after each partition's last written message, and commits what is stored.
+fn store_and_commit(consumer: &PriceConsumer, topic: &str, last_offsets: &BTreeMap<i32, i64>) {
+    for (&partition, &offset) in last_offsets {
+        // Fails only for a partition this consumer no longer owns; its new owner reads those messages again.
+        if let Err(e) = consumer.store_offset(topic, partition, offset) {
+            tracing::warn!("storing the offset of partition {partition}: {e}");
+        }
+    }
+    if let Err(e) = consumer.commit_consumer_state(CommitMode::Async) {
+        tracing::warn!("committing offsets failed: {e}");
+    }
 }
 
 /// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the
@@ -165,16 +232,19 @@ async fn append_until_written(
     }
 }
 
-/// Messages in the assigned partitions after the last one written, or `None` if the broker does not say.
-async fn measure_lag(consumer: Arc<StreamConsumer>, topic: String, written: BTreeMap<i32, i64>) -> Option<i64> {
+/// Messages in the assigned partitions after the consumer's position, or `None` if the broker does not say.
+async fn measure_lag(consumer: Arc<PriceConsumer>, topic: String) -> Option<i64> {
     // The watermark request blocks: keep it off the async threads.
     tokio::task::spawn_blocking(move || {
-        let assignment = consumer.assignment().ok()?;
+        let position = consumer.position().ok()?;
         let mut lag = 0;
-        for element in assignment.elements_for_topic(&topic) {
+        for element in position.elements_for_topic(&topic) {
             let partition = element.partition();
             let (low, high) = consumer.fetch_watermarks(&topic, partition, Duration::from_secs(1)).ok()?;
-            let next = written.get(&partition).map_or(low, |last| last + 1);
+            let next = match element.offset() {
+                Offset::Offset(next) => next,
+                _ => low, // nothing read yet
+            };
             lag += (high - next).max(0);
         }
         Some(lag)
@@ -188,27 +258,8 @@ async fn measure_lag(consumer: Arc<StreamConsumer>, topic: String, written: BTre
 fn decode(message: &BorrowedMessage<'_>) -> Result<PriceRecord, String> {
     let payload = message.payload().ok_or("the message has no value")?;
     let record: PriceRecord = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
-    if !record.price.is_finite() {
-        return Err("the price is not a finite number".into());
-    }
-    if record.start_date >= record.end_date {
-        return Err("startDate is not before endDate".into());
-    }
+    record.validate().map_err(|e| e.to_string())?;
     Ok(record)
-}
-
-/// Commits, for each partition, the offset after the last message handled.
-fn commit(consumer: &StreamConsumer, topic: &str, last: &BTreeMap<i32, i64>, mode: CommitMode) {
-    let mut list = TopicPartitionList::new();
-    for (&partition, &offset) in last {
-        if let Err(e) = list.add_partition_offset(topic, partition, Offset::Offset(offset + 1)) {
-            tracing::error!("cannot commit partition {partition}: {e}");
-        }
-    }
-    if let Err(e) = consumer.commit(&list, mode) {
-        // The rows are on disk: at worst they are delivered again and recognised as known.
-        tracing::warn!("committing offsets failed: {e}");
-    }
 }
 
 #[derive(Default)]

@@ -3,6 +3,7 @@
 
 use md5::{Digest, Md5};
 
+/// The MD5 of a price file's bytes: equal bytes, equal fingerprints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fingerprint([u8; 16]);
 

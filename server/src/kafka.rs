@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use rdkafka::{
     ClientConfig,
     admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
@@ -26,18 +27,27 @@ pub fn client_config(config: &Config) -> ClientConfig {
     client
 }
 
-/// Creates the topic unless it exists, retrying until the broker answers or `shutdown`.
+/// How [`ensure_topic`] ended, when it did not fail.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TopicReady {
+    /// The topic is there.
+    Ready,
+    /// Shut down before the broker answered: nothing more to do, and nothing went wrong.
+    ShutDown,
+}
+
+/// Creates the topic unless it exists, retrying while the broker does not answer, until `shutdown`.
 ///
 /// The topic is created explicitly because a broker's auto-created topics may have other partition counts,
-/// and one partition keeps the prices in order. Returns false when shut down before it succeeded.
-pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &CancellationToken) -> bool {
-    let admin: AdminClient<DefaultClientContext> = match client_config(config).create() {
-        Ok(admin) => admin,
-        Err(e) => {
-            tracing::error!("cannot create a Kafka admin client: {e}");
-            return false;
-        }
-    };
+/// and one partition keeps the prices in order. An error is a failure no retry mends: no admin client can be
+/// made from the configuration.
+pub async fn ensure_topic(
+    config: &Config,
+    status: &StatusBoard,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<TopicReady> {
+    let admin: AdminClient<DefaultClientContext> =
+        client_config(config).create().context("creating a Kafka admin client")?;
     let topic =
         NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
@@ -46,24 +56,24 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
         // Look before creating: a cluster may not let this client create topics (ACLs, a managed service, the
         // librdkafka mock cluster), while the topic is there already.
         let exists = tokio::select! {
-            _ = shutdown.cancelled() => return false,
+            _ = shutdown.cancelled() => return Ok(TopicReady::ShutDown),
             exists = topic_exists(config) => exists,
         };
         if exists == Some(true) {
             status.kafka_reachable(true);
-            return true;
+            return Ok(TopicReady::Ready);
         }
         let outcome = tokio::select! {
-            _ = shutdown.cancelled() => return false,
+            _ = shutdown.cancelled() => return Ok(TopicReady::ShutDown),
             outcome = admin.create_topics([&topic], &options) => outcome,
         };
         status.kafka_reachable(outcome.is_ok());
         match outcome.as_deref() {
             Ok([Ok(_)]) => {
                 tracing::info!(topic = %config.topic, "created topic with {} partition(s)", config.topic_partitions);
-                return true;
+                return Ok(TopicReady::Ready);
             }
-            Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return true,
+            Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return Ok(TopicReady::Ready),
             Ok(other) => tracing::warn!(topic = %config.topic, "creating the topic failed: {other:?}"),
             Err(KafkaError::AdminOp(code)) => {
                 tracing::warn!("Kafka at {} not reachable yet: {code}", config.bootstrap_servers)
@@ -72,7 +82,7 @@ pub async fn ensure_topic(config: &Config, status: &StatusBoard, shutdown: &Canc
         }
         let delay = backoff.next_delay();
         tokio::select! {
-            _ = shutdown.cancelled() => return false,
+            _ = shutdown.cancelled() => return Ok(TopicReady::ShutDown),
             _ = tokio::time::sleep(delay) => {}
         }
     }

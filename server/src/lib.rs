@@ -7,6 +7,7 @@ pub mod config;
 pub mod consumer;
 pub mod fingerprint;
 pub mod kafka;
+pub mod log_text;
 pub mod price_file;
 pub mod producer;
 pub mod status;

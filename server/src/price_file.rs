@@ -10,10 +10,22 @@ use serde_json::Value;
 
 use app::PriceRecord;
 
+use crate::log_text::clipped;
+
+/// The sample price file shipped in `data/` (a real 48-hour v2 file), for tests and examples.
+pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json");
+
+/// The most of a file that is read. A real price file has a few tens of kilobytes (two days of quarter-hours);
+/// one this large is something else, and reading it all would only cost memory.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// Why a whole price file could not be read (one bad entry only skips that entry).
 #[derive(Debug, thiserror::Error)]
 pub enum PriceFileError {
     #[error("not a price file: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("not a price file: more than {} MB, while a price file has a few tens of kilobytes", MAX_BYTES >> 20)]
+    TooLarge,
 }
 
 /// What a price file holds: its valid slots in time order, and why each other entry was skipped.
@@ -40,14 +52,19 @@ struct RawEntry {
 /// Parses `bytes` as a price file; every record is stamped `now`.
 ///
 /// A file that is not JSON, or has no `prices` array, is an error (it may be half written: the caller tries
-/// again on the next change). A slot that appears twice keeps its first entry.
+/// again on the next change). A byte-order mark, as some Windows editors write, is allowed. A slot that appears
+/// twice keeps its first entry.
 pub fn parse(bytes: &[u8], now: DateTime<Utc>) -> Result<PriceFile, PriceFileError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(PriceFileError::TooLarge);
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let raw: RawFile = serde_json::from_slice(bytes)?;
     let mut file = PriceFile::default();
     for (i, value) in raw.prices.into_iter().enumerate() {
         match entry(&value, now) {
             Ok(record) => file.records.push(record),
-            Err(why) => file.skipped.push(format!("entry {i} {value}: {why}")),
+            Err(why) => file.skipped.push(format!("entry {i} {}: {}", clipped(&value.to_string()), clipped(&why))),
         }
     }
     file.records.sort_by_key(|r| r.start_date);
@@ -61,19 +78,18 @@ pub fn parse(bytes: &[u8], now: DateTime<Utc>) -> Result<PriceFile, PriceFileErr
 
 fn entry(value: &Value, now: DateTime<Utc>) -> Result<PriceRecord, String> {
     let raw = RawEntry::deserialize(value).map_err(|e| e.to_string())?;
-    if !raw.price.is_finite() {
-        return Err("the price is not a finite number".into());
-    }
-    let start = timestamp(&raw.start_date).map_err(|e| format!("startDate: {e}"))?;
-    let end = timestamp(&raw.end_date).map_err(|e| format!("endDate: {e}"))?;
-    if start >= end {
-        return Err("startDate is not before endDate".into());
-    }
-    Ok(PriceRecord::new(now, raw.price, start, end))
+    let start = timestamp("startDate", &raw.start_date)?;
+    let end = timestamp("endDate", &raw.end_date)?;
+    let record = PriceRecord::new(now, raw.price, start, end);
+    record.validate().map_err(|e| e.to_string())?;
+    Ok(record)
 }
 
-fn timestamp(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
+/// An RFC 3339 time with its zone, as porssisahko.net writes them.
+fn timestamp(field: &str, text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|e| {
+        format!("{field} {:?} is not a time with a zone like 2026-01-03T10:00:00.000Z ({e})", clipped(text))
+    })
 }
 
 #[cfg(test)]
@@ -88,7 +104,7 @@ mod tests {
 
     #[test]
     fn the_shipped_v2_sample_has_192_quarter_hours_in_time_order() {
-        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap();
+        let bytes = std::fs::read(SAMPLE).unwrap();
         let file = parse(&bytes, now()).unwrap();
         assert!(file.skipped.is_empty(), "{:?}", file.skipped);
         assert_eq!(file.records.len(), 192);

@@ -20,7 +20,14 @@ use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, slots::SlotIndex};
 
-use crate::{backoff::Backoff, config::Config, fingerprint::Fingerprint, kafka, price_file, status::StatusBoard};
+use crate::{
+    backoff::Backoff,
+    config::Config,
+    fingerprint::Fingerprint,
+    kafka::{self, TopicReady},
+    price_file,
+    status::StatusBoard,
+};
 
 /// Runs the producer until `shutdown`.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -30,10 +37,10 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     let _watcher = watch(&config.price_file, events_tx)
         .inspect_err(|e| tracing::warn!("not watching {} for events, only polling: {e:#}", config.price_file.display()))
         .ok();
-    if !kafka::ensure_topic(&config, &status, &shutdown).await {
+    if kafka::ensure_topic(&config, &status, &shutdown).await? == TopicReady::ShutDown {
         return Ok(());
     }
-    let mut producer = Producer::new(&config, status)?;
+    let mut publisher = PricePublisher::new(&config, status)?;
     tracing::info!(
         "producer watching {} (checked every {} s) for topic {}",
         config.price_file.display(),
@@ -56,7 +63,7 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
         // While Kafka is away a check waits for acknowledgements: a shutdown must not wait for them.
         let checked = tokio::select! {
             _ = shutdown.cancelled() => break,
-            checked = producer.check() => checked,
+            checked = publisher.check() => checked,
         };
         next_check = match checked {
             Ok(()) => {
@@ -71,8 +78,17 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
         };
     }
     tracing::info!("producer stopping");
-    producer.kafka.flush(Duration::from_secs(5)).ok();
+    publisher.kafka.flush(Duration::from_secs(5)).ok();
     Ok(())
+}
+
+/// The first `limit` bytes of the file at `path`: enough to tell that a file is too large to be a price file,
+/// without reading all of it.
+async fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    tokio::fs::File::open(path).await?.take(limit as u64).read_to_end(&mut bytes).await?;
+    Ok(bytes)
 }
 
 /// Sends a `()` whenever something happens to the file at `path` (created, written, renamed, removed).
@@ -95,7 +111,8 @@ fn watch(path: &Path, events: mpsc::UnboundedSender<()>) -> notify::Result<notif
     Ok(watcher)
 }
 
-struct Producer {
+/// Publishes what changed in the price file, remembering what Kafka acknowledged.
+struct PricePublisher {
     kafka: FutureProducer,
     path: std::path::PathBuf,
     topic: String,
@@ -109,7 +126,7 @@ struct Producer {
     missing_reported: bool,
 }
 
-impl Producer {
+impl PricePublisher {
     fn new(config: &Config, status: Arc<StatusBoard>) -> anyhow::Result<Self> {
         let kafka = kafka::client_config(config)
             .set("enable.idempotence", "true")
@@ -134,7 +151,7 @@ impl Producer {
 
     /// Reads the file and publishes what changed. An error means some prices are not delivered yet.
     async fn check(&mut self) -> anyhow::Result<()> {
-        let bytes = match tokio::fs::read(&self.path).await {
+        let bytes = match read_at_most(&self.path, price_file::MAX_BYTES + 1).await {
             Ok(bytes) => bytes,
             Err(e) => {
                 if !std::mem::replace(&mut self.missing_reported, true) {
@@ -167,8 +184,17 @@ impl Producer {
             changed.len()
         );
 
-        let results = futures::future::join_all(changed.iter().map(|record| self.send(record))).await;
         let attempted = changed.len();
+        self.publish(changed).await?;
+        self.published = Some(fingerprint);
+        tracing::info!("sent {attempted} message(s) to topic {}; {} is published", self.topic, self.path.display());
+        Ok(())
+    }
+
+    /// Sends `changed` and waits for every acknowledgement; what Kafka acknowledged counts as delivered even
+    /// when the rest failed, so a retry sends only the rest.
+    async fn publish(&mut self, changed: Vec<PriceRecord>) -> anyhow::Result<()> {
+        let results = futures::future::join_all(changed.iter().map(|record| self.send(record))).await;
         self.status.producer(|p| p.last_change = Some(Utc::now()));
         let mut failed = 0;
         let mut first_error = None;
@@ -176,6 +202,7 @@ impl Producer {
             match result {
                 Ok(()) => {
                     self.delivered.insert(record);
+                    self.status.producer(|p| p.messages_sent += 1);
                 }
                 Err(e) => {
                     failed += 1;
@@ -183,14 +210,11 @@ impl Producer {
                 }
             }
         }
-        self.status.producer(|p| p.messages_sent += (attempted - failed) as u64);
         self.status.kafka_reachable(first_error.is_none());
-        if let Some(e) = first_error {
-            anyhow::bail!("{failed} price(s) not acknowledged by Kafka: {e}");
+        match first_error {
+            Some(e) => anyhow::bail!("{failed} price(s) not acknowledged by Kafka: {e}"),
+            None => Ok(()),
         }
-        self.published = Some(fingerprint);
-        tracing::info!("sent {attempted} message(s) to topic {}; {} is published", self.topic, self.path.display());
-        Ok(())
     }
 
     async fn send(&self, record: &PriceRecord) -> Result<(), rdkafka::error::KafkaError> {

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use app::status::{ConsumerStatus, PipelineStatus, ProducerStatus, StatusSource};
 
+/// What the producer and the consumer say of themselves, for the dashboard in the same process.
 #[derive(Debug, Default)]
 pub struct StatusBoard {
     status: Mutex<PipelineStatus>,
@@ -34,6 +35,11 @@ impl StatusBoard {
 
     pub fn producer(&self, f: impl FnOnce(&mut ProducerStatus)) {
         self.update(|s| f(s.producer.get_or_insert_with(ProducerStatus::default)));
+    }
+
+    /// Makes the consumer known to the dashboard before it has anything to report.
+    pub fn register_consumer(&self) {
+        self.consumer(|_| ());
     }
 
     pub fn consumer(&self, f: impl FnOnce(&mut ConsumerStatus)) {

@@ -16,28 +16,29 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use app::{
-    App,
-    api::{DEFAULT_HOURS, parse_hours},
-    csv_log, shell,
+    App, csv_log,
+    dashboard::{DEFAULT_HOURS, parse_hours},
+    format::DisplayZone,
+    shell,
     status::StatusSource,
-    store::{DisplayTz, PriceStore},
+    store::PriceStore,
 };
 
 use crate::config::Config;
 
-/// What every request's server functions can reach.
+/// What every request's server functions can reach, given to them as Leptos context.
 #[derive(Clone)]
-pub struct Shared {
+pub struct ServerContext {
     pub store: Arc<PriceStore>,
-    pub tz: DisplayTz,
+    pub zone: DisplayZone,
     /// The pipeline's status when the producer and consumer run in this process.
     pub status: Option<StatusSource>,
 }
 
-impl Shared {
+impl ServerContext {
     fn provide(&self) {
         provide_context(self.store.clone());
-        provide_context(self.tz);
+        provide_context(self.zone);
         if let Some(status) = &self.status {
             provide_context(status.clone());
         }
@@ -45,14 +46,12 @@ impl Shared {
 }
 
 /// The axum router of the dashboard.
-pub fn router(options: LeptosOptions, shared: Shared) -> Router {
+pub fn router(options: LeptosOptions, server_context: ServerContext) -> Router {
     let routes = generate_route_list(App);
-    let context = {
-        let shared = shared.clone();
-        move || shared.provide()
-    };
+    let store = server_context.store.clone();
+    let context = move || server_context.provide();
     Router::new()
-        .route("/download.csv", get(download).with_state(shared.store.clone()))
+        .route("/download.csv", get(download).with_state(store))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -70,7 +69,7 @@ struct DownloadQuery {
 async fn download(State(store): State<Arc<PriceStore>>, Query(query): Query<DownloadQuery>) -> Response {
     let hours = match query.hours.as_deref().map_or(Ok(DEFAULT_HOURS), parse_hours) {
         Ok(hours) => hours,
-        Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
+        Err(why) => return (StatusCode::BAD_REQUEST, why.to_string()).into_response(),
     };
     match store.window(chrono::Utc::now(), hours) {
         Ok(window) => (
@@ -93,11 +92,12 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
     // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
     let mut options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
     options.site_addr = config.addr;
-    let shared = Shared { store: Arc::new(PriceStore::new(&config.csv_path)), tz: DisplayTz(config.tz), status };
+    let context =
+        ServerContext { store: Arc::new(PriceStore::new(&config.csv_path)), zone: DisplayZone(config.tz), status };
     let listener =
         tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
-    axum::serve(listener, router(options, shared))
+    axum::serve(listener, router(options, context))
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .context("serving the dashboard")

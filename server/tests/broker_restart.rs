@@ -24,16 +24,12 @@ fn rows_of(config: &server::config::Config, start: &str, price: f64) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kafka_killed_while_three_prices_change_then_restarted_each_revision_lands_once() {
     let mut broker = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &broker.bootstrap(), "kill9", &[]);
-    write_price_file(&config, &sample());
-    let producer = Part::producer(&config);
-    let consumer = Part::consumer(&config);
-    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    let SamplePipeline { config, producer, consumer, dir: _dir } =
+        SamplePipeline::start(&broker.bootstrap(), "kill9").await;
 
     broker.kill();
     let starts = ["2026-01-03T00:00:00.000Z", "2026-01-03T12:15:00.000Z", "2026-01-04T22:45:00.000Z"];
-    write_price_file(&config, &change_prices(&sample(), &starts));
+    write_price_file(&config, change_prices(&sample(), &starts));
     assert_rows_stay(&config, 192, SETTLE).await;
 
     broker.restart();
@@ -55,12 +51,8 @@ async fn kafka_killed_while_three_prices_change_then_restarted_each_revision_lan
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_groups_offsets_survive_a_broker_restart_and_a_restarted_consumer_resumes_there() {
     let mut broker = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &broker.bootstrap(), "offsets", &[]);
-    write_price_file(&config, &sample());
-    let producer = Part::producer(&config);
-    let consumer = Part::consumer(&config);
-    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    let SamplePipeline { config, producer, consumer, dir } =
+        SamplePipeline::start(&broker.bootstrap(), "offsets").await;
     producer.stop().await;
     consumer.stop().await;
 
@@ -89,7 +81,7 @@ async fn the_groups_offsets_survive_a_broker_restart_and_a_restarted_consumer_re
     wait_for_rows(&resumed, 192, Duration::from_secs(90)).await;
     assert_rows_stay(&resumed, 192, SETTLE).await;
     assert_eq!(consumer.status.snapshot().consumer.unwrap().messages_read, 192, "read from the committed offset");
-    write_price_file(&config, &change_prices(&sample(), &["2026-01-03T06:00:00.000Z"]));
+    write_price_file(&config, change_prices(&sample(), &["2026-01-03T06:00:00.000Z"]));
     wait_for_rows(&resumed, 193, Duration::from_secs(30)).await;
     producer.stop().await;
     consumer.stop().await;

@@ -13,11 +13,12 @@ use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
 use app::{
-    api::DashboardData,
     csv_log::CsvLog,
-    store::{DisplayTz, PriceStore},
+    dashboard::{DashboardData, Warning},
+    format::DisplayZone,
+    store::PriceStore,
 };
-use server::web::{Shared, router};
+use server::web::{ServerContext, router};
 
 struct Site {
     router: Router,
@@ -26,7 +27,7 @@ struct Site {
 
 /// The dashboard over a CSV log holding the 192 sample prices.
 fn site() -> Site {
-    let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap();
+    let sample = std::fs::read(server::price_file::SAMPLE).unwrap();
     site_with(server::price_file::parse(&sample, chrono::Utc::now()).unwrap().records)
 }
 
@@ -37,9 +38,8 @@ fn site_with(records: Vec<app::PriceRecord>) -> Site {
         CsvLog::open(&path).unwrap().append_new(records).unwrap();
     }
     let options = LeptosOptions::builder().output_name("price-monitor").build();
-    let shared =
-        Shared { store: Arc::new(PriceStore::new(&path)), tz: DisplayTz(chrono_tz::Europe::Helsinki), status: None };
-    Site { router: router(options, shared), _dir: dir }
+    let context = ServerContext { store: Arc::new(PriceStore::new(&path)), zone: DisplayZone::default(), status: None };
+    Site { router: router(options, context), _dir: dir }
 }
 
 async fn send(site: &Site, request: Request<Body>) -> (StatusCode, String) {
@@ -76,7 +76,7 @@ async fn dashboard_answers_for_a_valid_range() {
     let summary = data.summary.unwrap();
     let expected = data.slots.iter().map(|s| s.price).sum::<f64>() / 24.0;
     assert!((summary.average - expected).abs() < 1e-9);
-    assert!(data.warnings.iter().any(|w| w.contains("known prices end")), "{:?}", data.warnings);
+    assert!(data.warnings.iter().any(|w| matches!(w, Warning::PricesEnd { .. })), "{:?}", data.warnings);
 
     let (status, body) = call(&site, "dashboard", "hours=100000").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -90,41 +90,41 @@ async fn out_of_range_or_malformed_hours_get_a_clear_400() {
         let (status, body) = call(&site, "dashboard", form).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{form}: {body}");
         assert!(body.contains("hours must be a whole number from 1 to 100000"), "{form}: {body}");
-        let (status, _) = call(&site, "price_history", form).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
     }
     for form in ["hours=abc", "hours=-3", "hours=1.5"] {
         let (status, body) = call(&site, "dashboard", form).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{form}: {body}");
-        assert!(body.contains("hours must be a whole number from 1 to 100000, not"), "{form}: {body}");
+        assert!(body.contains("hours must be a whole number from 1 to 100000"), "{form}: {body}");
     }
-    let (status, body) = call(&site, "dashboard", "").await;
-    assert!(status.is_client_error() || status.is_server_error(), "no hours at all: {status}");
-    assert!(!body.contains("panicked"), "{body}");
+    // A long input is not echoed back.
+    let long = format!("hours={}", "9".repeat(5000));
+    let (status, body) = call(&site, "dashboard", &long).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.len() < 300, "{} bytes: {body:.300}", body.len());
+    // Arguments the server function cannot decode are the caller's mistake too.
+    for (form, why) in
+        [("", "missing field `hours`"), ("other=1", "missing field `hours`"), ("hours=1&hours=2", "Multiple values")]
+    {
+        let (status, body) = call(&site, "dashboard", form).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{form:?}: {body}");
+        assert!(body.contains(r#""kind":"bad_request""#) && body.contains(why), "{form:?}: {body}");
+    }
 }
 
 #[tokio::test]
-async fn history_hourly_stats_and_summary_endpoints() {
+async fn the_dashboard_carries_slots_hourly_stats_and_the_summary() {
     let site = site();
-    let (status, body) = call(&site, "price_history", "hours=1").await;
+    let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let history: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
-    assert_eq!(history.len(), 4);
-    assert_eq!(history[3]["startDate"], "2026-01-04T22:45:00.000Z");
-
-    let (status, body) = call(&site, "hourly_stats", "hours=48").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let hourly: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
-    assert_eq!(hourly.len(), 24);
+    let data: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(data["slots"].as_array().unwrap().len(), 192);
+    assert_eq!(data["slots"][191]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
     // The sample's first slot, 23:00 UTC, is 01:00 in Helsinki: hour 0 is the 22:00 UTC quarter-hours.
-    assert_eq!(hourly[0]["hour"], 0);
-    assert_eq!(hourly[0]["count"], 8);
-
-    let (status, body) = call(&site, "price_summary", "hours=48").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(summary["count"], 192);
-    assert_eq!(summary["min"]["price"], 4.393);
+    assert_eq!(data["hourly"].as_array().unwrap().len(), 24);
+    assert_eq!(data["hourly"][0]["hour"], 0);
+    assert_eq!(data["hourly"][0]["count"], 8);
+    assert_eq!(data["summary"]["count"], 192);
+    assert_eq!(data["summary"]["min"]["price"], 4.393);
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ async fn a_change_made_while_kafka_is_down_arrives_once_it_is_back() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &mock.bootstrap_servers(), "outage", &[]);
     mock.create_topic(&config.topic, 1, 1).unwrap();
-    write_price_file(&config, &sample());
+    write_price_file(&config, sample());
 
     let producer = Part::producer(&config);
     let consumer = Part::consumer(&config);

@@ -19,7 +19,7 @@ async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
     let dir = tempfile::tempdir().unwrap();
     // A periodic check of an hour: every change below must be noticed through file-system events.
     let config = config(dir.path(), &broker.bootstrap(), "main", &["--check-interval", "3600"]);
-    write_price_file(&config, &sample());
+    write_price_file(&config, sample());
 
     let producer = Part::producer(&config);
     let consumer = Part::consumer(&config);
@@ -32,7 +32,7 @@ async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
     assert!(first_change.is_some());
 
     // The same bytes again, and a touch: the MD5 says nothing changed, so nothing is even read as a change.
-    write_price_file(&config, &sample());
+    write_price_file(&config, sample());
     let file = std::fs::File::options().append(true).open(&config.price_file).unwrap();
     file.set_modified(std::time::SystemTime::now()).unwrap();
     drop(file);
@@ -86,7 +86,7 @@ async fn a_producer_started_before_the_broker_delivers_every_price() {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &format!("127.0.0.1:{port}"), "late", &[]);
-    write_price_file(&config, &sample());
+    write_price_file(&config, sample());
 
     let producer = Part::producer(&config);
     let consumer = Part::consumer(&config);

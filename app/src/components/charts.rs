@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::DashboardData;
+use crate::dashboard::DashboardData;
 
+/// Which of the three charts an [`EChart`] draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartKind {
     /// Step line of every slot, coloured by level, with the average and a "now" marker.
@@ -27,8 +28,10 @@ pub fn EChart(
     {
         let instance = StoredValue::new_local(None::<charming::Echarts>);
         Effect::new(move |_| {
-            let Some(chart) = data.with(|d| d.as_ref().filter(|d| !d.slots.is_empty()).map(|d| build::chart(kind, d)))
-            else {
+            let drawable = |latest: &Option<DashboardData>| {
+                latest.as_ref().filter(|data| !data.slots.is_empty()).map(|data| build::chart(kind, data))
+            };
+            let Some(chart) = data.with(drawable) else {
                 return;
             };
             instance.update_value(|slot| match slot {
@@ -77,16 +80,16 @@ mod build {
 
     use super::ChartKind;
     use crate::{
-        api::DashboardData,
-        format::{Local, price},
+        dashboard::DashboardData,
+        format::{DisplayZone, price},
         stats::{Level, current_slot},
     };
 
-    pub fn chart(kind: ChartKind, d: &DashboardData) -> Chart {
+    pub fn chart(kind: ChartKind, data: &DashboardData) -> Chart {
         match kind {
-            ChartKind::Trend => trend(d),
-            ChartKind::Hourly => hourly(d),
-            ChartKind::Histogram => histogram(d),
+            ChartKind::Trend => trend(data),
+            ChartKind::Hourly => hourly(data),
+            ChartKind::Histogram => histogram(data),
         }
     }
 
@@ -95,43 +98,45 @@ mod build {
         JsFunction::new_with_args("value", "return value == null ? '–' : Number(value).toFixed(2) + ' c/kWh';")
     }
 
-    fn average(d: &DashboardData) -> f64 {
-        d.summary.as_ref().map_or(0.0, |s| s.average)
+    fn average(data: &DashboardData) -> f64 {
+        data.summary.as_ref().map_or(0.0, |s| s.average)
     }
 
     fn bar_item(value: f64, level: Level) -> DataPointItem {
         DataPointItem::new(value).item_style(ItemStyle::new().color(level.color()))
     }
 
-    fn trend(d: &DashboardData) -> Chart {
-        let tz = Local::new(&d.tz);
-        let avg = average(d);
-        let labels: Vec<String> = d.slots.iter().map(|s| tz.date_time(s.start_date)).collect();
-        let prices: Vec<f64> = d.slots.iter().map(|s| s.price).collect();
-        // Colour by level: the thresholds of `Level::of` as pieces of a visual map, negative prices apart.
-        let pieces: Vec<VisualMapPiece> = if avg > 0.0 {
-            vec![
-                VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative"),
-                VisualMapPiece::new().gte(0.0).lte(0.6 * avg).color(Level::VeryCheap.color()).label("very cheap"),
-                VisualMapPiece::new().gt(0.6 * avg).lte(0.9 * avg).color(Level::Cheap.color()).label("cheap"),
-                VisualMapPiece::new().gt(0.9 * avg).lt(1.15 * avg).color(Level::Normal.color()).label("normal"),
-                VisualMapPiece::new().gte(1.15 * avg).lt(1.4 * avg).color(Level::Expensive.color()).label("expensive"),
-                VisualMapPiece::new().gte(1.4 * avg).color(Level::VeryExpensive.color()).label("very expensive"),
-            ]
-        } else {
-            vec![
-                VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative"),
-                VisualMapPiece::new().gte(0.0).color(Level::Normal.color()).label("normal"),
-            ]
-        };
+    /// The levels of [`Level::of`] as pieces of a visual map that colours the trend line, negative prices apart.
+    fn level_pieces(avg: f64) -> Vec<VisualMapPiece> {
+        let negative = VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative");
+        let piece = |level: Level| VisualMapPiece::new().color(level.color()).label(level.label());
+        if avg <= 0.0 {
+            return vec![negative, piece(Level::Normal).gte(0.0)];
+        }
+        let [very_cheap, cheap, normal, expensive] = Level::BOUNDS.map(|ratio| ratio * avg);
+        vec![
+            negative,
+            piece(Level::VeryCheap).gte(0.0).lte(very_cheap),
+            piece(Level::Cheap).gt(very_cheap).lte(cheap),
+            piece(Level::Normal).gt(cheap).lt(normal),
+            piece(Level::Expensive).gte(normal).lt(expensive),
+            piece(Level::VeryExpensive).gte(expensive),
+        ]
+    }
+
+    fn trend(data: &DashboardData) -> Chart {
+        let zone = DisplayZone::named(&data.tz);
+        let avg = average(data);
+        let labels: Vec<String> = data.slots.iter().map(|s| zone.date_time(s.start_date)).collect();
+        let prices: Vec<f64> = data.slots.iter().map(|s| s.price).collect();
         let named = |text: String| Label::new().formatter(text.as_str());
         let mut marks = vec![
             MarkLineData::new().y_axis(avg).name("average").label(named(format!("avg {}", price(avg)))),
             MarkLineData::new().y_axis(0.0).name("zero").label(named("0".to_owned())),
         ];
-        if let Some(now) = current_slot(&d.slots, d.now) {
+        if let Some(now) = current_slot(&data.slots, data.now) {
             marks.push(
-                MarkLineData::new().x_axis(tz.date_time(now.start_date)).name("now").label(named("now".to_owned())),
+                MarkLineData::new().x_axis(zone.date_time(now.start_date)).name("now").label(named("now".to_owned())),
             );
         }
         Chart::new()
@@ -144,7 +149,7 @@ mod build {
                     .top(0)
                     .left("center")
                     .dimension(1)
-                    .pieces(pieces),
+                    .pieces(level_pieces(avg)),
             )
             .x_axis(Axis::new().type_(AxisType::Category).data(labels))
             .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
@@ -161,24 +166,26 @@ mod build {
             )
     }
 
-    fn hourly(d: &DashboardData) -> Chart {
-        let avg = average(d);
+    fn hourly(data: &DashboardData) -> Chart {
+        let avg = average(data);
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
             .x_axis(
-                Axis::new().type_(AxisType::Category).data(d.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
+                Axis::new()
+                    .type_(AxisType::Category)
+                    .data(data.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
             )
             .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
             .series(
                 Bar::new()
                     .name("Average")
-                    .data(d.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()),
+                    .data(data.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()),
             )
     }
 
-    fn histogram(d: &DashboardData) -> Chart {
-        let avg = average(d);
+    fn histogram(data: &DashboardData) -> Chart {
+        let avg = average(data);
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -186,11 +193,16 @@ mod build {
                 Axis::new()
                     .type_(AxisType::Category)
                     .name("c/kWh")
-                    .data(d.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
+                    .data(data.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
             )
             .y_axis(Axis::new().type_(AxisType::Value).name("slots").min_interval(1))
-            .series(Bar::new().name("Slots").bar_width("90%").data(
-                d.histogram.iter().map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg))).collect(),
-            ))
+            .series(
+                Bar::new().name("Slots").bar_width("90%").data(
+                    data.histogram
+                        .iter()
+                        .map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg)))
+                        .collect(),
+                ),
+            )
     }
 }

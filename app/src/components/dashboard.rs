@@ -5,12 +5,13 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{DEFAULT_HOURS, DashboardData, MAX_HOURS, dashboard, parse_hours},
+    api::dashboard,
     components::{
         charts::{ChartKind, EChart},
-        panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards},
+        panels::{CheapestWindows, DataInfo, PipelinePanel, RECENT_ROWS, RecentTable, StatCards, Warnings},
     },
-    format::{Local, price},
+    dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
+    format::{DisplayZone, price},
 };
 
 /// How often the page asks for new data.
@@ -25,14 +26,14 @@ pub fn Dashboard() -> impl IntoView {
     let query = use_query_map();
     // `hours` from the URL goes to the server as it is: a bad one is answered with what is allowed.
     let hours_text = Memo::new(move |_| query.read().get("hours").unwrap_or_else(|| DEFAULT_HOURS.to_string()));
-    let hours = Memo::new(move |_| parse_hours(&hours_text.get()));
+    let hours = Memo::new(move |_| parse_hours(&hours_text.get()).unwrap_or(DEFAULT_HOURS));
     let data = Resource::new(move || hours_text.get(), dashboard);
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
     // the charts hidden (they need JavaScript anyway) and the page hydrates without a mismatch.
     let (latest, set_latest) = signal(None::<DashboardData>);
     Effect::new(move |_| {
-        if let Some(Ok(d)) = data.get() {
-            set_latest.set(Some(d));
+        if let Some(Ok(fresh)) = data.get() {
+            set_latest.set(Some(fresh));
         }
     });
     let latest: Signal<Option<DashboardData>> = latest.into();
@@ -47,69 +48,90 @@ pub fn Dashboard() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = REFRESH_MS;
 
-    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.slots.is_empty()));
-
     view! {
         <header class="page-header">
             <h1>"Electricity price monitor"</h1>
             <p class="subtitle">"Finnish spot prices, c/kWh incl. VAT"</p>
         </header>
         <main>
-            <RangeControl hours=Signal::derive(move || hours.get().unwrap_or(DEFAULT_HOURS)) latest/>
+            <RangeControl hours=hours.into() latest/>
             <Transition fallback=|| view! { <p class="loading">"Loading prices…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                        Ok(d) if d.slots.is_empty() => view! { <EmptyState/> }.into_any(),
-                        Ok(d) => view! { <Overview data=d/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(data) if data.slots.is_empty() => view! { <EmptyState/> }.into_any(),
+                        Ok(data) => view! { <Overview data/> }.into_any(),
                     }
                 })}
             </Transition>
-            <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
-                <div class="card chart-card wide">
-                    <h2>"Price trend"</h2>
-                    <EChart id="trend-chart" label="Price of every slot over time, coloured by price level" kind=ChartKind::Trend data=latest/>
-                </div>
-                <div class="card chart-card">
-                    <h2>"Average by hour of day"</h2>
-                    <EChart id="hourly-chart" label="Average price for each hour of the day" kind=ChartKind::Hourly data=latest/>
-                </div>
-                <div class="card chart-card">
-                    <h2>"Price distribution"</h2>
-                    <EChart id="histogram-chart" label="How many slots fall in each price range" kind=ChartKind::Histogram data=latest/>
-                </div>
-            </section>
+            <Charts latest/>
             <Transition>
                 {move || Suspend::new(async move {
-                    data.await.ok().filter(|d| !d.slots.is_empty()).map(|d| view! {
-                        <RecentTable data=d.clone()/>
-                        <DataInfo data=d.clone()/>
-                        <PipelinePanel data=d/>
-                    })
+                    data.await.ok().filter(|data| !data.slots.is_empty()).map(|data| view! { <Details data/> })
                 })}
             </Transition>
         </main>
     }
 }
 
-/// The message of a server function error, without the type's prefix.
-fn error_text(e: &ServerFnError) -> String {
-    let text = e.to_string();
-    text.split_once(": ").map_or(text.clone(), |(_, rest)| rest.to_owned())
-}
-
-/// Stat cards, warnings and the cheapest windows: the numbers a person looks at first.
+/// Warnings, stat cards and the cheapest windows: the numbers a person looks at first.
 #[component]
 fn Overview(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
-    let warnings = data.warnings.clone();
+    let zone = DisplayZone::named(&data.tz);
+    let average = data.summary.as_ref().map(|s| price(s.average));
     view! {
-        <div class="warnings" role="status">
-            {warnings.into_iter().map(|w| view! { <p class="warning">"⚠ " {w}</p> }).collect_view()}
-        </div>
-        <StatCards data=data.clone()/>
-        <CheapestWindows data=data.clone()/>
-        <p class="tz-note">"Times in " {tz.name()} ". Average over the window: " {data.summary.as_ref().map(|s| price(s.average))} " c/kWh."</p>
+        <Warnings warnings=data.warnings zone/>
+        <StatCards
+            current=data.current
+            summary=data.summary
+            today_average=data.today_average
+            tomorrow_average=data.tomorrow_average
+            zone
+        />
+        <CheapestWindows windows=data.cheapest zone/>
+        <p class="tz-note">"Times in " {zone.name()} ". Average over the window: " {average} " c/kWh."</p>
+    }
+}
+
+/// The three charts, drawn in the browser from `latest`; hidden until there is something to draw.
+#[component]
+fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
+    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.slots.is_empty()));
+    view! {
+        <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
+            <div class="card chart-card wide">
+                <h2>"Price trend"</h2>
+                <EChart id="trend-chart" label="Price of every slot over time, coloured by price level" kind=ChartKind::Trend data=latest/>
+            </div>
+            <div class="card chart-card">
+                <h2>"Average by hour of day"</h2>
+                <EChart id="hourly-chart" label="Average price for each hour of the day" kind=ChartKind::Hourly data=latest/>
+            </div>
+            <div class="card chart-card">
+                <h2>"Price distribution"</h2>
+                <EChart id="histogram-chart" label="How many slots fall in each price range" kind=ChartKind::Histogram data=latest/>
+            </div>
+        </section>
+    }
+}
+
+/// The recent slots, the size of the data and the pipeline's health, below the charts.
+#[component]
+fn Details(data: DashboardData) -> impl IntoView {
+    let zone = DisplayZone::named(&data.tz);
+    let average = data.summary.as_ref().map_or(0.0, |s| s.average);
+    let displayed = data.slots.len();
+    let newest_first: Vec<_> = data.slots.into_iter().rev().take(RECENT_ROWS).collect();
+    view! {
+        <RecentTable newest_first average zone/>
+        <DataInfo
+            total_records=data.total_records
+            total_slots=data.total_slots
+            displayed
+            last_received=data.last_received
+            zone
+        />
+        <PipelinePanel status=data.pipeline zone/>
     }
 }
 

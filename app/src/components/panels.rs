@@ -1,15 +1,41 @@
-//! The dashboard's text panels: rendered on the server, readable without JavaScript.
+//! The dashboard's text panels: rendered on the server, readable without JavaScript. Each takes only what it
+//! shows.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::{
-    api::DashboardData,
-    format::{Local, price},
-    stats::Level,
+    dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
+    format::{DisplayZone, price},
+    price::PriceRecord,
+    stats::{CheapestWindow, Level, Summary},
+    status::PipelineStatus,
 };
 
 /// How many slots the recent-data table lists.
-const RECENT_ROWS: usize = 20;
+pub const RECENT_ROWS: usize = 20;
+
+/// The warnings about the data, in plain words and local time.
+#[component]
+pub fn Warnings(warnings: Vec<Warning>, zone: DisplayZone) -> impl IntoView {
+    let text = move |warning: Warning| match warning {
+        Warning::PricesEnd { at } => format!(
+            "The known prices end at {}: there is no price for now. Is the price file being updated?",
+            zone.date_time(at)
+        ),
+        Warning::NothingReceived { hours, last } => {
+            format!("No new prices have arrived for {hours} hours (the last at {}).", zone.date_time(last))
+        }
+        Warning::TomorrowMissing => {
+            format!("Tomorrow's prices are still missing; they are usually published by {TOMORROW_EXPECTED_HOUR}:00.")
+        }
+    };
+    view! {
+        <div class="warnings" role="status">
+            {warnings.into_iter().map(|w| view! { <p class="warning">"⚠ " {text(w)}</p> }).collect_view()}
+        </div>
+    }
+}
 
 #[component]
 fn Card(
@@ -27,79 +53,82 @@ fn Card(
     }
 }
 
+/// The current price and the window's figures, one card each.
 #[component]
-pub fn StatCards(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
-    let average = data.summary.as_ref().map_or(0.0, |s| s.average);
-    let current = data.current.as_ref().map(|c| {
-        let level = Level::of(c.price, average);
-        (
-            price(c.price),
-            format!("{}–{}, {}", tz.time(c.start_date), tz.time(c.slot_end()), level.label()),
-            level.class(),
-        )
-    });
-    let summary = data.summary.clone();
+pub fn StatCards(
+    current: Option<PriceRecord>,
+    summary: Option<Summary>,
+    today_average: Option<f64>,
+    tomorrow_average: Option<f64>,
+    zone: DisplayZone,
+) -> impl IntoView {
+    let average = summary.as_ref().map_or(0.0, |s| s.average);
+    let current = match current {
+        Some(c) => {
+            let level = Level::of(c.price, average);
+            let detail = format!("{}–{}, {}", zone.time(c.start_date), zone.time(c.slot_end()), level.label());
+            view! { <Card label="Current price" value=price(c.price) detail class=level.class()/> }.into_any()
+        }
+        None => view! { <Card label="Current price" value="–".to_owned() detail="no price known for now".to_owned()/> }
+            .into_any(),
+    };
     view! {
         <section class="stats" aria-label="Price summary">
-            {match current {
-                Some((value, detail, class)) => view! { <Card label="Current price" value detail class/> }.into_any(),
-                None => view! { <Card label="Current price" value="–".to_owned() detail="no price known for now".to_owned()/> }.into_any(),
-            }}
+            {current}
             {summary.map(|s| view! {
                 <Card label="Average" value=price(s.average) detail=format!("{} slots", s.count)/>
-                <Card label="Lowest" value=price(s.min.price) detail=tz.date_time(s.min.start) class="very-cheap"/>
-                <Card label="Highest" value=price(s.max.price) detail=tz.date_time(s.max.start) class="very-expensive"/>
+                <Card label="Lowest" value=price(s.min.price) detail=zone.date_time(s.min.start) class="very-cheap"/>
+                <Card label="Highest" value=price(s.max.price) detail=zone.date_time(s.max.start) class="very-expensive"/>
                 <Card label="Median" value=price(s.median)/>
                 <Card label="Std deviation" value=price(s.std_dev)/>
             })}
-            {data.today_average.map(|a| view! { <Card label="Today's average" value=price(a)/> })}
-            {data.tomorrow_average.map(|a| view! { <Card label="Tomorrow's average" value=price(a)/> })}
+            {today_average.map(|a| view! { <Card label="Today's average" value=price(a)/> })}
+            {tomorrow_average.map(|a| view! { <Card label="Tomorrow's average" value=price(a)/> })}
         </section>
     }
 }
 
+/// The cheapest coming windows of 1, 2 and 3 hours.
 #[component]
-pub fn CheapestWindows(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
+pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: DisplayZone) -> impl IntoView {
+    let list = if windows.is_empty() {
+        view! { <p>"Not enough known future prices."</p> }.into_any()
+    } else {
+        view! {
+            <ul>
+                {windows.into_iter().map(|w| view! {
+                    <li>
+                        <strong>{format!("{} h", w.hours)}</strong>
+                        " from " {zone.date_time(w.start)} " to " {zone.time(w.end)}
+                        ": " <span class="cheapest-price">{price(w.average)}</span> " c/kWh on average"
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <section class="card cheapest" aria-label="Cheapest coming hours">
             <h2>"Cheapest time to use electricity"</h2>
-            {if data.cheapest.is_empty() {
-                view! { <p>"Not enough known future prices."</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {data.cheapest.iter().map(|w| view! {
-                            <li>
-                                <strong>{format!("{} h", w.hours)}</strong>
-                                " from " {tz.date_time(w.start)} " to " {tz.time(w.end)}
-                                ": " <span class="cheapest-price">{price(w.average)}</span> " c/kWh on average"
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            {list}
         </section>
     }
 }
 
+/// The latest slots, newest first, with their levels against `average`.
 #[component]
-pub fn RecentTable(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
-    let average = data.summary.as_ref().map_or(0.0, |s| s.average);
-    let rows: Vec<_> = data.slots.iter().rev().take(RECENT_ROWS).cloned().collect();
+pub fn RecentTable(newest_first: Vec<PriceRecord>, average: f64, zone: DisplayZone) -> impl IntoView {
     view! {
         <section class="card recent">
             <h2 id="recent-title">"Recent data"</h2>
             <table aria-labelledby="recent-title">
                 <thead><tr><th scope="col">"Slot start"</th><th scope="col">"Price (c/kWh)"</th><th scope="col">"Level"</th></tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| {
+                    {newest_first.into_iter().map(|r| {
                         let level = Level::of(r.price, average);
                         view! {
                             <tr class=level.class() class:negative=r.price < 0.0>
-                                <td>{tz.date_time(r.start_date)}</td>
+                                <td>{zone.date_time(r.start_date)}</td>
                                 <td class="num">{price(r.price)}</td>
                                 <td>{level.label()}</td>
                             </tr>
@@ -111,27 +140,33 @@ pub fn RecentTable(data: DashboardData) -> impl IntoView {
     }
 }
 
+/// How much data there is and when it last changed.
 #[component]
-pub fn DataInfo(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
+pub fn DataInfo(
+    total_records: u64,
+    total_slots: usize,
+    displayed: usize,
+    last_received: Option<DateTime<Utc>>,
+    zone: DisplayZone,
+) -> impl IntoView {
     view! {
         <section class="card info" aria-label="Data info">
             <h2>"Data"</h2>
             <dl>
-                <dt>"Total records"</dt><dd class="total-records">{data.total_records}</dd>
-                <dt>"Slots known"</dt><dd>{data.total_slots}</dd>
-                <dt>"Slots displayed"</dt><dd class="slots-displayed">{data.slots.len()}</dd>
+                <dt>"Total records"</dt><dd class="total-records">{total_records}</dd>
+                <dt>"Slots known"</dt><dd>{total_slots}</dd>
+                <dt>"Slots displayed"</dt><dd class="slots-displayed">{displayed}</dd>
                 <dt>"Last update received"</dt>
-                <dd>{data.last_received.map_or("never".to_owned(), |t| tz.date_time(t))}</dd>
+                <dd>{last_received.map_or("never".to_owned(), |t| zone.date_time(t))}</dd>
             </dl>
         </section>
     }
 }
 
+/// The producer's and the consumer's health, when they run in this process.
 #[component]
-pub fn PipelinePanel(data: DashboardData) -> impl IntoView {
-    let tz = Local::new(&data.tz);
-    let Some(status) = data.pipeline else {
+pub fn PipelinePanel(status: Option<PipelineStatus>, zone: DisplayZone) -> impl IntoView {
+    let Some(status) = status else {
         return view! {
             <section class="card pipeline" aria-label="Pipeline status">
                 <h2>"Pipeline"</h2>
@@ -155,7 +190,7 @@ pub fn PipelinePanel(data: DashboardData) -> impl IntoView {
                     <dd>
                         "watching " <code>{p.price_file}</code> "; "
                         {p.messages_sent} " messages sent; last change "
-                        {p.last_change.map_or("none yet".to_owned(), |t| tz.date_time(t))}
+                        {p.last_change.map_or("none yet".to_owned(), |t| zone.date_time(t))}
                     </dd>
                 })}
                 {status.consumer.map(|c| view! {

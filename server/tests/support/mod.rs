@@ -135,6 +135,86 @@ impl Drop for Broker {
     }
 }
 
+/// `price-monitor all` as a process of its own (the binary cargo built for these tests), its log collected
+/// line by line. Killed on drop.
+pub struct AppProcess {
+    child: Child,
+    lines: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl AppProcess {
+    /// Starts it with `config`'s options, the dashboard on a free port.
+    pub fn start(config: &Config) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+            .arg("all")
+            .args(["--bootstrap-servers", &config.bootstrap_servers, "--topic", &config.topic])
+            .args(["--group-id", &config.group_id, "--addr", &format!("127.0.0.1:{}", free_port())])
+            .arg("--price-file")
+            .arg(&config.price_file)
+            .arg("--csv")
+            .arg(&config.csv_path)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting price-monitor");
+        let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// How many lines it has logged so far.
+    pub fn logged(&self) -> usize {
+        self.lines.lock().unwrap().len()
+    }
+
+    /// The lines logged after the first `from` that satisfy `wanted`, once there are `count` of them; fails
+    /// after `within`.
+    pub async fn lines_after(
+        &self,
+        from: usize,
+        count: usize,
+        within: Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let found: Vec<String> = self.lines.lock().unwrap()[from..].iter().filter(|l| wanted(l)).cloned().collect();
+            if found.len() >= count {
+                return found;
+            }
+            let all = self.lines.lock().unwrap()[from..].join("\n");
+            assert!(Instant::now() < deadline, "expected {count} matching line(s) within {within:?}, got:\n{all}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether it still runs.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGTERM, then its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for AppProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A config for one test: its own topic, group, price file and CSV under `dir`.
 pub fn config(dir: &Path, bootstrap: &str, name: &str, extra: &[&str]) -> Config {
     let price_file = dir.join("latest-prices.json");
@@ -194,6 +274,27 @@ impl Part {
     }
 }
 
+/// A producer and a consumer on a topic and group of their own, the sample file written and its 192 prices in
+/// the CSV.
+pub struct SamplePipeline {
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub producer: Part,
+    pub consumer: Part,
+}
+
+impl SamplePipeline {
+    pub async fn start(bootstrap: &str, name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path(), bootstrap, name, &[]);
+        write_price_file(&config, sample());
+        let producer = Part::producer(&config);
+        let consumer = Part::consumer(&config);
+        wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+        Self { dir, config, producer, consumer }
+    }
+}
+
 /// Data rows in the CSV (0 when it does not exist yet).
 pub fn csv_rows(config: &Config) -> usize {
     std::fs::read_to_string(&config.csv_path).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0)
@@ -221,7 +322,7 @@ pub async fn assert_rows_stay(config: &Config, rows: usize, settle: Duration) {
 
 /// The shipped sample file.
 pub fn sample() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json")).unwrap()
+    std::fs::read_to_string(server::price_file::SAMPLE).unwrap()
 }
 
 /// `content` with the prices of the slots starting at `starts` (exact startDate strings) raised by 1.25.
@@ -239,7 +340,7 @@ pub fn change_prices(content: &str, starts: &[&str]) -> String {
 }
 
 /// Writes `content` to the price file the way a downloader would: a temporary file renamed over it.
-pub fn write_price_file(config: &Config, content: &str) {
+pub fn write_price_file(config: &Config, content: impl AsRef<[u8]>) {
     let tmp = config.price_file.with_extension("json.tmp");
     std::fs::write(&tmp, content).unwrap();
     std::fs::rename(&tmp, &config.price_file).unwrap();

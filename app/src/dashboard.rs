@@ -1,0 +1,87 @@
+//! What the dashboard page shows: the data the store computes and the server functions serve, the limits of a
+//! request, and the warnings a person should read.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    price::PriceRecord,
+    stats::{Bin, CheapestWindow, HourStat, Summary},
+    status::PipelineStatus,
+};
+
+/// The longest history one request may ask for, in hours (about eleven years).
+pub const MAX_HOURS: u32 = 100_000;
+/// The history shown when the URL does not say.
+pub const DEFAULT_HOURS: u32 = 48;
+/// Bars of the price distribution.
+pub const HISTOGRAM_BINS: usize = 30;
+/// Lengths of the cheapest windows looked for, in hours.
+pub const CHEAPEST_HOURS: [u32; 3] = [1, 2, 3];
+/// Local hour after which tomorrow's prices are expected (Nord Pool publishes around 13:00 CET).
+pub const TOMORROW_EXPECTED_HOUR: u32 = 14;
+
+/// Everything the page shows, computed in one pass over the window so the numbers agree with each other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardData {
+    pub now: DateTime<Utc>,
+    /// IANA name of the display time zone.
+    pub tz: String,
+    /// Hours of history shown before the latest data (or now, if that is earlier).
+    pub hours: u32,
+    /// Hours of history there are, for the slider's upper end.
+    pub available_hours: u32,
+    /// Latest revision of each slot in the window, oldest first; known future slots included.
+    pub slots: Vec<PriceRecord>,
+    pub summary: Option<Summary>,
+    pub current: Option<PriceRecord>,
+    pub today_average: Option<f64>,
+    pub tomorrow_average: Option<f64>,
+    pub hourly: Vec<HourStat>,
+    pub histogram: Vec<Bin>,
+    pub cheapest: Vec<CheapestWindow>,
+    /// Rows in the CSV log (every revision).
+    pub total_records: u64,
+    /// Distinct slots known.
+    pub total_slots: usize,
+    pub last_received: Option<DateTime<Utc>>,
+    pub warnings: Vec<Warning>,
+    pub pipeline: Option<PipelineStatus>,
+}
+
+/// Something about the data a person should know; the page words it in the display time zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Warning {
+    /// The known prices end before now.
+    PricesEnd { at: DateTime<Utc> },
+    /// Nothing has arrived for longer than a day's publishing cycle.
+    NothingReceived { hours: i64, last: DateTime<Utc> },
+    /// After [`TOMORROW_EXPECTED_HOUR`] local time, tomorrow is still unknown.
+    TomorrowMissing,
+}
+
+/// Reads a requested history length: a whole number of hours from 1 to [`MAX_HOURS`].
+pub fn parse_hours(text: &str) -> Result<u32, HoursError> {
+    text.trim().parse::<u32>().ok().filter(|hours| (1..=MAX_HOURS).contains(hours)).ok_or(HoursError)
+}
+
+/// A history length that is not a whole number of hours from 1 to [`MAX_HOURS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("hours must be a whole number from 1 to {MAX_HOURS}")]
+pub struct HoursError;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_outside_1_to_max_or_not_numbers_are_refused_with_the_allowed_range() {
+        assert_eq!(parse_hours("1"), Ok(1));
+        assert_eq!(parse_hours(" 48 "), Ok(48));
+        assert_eq!(parse_hours("100000"), Ok(MAX_HOURS));
+        for bad in ["0", "100001", "-3", "abc", "", "1.5"] {
+            assert_eq!(parse_hours(bad), Err(HoursError), "{bad:?}");
+        }
+        assert_eq!(HoursError.to_string(), "hours must be a whole number from 1 to 100000");
+    }
+}
