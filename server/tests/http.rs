@@ -172,3 +172,78 @@ async fn before_any_data_the_page_explains_what_to_start() {
     assert_eq!(status, StatusCode::OK);
     assert!(serde_json::from_str::<DashboardData>(&body).unwrap().slots.is_empty());
 }
+
+/// What a caller may get wrong, each answered with a 4xx and a short sentence, never a 5xx.
+#[tokio::test]
+async fn thirty_bad_calls_get_a_4xx_and_a_short_answer_never_a_5xx() {
+    let site = site();
+    let long = "9".repeat(5000);
+    let forms = [
+        "hours=0",
+        "hours=100001",
+        "hours=-1",
+        "hours=abc",
+        "hours=1.5",
+        "hours=",
+        "hours=%20",
+        "hours=1e3",
+        "hours=0x10",
+        "hours=99999999999999999999",
+        "hours=%00",
+        "hours=%FF%FE",
+        "hours=6%0A7",
+        "hours=NaN",
+        "hours=∞",
+        "",
+        "other=6",
+        "hours=1&hours=2",
+        "hours",
+        "&&&",
+        "%",
+        "hours=6&hours=",
+    ];
+    let mut calls: Vec<(String, Request<Body>)> = forms
+        .iter()
+        .map(|form| {
+            let request = Request::post("/api/dashboard")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_string()))
+                .unwrap();
+            (format!("POST {form:?}"), request)
+        })
+        .collect();
+    let long_form = format!("hours={long}");
+    calls
+        .push(("POST a 5000-digit hours".into(), Request::post("/api/dashboard").body(Body::from(long_form)).unwrap()));
+    calls.push((
+        "POST JSON".into(),
+        Request::post("/api/dashboard")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"hours":6}"#))
+            .unwrap(),
+    ));
+    for uri in [
+        "/download.csv?hours=0",
+        "/download.csv?hours=abc",
+        "/download.csv?hours=1&hours=2",
+        "/download.csv?hours=%FF",
+        &format!("/download.csv?hours={long}"),
+        "/?hours=0",
+        "/?hours=abc",
+        "/?hours=-5",
+        "/api/nothing",
+        "/no/such/page",
+        "/pkg/../../etc/passwd",
+    ] {
+        calls.push((format!("GET {:.60}", uri), Request::get(uri).body(Body::empty()).unwrap()));
+    }
+    assert!(calls.len() >= 30, "{} calls", calls.len());
+    for (what, request) in calls {
+        let is_page = what.starts_with("GET /?");
+        let (status, body) = send(&site, request).await;
+        assert!(status.is_client_error(), "{what}: {status} {body:.200}");
+        if !is_page && status != StatusCode::NOT_FOUND {
+            assert!(body.len() < 300, "{what}: a short answer, not {} bytes: {body:.300}", body.len());
+        }
+    }
+}
