@@ -23,6 +23,7 @@ if [ "${java_major:-0}" -lt 17 ]; then
 fi
 command -v mvn >/dev/null || apt_install maven
 command -v npm >/dev/null || apt_install nodejs npm
+command -v column >/dev/null || apt_install bsdextrautils # the fault suite's table
 if [ "${1:-}" = "--browser" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, the pipeline against Apache Kafka (brokers started through scripts/kafka.sh),
 # the docker-compose check, the browser tests in headless Chromium and scripts/run.sh itself. Installs what is
-# missing first.
+# missing first. The fault suite is scripts/faults.sh (CI runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser

@@ -78,10 +78,18 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
 
 /// A consumer in the group, subscribed to the topic, that commits only what it stored.
 fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
-    let consumer: PriceConsumer = kafka::client_config(config)
+    let mut client = kafka::client_config(config);
+    if let Some(instance) = &config.group_instance_id {
+        client.set("group.instance.id", instance);
+    }
+    let consumer: PriceConsumer = client
         .set("group.id", &config.group_id)
         .set("auto.offset.reset", "earliest")
         .set("enable.auto.commit", "false")
+        // After a broker outage the consumer joins again under a new member id, and the group waits for the old
+        // one's session to expire before it gets its partitions back: 10 s (the broker's minimum is 6), not 45.
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "3000")
         // A message's offset is stored once its row is on disk, and only stored offsets are committed.
         .set("enable.auto.offset.store", "false")
         .create_with_context(CommitLogger)

@@ -2,20 +2,22 @@
 //!
 //! A change is noticed through file-system events within milliseconds, or by the periodic check as a
 //! fallback (events can be missed on network file systems, or when the directory is replaced). The MD5 of the
-//! bytes decides whether anything changed; then only the slots whose price differs from what Kafka last
-//! acknowledged are sent. The file counts as published only when every message was acknowledged, so a broker
-//! that is down delays the prices but loses none of them.
+//! bytes decides whether anything changed; then only the slots whose price differs from the version read
+//! before join the queue of revisions to send. Reading never waits for Kafka, and a revision leaves the queue
+//! only when Kafka acknowledged it, so a broker that is away delays the prices but loses none of them, also
+//! when the file is replaced meanwhile.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{collections::HashSet, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use chrono::Utc;
 use notify::{EventKind, RecursiveMode, Watcher};
 use rdkafka::{
+    error::KafkaError,
     producer::{FutureProducer, FutureRecord, Producer as _},
     util::Timeout,
 };
-use tokio::{sync::mpsc, time::Instant};
+use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
 use tokio_util::sync::CancellationToken;
 
 use app::{PriceRecord, slots::SlotIndex};
@@ -47,36 +49,7 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
         config.check_interval,
         config.topic
     );
-
-    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5));
-    let mut next_check = Instant::now();
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            Some(()) = events.recv() => {
-                // An editor or a copy writes in several steps: let them finish, and take one look.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                while events.try_recv().is_ok() {}
-            }
-            _ = tokio::time::sleep_until(next_check) => {}
-        }
-        // While Kafka is away a check waits for acknowledgements: a shutdown must not wait for them.
-        let checked = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            checked = publisher.check() => checked,
-        };
-        next_check = match checked {
-            Ok(()) => {
-                backoff.reset();
-                Instant::now() + config.check_interval()
-            }
-            Err(e) => {
-                let delay = backoff.next_delay();
-                tracing::warn!("{e:#}; trying again in {delay:?}");
-                Instant::now() + delay
-            }
-        };
-    }
+    read_and_send(&mut publisher, &mut events, &config, &shutdown).await;
     tracing::info!("producer stopping");
     publisher.kafka.flush(Duration::from_secs(5)).ok();
     Ok(())
@@ -89,6 +62,54 @@ async fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     tokio::fs::File::open(path).await?.take(limit as u64).read_to_end(&mut bytes).await?;
     Ok(bytes)
+}
+
+/// Reads the file on every change and sends what it added, until `shutdown`. Reading and sending run side by
+/// side: while Kafka is away and a round of sends waits for acknowledgements, every new version of the file is
+/// still read, and its revisions join the queue.
+async fn read_and_send(
+    publisher: &mut PricePublisher,
+    events: &mut mpsc::UnboundedReceiver<()>,
+    config: &Config,
+    shutdown: &CancellationToken,
+) {
+    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(5));
+    let mut next_check = Instant::now();
+    let mut round: Option<JoinHandle<Vec<Sent>>> = None;
+    let mut resend_at: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            Some(()) = events.recv() => {
+                // An editor or a copy writes in several steps: let them finish, and take one look.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                while events.try_recv().is_ok() {}
+                publisher.read_file().await;
+            }
+            _ = tokio::time::sleep_until(next_check) => {
+                publisher.read_file().await;
+                next_check = Instant::now() + config.check_interval();
+            }
+            sent = async { round.as_mut().expect("a round in flight").await }, if round.is_some() => {
+                round = None;
+                // A round's records are in its task: a panic there must stop the producer, not drop them.
+                match publisher.finish_round(sent.expect("a round of sends does not panic")) {
+                    Ok(()) => backoff.reset(),
+                    Err(e) => {
+                        let delay = backoff.next_delay();
+                        tracing::warn!("{e:#}; trying again in {delay:?}");
+                        resend_at = Some(Instant::now() + delay);
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(resend_at.unwrap_or_else(Instant::now)), if resend_at.is_some() => {
+                resend_at = None;
+            }
+        }
+        if round.is_none() && resend_at.is_none() {
+            round = publisher.start_round();
+        }
+    }
 }
 
 /// Sends a `()` whenever something happens to the file at `path` (created, written, renamed, removed).
@@ -111,15 +132,18 @@ fn watch(path: &Path, events: mpsc::UnboundedSender<()>) -> notify::Result<notif
     Ok(watcher)
 }
 
-/// Publishes what changed in the price file, remembering what Kafka acknowledged.
+/// Publishes what changed in the price file, remembering what it read and what Kafka has not acknowledged yet.
 struct PricePublisher {
     kafka: FutureProducer,
     path: std::path::PathBuf,
     topic: String,
-    /// The latest price of each slot that Kafka acknowledged.
-    delivered: SlotIndex,
-    /// The file content whose every price Kafka acknowledged.
-    published: Option<Fingerprint>,
+    /// The latest price of each slot as read from the file: sent, or waiting to be.
+    known: SlotIndex,
+    /// Revisions read and not yet acknowledged, in the order they were read. A file replaced while Kafka is
+    /// away loses none of them: each version's revisions wait here until Kafka has them.
+    pending: Vec<PriceRecord>,
+    /// The last file content read.
+    read: Option<Fingerprint>,
     /// The last content that could not be read, so it is reported once, not on every tick.
     unreadable: Option<Fingerprint>,
     status: Arc<StatusBoard>,
@@ -141,89 +165,111 @@ impl PricePublisher {
             kafka,
             path: config.price_file.clone(),
             topic: config.topic.clone(),
-            delivered: SlotIndex::default(),
-            published: None,
+            known: SlotIndex::default(),
+            pending: Vec::new(),
+            read: None,
             unreadable: None,
             status,
             missing_reported: false,
         })
     }
 
-    /// Reads the file and publishes what changed. An error means some prices are not delivered yet.
-    async fn check(&mut self) -> anyhow::Result<()> {
+    /// Adds the revisions of a changed file to those waiting; a file that cannot be read is reported once.
+    async fn read_file(&mut self) {
         let bytes = match read_at_most(&self.path, price_file::MAX_BYTES + 1).await {
             Ok(bytes) => bytes,
             Err(e) => {
                 if !std::mem::replace(&mut self.missing_reported, true) {
                     tracing::warn!("cannot read the price file {}: {e}; waiting for it", self.path.display());
                 }
-                return Ok(());
+                return;
             }
         };
         self.missing_reported = false;
         let fingerprint = Fingerprint::of(&bytes);
-        if Some(fingerprint) == self.published || Some(fingerprint) == self.unreadable {
-            return Ok(());
+        if Some(fingerprint) == self.read || Some(fingerprint) == self.unreadable {
+            return;
         }
         let file = match price_file::parse(&bytes, Utc::now()) {
             Ok(file) => file,
             Err(e) => {
                 self.unreadable = Some(fingerprint);
                 tracing::warn!("{}: {e}; it is read again when it changes", self.path.display());
-                return Ok(());
+                return;
             }
         };
         for why in &file.skipped {
             tracing::warn!("{}: skipped {why}", self.path.display());
         }
         let total = file.records.len();
-        let changed: Vec<PriceRecord> = file.records.into_iter().filter(|r| self.delivered.is_new(r)).collect();
+        let changed: Vec<PriceRecord> = file.records.into_iter().filter(|r| self.known.is_new(r)).collect();
         tracing::info!(
             "change detected in {} (md5 {fingerprint}): {total} prices, {} new or changed",
             self.path.display(),
             changed.len()
         );
+        for record in &changed {
+            self.known.insert(record.clone());
+        }
+        self.pending.extend(changed);
+        self.read = Some(fingerprint);
+        self.status.producer(|p| p.last_change = Some(Utc::now()));
+    }
 
-        let attempted = changed.len();
-        self.publish(changed).await?;
-        self.published = Some(fingerprint);
-        tracing::info!("sent {attempted} message(s) to topic {}; {} is published", self.topic, self.path.display());
+    /// Sends a round of what is waiting, in a task of its own: the first waiting revision of each slot, so a
+    /// slot revised twice while Kafka was away gets its revisions in the order they were made. `None` when
+    /// nothing waits.
+    fn start_round(&mut self) -> Option<JoinHandle<Vec<Sent>>> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let mut slots = HashSet::new();
+        let (round, later): (Vec<PriceRecord>, Vec<PriceRecord>) =
+            std::mem::take(&mut self.pending).into_iter().partition(|r| slots.insert(r.start_date));
+        self.pending = later;
+        let (kafka, topic) = (self.kafka.clone(), self.topic.clone());
+        Some(tokio::spawn(async move {
+            let sends = round.iter().map(|record| send(&kafka, &topic, record));
+            let results = futures::future::join_all(sends).await;
+            round.into_iter().zip(results).collect()
+        }))
+    }
+
+    /// Counts what Kafka acknowledged; what it did not goes back to the front of the queue, before the later
+    /// revisions of its slot. An error means some revisions still wait.
+    fn finish_round(&mut self, sent: Vec<Sent>) -> anyhow::Result<()> {
+        let (acknowledged, failed): (Vec<Sent>, Vec<Sent>) = sent.into_iter().partition(|(_, result)| result.is_ok());
+        self.status.producer(|p| p.messages_sent += acknowledged.len() as u64);
+        self.status.kafka_reachable(failed.is_empty());
+        let first_error = failed.first().and_then(|(_, result)| result.as_ref().err()).map(ToString::to_string);
+        let mut waiting: Vec<PriceRecord> = failed.into_iter().map(|(record, _)| record).collect();
+        waiting.append(&mut self.pending);
+        self.pending = waiting;
+        if let Some(e) = first_error {
+            anyhow::bail!("{} price(s) not acknowledged by Kafka yet: {e}", self.pending.len());
+        }
+        if self.pending.is_empty() {
+            tracing::info!(
+                "sent {} message(s) to topic {}; {} is published",
+                acknowledged.len(),
+                self.topic,
+                self.path.display()
+            );
+        }
         Ok(())
     }
+}
 
-    /// Sends `changed` and waits for every acknowledgement; what Kafka acknowledged counts as delivered even
-    /// when the rest failed, so a retry sends only the rest.
-    async fn publish(&mut self, changed: Vec<PriceRecord>) -> anyhow::Result<()> {
-        let results = futures::future::join_all(changed.iter().map(|record| self.send(record))).await;
-        self.status.producer(|p| p.last_change = Some(Utc::now()));
-        let mut failed = 0;
-        let mut first_error = None;
-        for (record, result) in changed.into_iter().zip(results) {
-            match result {
-                Ok(()) => {
-                    self.delivered.insert(record);
-                    self.status.producer(|p| p.messages_sent += 1);
-                }
-                Err(e) => {
-                    failed += 1;
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        self.status.kafka_reachable(first_error.is_none());
-        match first_error {
-            Some(e) => anyhow::bail!("{failed} price(s) not acknowledged by Kafka: {e}"),
-            None => Ok(()),
-        }
-    }
+/// A revision and what Kafka said to it.
+type Sent = (PriceRecord, Result<(), KafkaError>);
 
-    async fn send(&self, record: &PriceRecord) -> Result<(), rdkafka::error::KafkaError> {
-        let key = app::price::slot_time_text(record.start_date);
-        let payload = serde_json::to_vec(record).expect("a price record always serialises");
-        self.kafka
-            .send(FutureRecord::to(&self.topic).key(&key).payload(&payload), Timeout::After(Duration::from_secs(10)))
-            .await
-            .map(|_| ())
-            .map_err(|(e, _)| e)
-    }
+/// Sends one revision, keyed by its slot, and waits for Kafka's acknowledgement.
+async fn send(kafka: &FutureProducer, topic: &str, record: &PriceRecord) -> Result<(), KafkaError> {
+    let key = app::price::slot_time_text(record.start_date);
+    let payload = serde_json::to_vec(record).expect("a price record always serialises");
+    kafka
+        .send(FutureRecord::to(topic).key(&key).payload(&payload), Timeout::After(Duration::from_secs(10)))
+        .await
+        .map(|_| ())
+        .map_err(|(e, _)| e)
 }

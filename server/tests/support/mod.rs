@@ -143,18 +143,24 @@ pub struct AppProcess {
 }
 
 impl AppProcess {
-    /// Starts it with `config`'s options, the dashboard on a free port.
+    /// Starts `price-monitor all` with `config`'s options, the dashboard on a free port.
     pub fn start(config: &Config) -> Self {
+        Self::start_part(config, "all")
+    }
+
+    /// Starts `price-monitor <part>` (`all`, `produce`, `consume`) with `config`'s options.
+    pub fn start_part(config: &Config, part: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_price-monitor"))
-            .arg("all")
+            .arg(part)
             .args(["--bootstrap-servers", &config.bootstrap_servers, "--topic", &config.topic])
             .args(["--group-id", &config.group_id, "--addr", &format!("127.0.0.1:{}", free_port())])
+            .args(config.group_instance_id.iter().flat_map(|id| ["--group-instance-id", id]))
             .arg("--price-file")
             .arg(&config.price_file)
             .arg("--csv")
             .arg(&config.csv_path)
             .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
+            .env_remove("RUST_LOG")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("starting price-monitor");
@@ -196,9 +202,20 @@ impl AppProcess {
         }
     }
 
+    /// Everything it logged so far.
+    pub fn log(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
     /// Whether it still runs.
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGKILL: no shutdown at all.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// SIGTERM, then its exit status.

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The fault suite: every scenario of server/tests/faults.rs against Apache Kafka (scripts/kafka.sh) and the
+# release binary, then one table of what reached the CSV. Fails when a revision is lost or duplicated, or a
+# process dies that should not.
+#   scripts/faults.sh            every scenario (about 4 minutes once built)
+#   scripts/faults.sh NAME       the scenarios whose test name contains NAME
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "==> cargo test --release --test faults (the release binary against Apache Kafka)"
+status=0
+cargo test --release -p server --test faults -- --ignored --test-threads 1 --nocapture "${1:-}" 2>&1 | tee "$log" \
+  || status=$?
+
+echo
+{
+  echo "scenario|faults injected|revisions expected|rows|lost|duplicated|time to recover"
+  grep -o 'FAULT-ROW|.*' "$log" | cut -d'|' -f2- | sort
+} | column -t -s '|'
+exit "$status"

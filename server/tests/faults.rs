@@ -1,0 +1,281 @@
+//! The fault suite: the release binary against Apache Kafka, with faults injected, counting what reaches the
+//! CSV. Each scenario is a test of its own and prints one row of the table that `scripts/faults.sh` shows:
+//! scenario | faults injected | revisions expected | rows | lost | duplicated | time to recover.
+//!
+//! Slow by design (a broker away for 60 s, say), so `#[ignore]`d in the everyday run:
+//! `cargo test --release -p server --test faults -- --ignored --test-threads 1 --nocapture`.
+
+mod support;
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+use server::config::Config;
+use support::*;
+
+/// How long the pipeline may take to catch up after a fault ends.
+const RECOVERY: Duration = Duration::from_secs(180);
+const SETTLE: Duration = Duration::from_secs(3);
+
+/// One row of the table, printed for `scripts/faults.sh` to collect.
+fn report(scenario: &str, faults: &str, expected: &[(String, f64)], config: &Config, recovered_in: Duration) {
+    let csv = std::fs::read_to_string(&config.csv_path).unwrap();
+    let mut seen: BTreeMap<(String, u64), usize> = BTreeMap::new();
+    let mut torn = 0;
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let Some(price) = fields.get(1).and_then(|p| p.parse::<f64>().ok()).filter(|_| fields.len() == 5) else {
+            torn += 1;
+            continue;
+        };
+        *seen.entry((fields[2].to_owned(), price.to_bits())).or_default() += 1;
+    }
+    let rows: usize = seen.values().sum::<usize>() + torn;
+    let lost = expected.iter().filter(|(start, price)| !seen.contains_key(&(start.clone(), price.to_bits()))).count();
+    let duplicated: usize = seen.values().map(|n| n - 1).sum();
+    println!(
+        "FAULT-ROW|{scenario}|{faults}|{}|{rows}|{lost}|{duplicated}|{:.1} s",
+        expected.len(),
+        recovered_in.as_secs_f64()
+    );
+    assert!(csv.ends_with('\n') && torn == 0, "{scenario}: {torn} torn or malformed line(s)");
+    assert_eq!((lost, duplicated), (0, 0), "{scenario}: lost and duplicated revisions");
+    assert_eq!(rows, expected.len(), "{scenario}: rows");
+}
+
+/// A price file of `slots` quarter-hours from `first` (UTC), each price distinct: `base + i / 1000`.
+fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64) -> (String, Vec<(String, f64)>) {
+    let mut expected = Vec::with_capacity(slots);
+    let entries: Vec<String> = (0..slots)
+        .map(|i| {
+            let start = first + chrono::Duration::minutes(15 * i as i64);
+            let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
+            let price = ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
+            let start = app::price::slot_time_text(start);
+            expected.push((start.clone(), price));
+            format!(r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#, app::price::slot_time_text(end))
+        })
+        .collect();
+    (format!(r#"{{"prices":[{}]}}"#, entries.join(",")), expected)
+}
+
+fn the_sample() -> (String, Vec<(String, f64)>) {
+    let json = sample();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let expected = value["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["startDate"].as_str().unwrap().to_owned(), e["price"].as_f64().unwrap()))
+        .collect();
+    (json, expected)
+}
+
+/// `expected` with the revisions that `change_prices` makes of `starts` added.
+fn revised(expected: &[(String, f64)], starts: &[&str]) -> Vec<(String, f64)> {
+    let mut all = expected.to_vec();
+    for (start, price) in expected {
+        if starts.contains(&start.as_str()) {
+            all.push((start.clone(), price + 1.25)); // as change_prices writes it
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn kafka_absent_at_start_and_up_30_s_later() {
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &format!("127.0.0.1:{port}"), "late", &[]);
+    let (json, expected) = the_sample();
+    write_price_file(&config, &json);
+    let mut app = AppProcess::start(&config);
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(app.is_running(), "waits for Kafka instead of exiting");
+    assert_eq!(csv_rows(&config), 0);
+
+    let _broker = Broker::start_on(port);
+    let up = Instant::now();
+    wait_for_rows(&config, expected.len(), RECOVERY).await;
+    let recovered_in = up.elapsed();
+    assert_rows_stay(&config, expected.len(), SETTLE).await;
+    report("1. Kafka absent at start, up 30 s later", "broker missing 30 s", &expected, &config, recovered_in);
+    assert!(app.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn kafka_killed_for_60_s_while_the_file_changes_twice() {
+    let mut broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "kill60", &[]);
+    let (json, sample_expected) = the_sample();
+    write_price_file(&config, &json);
+    let mut app = AppProcess::start(&config);
+    wait_for_rows(&config, sample_expected.len(), RECOVERY).await;
+
+    broker.kill();
+    let first = ["2026-01-03T00:00:00.000Z", "2026-01-03T12:15:00.000Z", "2026-01-04T22:45:00.000Z"];
+    // The second change revises the same slots again, 20 s later: the first version's revisions exist only in
+    // a file that is gone when Kafka comes back, after the producer's 30 s message timeout has failed them.
+    let second = first;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    write_price_file(&config, change_prices(&json, &first));
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    write_price_file(&config, change_prices(&change_prices(&json, &first), &second));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(app.is_running());
+    assert_eq!(csv_rows(&config), sample_expected.len(), "nothing can arrive while Kafka is down");
+
+    broker.restart();
+    let up = Instant::now();
+    let once = revised(&sample_expected, &first);
+    let twice: Vec<(String, f64)> = revised(&sample_expected, &second)
+        .into_iter()
+        .skip(sample_expected.len())
+        .map(|(s, p)| (s, p + 1.25))
+        .collect();
+    let expected = [once, twice].concat();
+    wait_for_rows(&config, expected.len(), RECOVERY).await;
+    let recovered_in = up.elapsed();
+    assert_rows_stay(&config, expected.len(), SETTLE).await;
+    report(
+        "2. Kafka SIGKILLed 60 s, file changed twice",
+        "kill -9, 60 s down, 2 changes",
+        &expected,
+        &config,
+        recovered_in,
+    );
+    assert!(app.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn producer_killed_mid_publish_of_a_10_000_slot_file() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "producerkill", &[]);
+    let first = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().to_utc();
+    let (json, expected) = price_file(first, 10_000, 3.0);
+    let mut consumer = AppProcess::start_part(&config, "consume");
+    let producer = AppProcess::start_part(&config, "produce");
+    let from = producer.logged();
+    // Kill the producer while it publishes: it has read the file, and not yet said that it is published.
+    write_price_file(&config, &json);
+    producer.lines_after(from, 1, RECOVERY, |l| l.contains("change detected")).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let published = producer.log().contains("is published");
+    producer.kill();
+    assert!(!published, "the producer finished before it could be killed mid-publish");
+
+    let restarted = Instant::now();
+    let mut producer = AppProcess::start_part(&config, "produce");
+    wait_for_rows(&config, expected.len(), RECOVERY).await;
+    let recovered_in = restarted.elapsed();
+    assert_rows_stay(&config, expected.len(), SETTLE).await;
+    report(
+        "5. producer SIGKILLed mid-publish, 10 000 slots",
+        "kill -9 20 ms into publishing",
+        &expected,
+        &config,
+        recovered_in,
+    );
+    assert!(producer.is_running() && consumer.is_running());
+    assert!(producer.terminate().success() && consumer.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn consumer_killed_20_times_during_100_000_revisions() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Static membership: each restarted consumer takes the partition back at once.
+    let config = config(dir.path(), &broker.bootstrap(), "consumerkill", &["--group-instance-id", "faults-consumer"]);
+    let mut producer = AppProcess::start_part(&config, "produce");
+    let mut consumer = AppProcess::start_part(&config, "consume");
+
+    // 100 000 distinct revisions, ten files of 10 000 new slots written 2 s apart, while the consumer is
+    // SIGKILLed and restarted at moments drawn from a fixed-seed sequence, 0.4 to 1.6 s apart.
+    let (files, expected) = hundred_thousand_revisions();
+    let writer = write_two_seconds_apart(&config, files);
+    let mut seed: u64 = 0x5eed;
+    let mut kills = 0;
+    while kills < 20 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        tokio::time::sleep(Duration::from_millis(400 + (seed >> 33) % 1200)).await;
+        consumer.kill();
+        kills += 1;
+        consumer = AppProcess::start_part(&config, "consume");
+    }
+    writer.await.unwrap();
+    let last_kill = Instant::now();
+    wait_for_rows(&config, expected.len(), RECOVERY).await;
+    let recovered_in = last_kill.elapsed();
+    assert_rows_stay(&config, expected.len(), SETTLE).await;
+    report(
+        "4. consumer SIGKILLed 20 times, 100 000 revisions",
+        "20 × kill -9 of the consumer",
+        &expected,
+        &config,
+        recovered_in,
+    );
+    assert!(producer.is_running() && consumer.is_running());
+    assert!(producer.terminate().success() && consumer.terminate().success());
+}
+
+/// 100 000 distinct revisions as ten price files of 10 000 new slots each.
+fn hundred_thousand_revisions() -> (Vec<String>, Vec<(String, f64)>) {
+    let mut expected = Vec::new();
+    let mut files = Vec::new();
+    for k in 0..10 {
+        let first = chrono::DateTime::parse_from_rfc3339("2028-01-01T00:00:00Z").unwrap().to_utc()
+            + chrono::Duration::days(105 * k);
+        let (json, slots) = price_file(first, 10_000, 1.0 + k as f64 * 20.0);
+        expected.extend(slots);
+        files.push(json);
+    }
+    (files, expected)
+}
+
+/// Writes `files` to the price file one after the other, 2 s apart.
+fn write_two_seconds_apart(config: &Config, files: Vec<String>) -> tokio::task::JoinHandle<()> {
+    let config = config.clone();
+    tokio::spawn(async move {
+        for json in files {
+            write_price_file(&config, json);
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn kafka_stopped_and_restarted_during_100_000_revisions() {
+    let mut broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "sigterm", &[]);
+    let mut app = AppProcess::start(&config);
+    let (files, expected) = hundred_thousand_revisions();
+    let writer = write_two_seconds_apart(&config, files);
+    // Into the stream: some files are through, the rest come while Kafka stops and starts again.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    broker.stop();
+    broker.restart();
+    let up = Instant::now();
+    writer.await.unwrap();
+    wait_for_rows(&config, expected.len(), RECOVERY).await;
+    let recovered_in = up.elapsed();
+    assert_rows_stay(&config, expected.len(), SETTLE).await;
+    report(
+        "3. Kafka SIGTERMed and restarted, 100 000 revisions",
+        "SIGTERM + restart mid-stream",
+        &expected,
+        &config,
+        recovered_in,
+    );
+    assert!(app.is_running());
+    assert!(app.terminate().success());
+}
