@@ -19,7 +19,8 @@ apt_install() {
 # Debian's packages first: the Kafka jars and npm need them, and they do not compete with the compiler for CPU.
 java_major=$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')
 if [ "${java_major:-0}" -lt 17 ]; then
-  apt_install openjdk-17-jre-headless
+  # Debian 12 has 17; later releases only newer ones, which run Kafka 4 as well.
+  apt_install openjdk-17-jre-headless || apt_install default-jre-headless
 fi
 command -v mvn >/dev/null || apt_install maven
 command -v npm >/dev/null || apt_install nodejs npm

@@ -19,6 +19,17 @@ fn entry(price: &str, start: &str, end: &str) -> String {
 const START: &str = r#""2026-01-03T10:00:00.000Z""#;
 const END: &str = r#""2026-01-03T10:14:59.999Z""#;
 
+/// A broker, and `price-monitor all` on a topic of its own with the sample's 192 prices in the CSV.
+async fn app_with_the_sample(name: &str) -> (Broker, tempfile::TempDir, server::config::Config, AppProcess) {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), name, &[]);
+    write_price_file(&config, sample());
+    let app = AppProcess::start(&config);
+    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    (broker, dir, config, app)
+}
+
 /// Price files that are not, or not wholly, price files: each is a name and the bytes.
 fn malformed_files() -> Vec<(&'static str, Vec<u8>)> {
     let sample = sample();
@@ -75,12 +86,7 @@ fn malformed_files() -> Vec<(&'static str, Vec<u8>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_price_files_are_each_reported_and_the_good_data_stays() {
-    let broker = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &broker.bootstrap(), "badfiles", &[]);
-    write_price_file(&config, sample());
-    let mut app = AppProcess::start(&config);
-    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    let (_broker, _dir, config, mut app) = app_with_the_sample("badfiles").await;
     let csv_before = std::fs::read_to_string(&config.csv_path).unwrap();
     let path = config.price_file.display().to_string();
 
@@ -133,12 +139,7 @@ fn poison_messages() -> Vec<(&'static str, Option<Vec<u8>>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_messages_are_each_reported_and_skipped_and_the_next_good_one_lands() {
-    let broker = Broker::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &broker.bootstrap(), "poison", &[]);
-    write_price_file(&config, sample());
-    let mut app = AppProcess::start(&config);
-    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    let (_broker, _dir, config, mut app) = app_with_the_sample("poison").await;
 
     let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
     let poison = poison_messages();

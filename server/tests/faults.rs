@@ -19,8 +19,19 @@ use support::*;
 const RECOVERY: Duration = Duration::from_secs(180);
 const SETTLE: Duration = Duration::from_secs(3);
 
-/// One row of the table, printed for `scripts/faults.sh` to collect.
-fn report(scenario: &str, faults: &str, expected: &[(String, f64)], config: &Config, recovered_in: Duration) {
+/// Waits until the CSV has as many rows as `expected` revisions and nothing more comes, then prints one row
+/// of the table for `scripts/faults.sh` to collect, and fails on anything lost, duplicated or torn. The time to
+/// recover counts from `fault_ended`.
+async fn settle_and_report(
+    scenario: &str,
+    faults: &str,
+    expected: &[(String, f64)],
+    config: &Config,
+    fault_ended: Instant,
+) {
+    wait_for_rows(config, expected.len(), RECOVERY).await;
+    let recovered_in = fault_ended.elapsed();
+    assert_rows_stay(config, expected.len(), SETTLE).await;
     let csv = std::fs::read_to_string(&config.csv_path).unwrap();
     let mut seen: BTreeMap<(String, u64), usize> = BTreeMap::new();
     let mut torn = 0;
@@ -99,10 +110,7 @@ async fn kafka_absent_at_start_and_up_30_s_later() {
 
     let _broker = Broker::start_on(port);
     let up = Instant::now();
-    wait_for_rows(&config, expected.len(), RECOVERY).await;
-    let recovered_in = up.elapsed();
-    assert_rows_stay(&config, expected.len(), SETTLE).await;
-    report("1. Kafka absent at start, up 30 s later", "broker missing 30 s", &expected, &config, recovered_in);
+    settle_and_report("1. Kafka absent at start, up 30 s later", "broker missing 30 s", &expected, &config, up).await;
     assert!(app.terminate().success());
 }
 
@@ -139,16 +147,14 @@ async fn kafka_killed_for_60_s_while_the_file_changes_twice() {
         .map(|(s, p)| (s, p + 1.25))
         .collect();
     let expected = [once, twice].concat();
-    wait_for_rows(&config, expected.len(), RECOVERY).await;
-    let recovered_in = up.elapsed();
-    assert_rows_stay(&config, expected.len(), SETTLE).await;
-    report(
+    settle_and_report(
         "2. Kafka SIGKILLed 60 s, file changed twice",
         "kill -9, 60 s down, 2 changes",
         &expected,
         &config,
-        recovered_in,
-    );
+        up,
+    )
+    .await;
     assert!(app.terminate().success());
 }
 
@@ -173,16 +179,14 @@ async fn producer_killed_mid_publish_of_a_10_000_slot_file() {
 
     let restarted = Instant::now();
     let mut producer = AppProcess::start_part(&config, "produce");
-    wait_for_rows(&config, expected.len(), RECOVERY).await;
-    let recovered_in = restarted.elapsed();
-    assert_rows_stay(&config, expected.len(), SETTLE).await;
-    report(
+    settle_and_report(
         "5. producer SIGKILLed mid-publish, 10 000 slots",
         "kill -9 20 ms into publishing",
         &expected,
         &config,
-        recovered_in,
-    );
+        restarted,
+    )
+    .await;
     assert!(producer.is_running() && consumer.is_running());
     assert!(producer.terminate().success() && consumer.terminate().success());
 }
@@ -202,26 +206,22 @@ async fn consumer_killed_20_times_during_100_000_revisions() {
     let (files, expected) = hundred_thousand_revisions();
     let writer = write_two_seconds_apart(&config, files);
     let mut seed: u64 = 0x5eed;
-    let mut kills = 0;
-    while kills < 20 {
+    for _ in 0..20 {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         tokio::time::sleep(Duration::from_millis(400 + (seed >> 33) % 1200)).await;
         consumer.kill();
-        kills += 1;
         consumer = AppProcess::start_part(&config, "consume");
     }
     writer.await.unwrap();
     let last_kill = Instant::now();
-    wait_for_rows(&config, expected.len(), RECOVERY).await;
-    let recovered_in = last_kill.elapsed();
-    assert_rows_stay(&config, expected.len(), SETTLE).await;
-    report(
+    settle_and_report(
         "4. consumer SIGKILLed 20 times, 100 000 revisions",
         "20 × kill -9 of the consumer",
         &expected,
         &config,
-        recovered_in,
-    );
+        last_kill,
+    )
+    .await;
     assert!(producer.is_running() && consumer.is_running());
     assert!(producer.terminate().success() && consumer.terminate().success());
 }
@@ -266,16 +266,14 @@ async fn kafka_stopped_and_restarted_during_100_000_revisions() {
     broker.restart();
     let up = Instant::now();
     writer.await.unwrap();
-    wait_for_rows(&config, expected.len(), RECOVERY).await;
-    let recovered_in = up.elapsed();
-    assert_rows_stay(&config, expected.len(), SETTLE).await;
-    report(
+    settle_and_report(
         "3. Kafka SIGTERMed and restarted, 100 000 revisions",
         "SIGTERM + restart mid-stream",
         &expected,
         &config,
-        recovered_in,
-    );
+        up,
+    )
+    .await;
     assert!(app.is_running());
     assert!(app.terminate().success());
 }
