@@ -49,6 +49,13 @@ pub struct DashboardData {
     pub pipeline: Option<PipelineStatus>,
 }
 
+impl DashboardData {
+    /// The window's average price, which the price levels are relative to; 0 without slots.
+    pub fn average(&self) -> f64 {
+        self.summary.as_ref().map_or(0.0, |s| s.average)
+    }
+}
+
 /// Something about the data a person should know; the page words it in the display time zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Warning {

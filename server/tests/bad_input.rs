@@ -107,7 +107,7 @@ async fn malformed_price_files_are_each_reported_and_the_good_data_stays() {
     let changed = change_prices(&sample(), &["2026-01-03T06:00:00.000Z"]);
     write_price_file(&config, [b"\xEF\xBB\xBF".as_slice(), changed.as_bytes()].concat());
     wait_for_rows(&config, 193, Duration::from_secs(30)).await;
-    assert!(app.terminate().success(), "SIGTERM: a clean exit");
+    app.stop_cleanly("price-monitor");
 }
 
 /// A price record as a message value: a slot in 2030, which no test file has.
@@ -139,7 +139,7 @@ fn poison_messages() -> Vec<(&'static str, Option<Vec<u8>>)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_messages_are_each_reported_and_skipped_and_the_next_good_one_lands() {
-    let (_broker, _dir, config, mut app) = app_with_the_sample("poison").await;
+    let (_broker, _dir, config, app) = app_with_the_sample("poison").await;
 
     let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
     let poison = poison_messages();
@@ -166,6 +166,5 @@ async fn poison_messages_are_each_reported_and_skipped_and_the_next_good_one_lan
             .unwrap()
             .contains(",2030-01-01T00:00:00.000Z,2030-01-01T00:14:59.999Z,")
     );
-    assert!(app.is_running());
-    assert!(app.terminate().success(), "SIGTERM: a clean exit");
+    app.stop_cleanly("price-monitor");
 }

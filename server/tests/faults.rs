@@ -111,7 +111,7 @@ async fn kafka_absent_at_start_and_up_30_s_later() {
     let _broker = Broker::start_on(port);
     let up = Instant::now();
     settle_and_report("1. Kafka absent at start, up 30 s later", "broker missing 30 s", &expected, &config, up).await;
-    assert!(app.terminate().success());
+    app.stop_cleanly("price-monitor");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,7 +155,7 @@ async fn kafka_killed_for_60_s_while_the_file_changes_twice() {
         up,
     )
     .await;
-    assert!(app.terminate().success());
+    app.stop_cleanly("price-monitor");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +166,7 @@ async fn producer_killed_mid_publish_of_a_10_000_slot_file() {
     let config = config(dir.path(), &broker.bootstrap(), "producerkill", &[]);
     let first = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().to_utc();
     let (json, expected) = price_file(first, 10_000, 3.0);
-    let mut consumer = AppProcess::start_part(&config, "consume");
+    let consumer = AppProcess::start_part(&config, "consume");
     let producer = AppProcess::start_part(&config, "produce");
     let from = producer.logged();
     // Kill the producer while it publishes: it has read the file, and not yet said that it is published.
@@ -178,7 +178,7 @@ async fn producer_killed_mid_publish_of_a_10_000_slot_file() {
     assert!(!published, "the producer finished before it could be killed mid-publish");
 
     let restarted = Instant::now();
-    let mut producer = AppProcess::start_part(&config, "produce");
+    let producer = AppProcess::start_part(&config, "produce");
     settle_and_report(
         "5. producer SIGKILLed mid-publish, 10 000 slots",
         "kill -9 20 ms into publishing",
@@ -187,8 +187,8 @@ async fn producer_killed_mid_publish_of_a_10_000_slot_file() {
         restarted,
     )
     .await;
-    assert!(producer.is_running() && consumer.is_running());
-    assert!(producer.terminate().success() && consumer.terminate().success());
+    producer.stop_cleanly("the producer");
+    consumer.stop_cleanly("the consumer");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,7 +198,7 @@ async fn consumer_killed_20_times_during_100_000_revisions() {
     let dir = tempfile::tempdir().unwrap();
     // Static membership: each restarted consumer takes the partition back at once.
     let config = config(dir.path(), &broker.bootstrap(), "consumerkill", &["--group-instance-id", "faults-consumer"]);
-    let mut producer = AppProcess::start_part(&config, "produce");
+    let producer = AppProcess::start_part(&config, "produce");
     let mut consumer = AppProcess::start_part(&config, "consume");
 
     // 100 000 distinct revisions, ten files of 10 000 new slots written 2 s apart, while the consumer is
@@ -222,8 +222,8 @@ async fn consumer_killed_20_times_during_100_000_revisions() {
         last_kill,
     )
     .await;
-    assert!(producer.is_running() && consumer.is_running());
-    assert!(producer.terminate().success() && consumer.terminate().success());
+    producer.stop_cleanly("the producer");
+    consumer.stop_cleanly("the consumer");
 }
 
 /// 100 000 distinct revisions as ten price files of 10 000 new slots each.
@@ -257,7 +257,7 @@ async fn kafka_stopped_and_restarted_during_100_000_revisions() {
     let mut broker = Broker::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "sigterm", &[]);
-    let mut app = AppProcess::start(&config);
+    let app = AppProcess::start(&config);
     let (files, expected) = hundred_thousand_revisions();
     let writer = write_two_seconds_apart(&config, files);
     // Into the stream: some files are through, the rest come while Kafka stops and starts again.
@@ -274,6 +274,5 @@ async fn kafka_stopped_and_restarted_during_100_000_revisions() {
         up,
     )
     .await;
-    assert!(app.is_running());
-    assert!(app.terminate().success());
+    app.stop_cleanly("price-monitor");
 }

@@ -98,10 +98,6 @@ mod build {
         JsFunction::new_with_args("value", "return value == null ? '–' : Number(value).toFixed(2) + ' c/kWh';")
     }
 
-    fn average(data: &DashboardData) -> f64 {
-        data.summary.as_ref().map_or(0.0, |s| s.average)
-    }
-
     fn bar_item(value: f64, level: Level) -> DataPointItem {
         DataPointItem::new(value).item_style(ItemStyle::new().color(level.color()))
     }
@@ -126,7 +122,7 @@ mod build {
 
     fn trend(data: &DashboardData) -> Chart {
         let zone = DisplayZone::named(&data.tz);
-        let avg = average(data);
+        let avg = data.average();
         let labels: Vec<String> = data.slots.iter().map(|s| zone.date_time(s.start_date)).collect();
         let prices: Vec<f64> = data.slots.iter().map(|s| s.price).collect();
         let named = |text: String| Label::new().formatter(text.as_str());
@@ -167,7 +163,7 @@ mod build {
     }
 
     fn hourly(data: &DashboardData) -> Chart {
-        let avg = average(data);
+        let avg = data.average();
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
@@ -185,7 +181,7 @@ mod build {
     }
 
     fn histogram(data: &DashboardData) -> Chart {
-        let avg = average(data);
+        let avg = data.average();
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))

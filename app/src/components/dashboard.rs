@@ -119,7 +119,7 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
 #[component]
 fn Details(data: DashboardData) -> impl IntoView {
     let zone = DisplayZone::named(&data.tz);
-    let average = data.summary.as_ref().map_or(0.0, |s| s.average);
+    let average = data.average();
     let displayed = data.slots.len();
     let newest_first: Vec<_> = data.slots.into_iter().rev().take(RECENT_ROWS).collect();
     view! {

@@ -218,10 +218,12 @@ impl AppProcess {
         self.child.wait().unwrap();
     }
 
-    /// SIGTERM, then its exit status.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    /// Checks that it still runs, then that SIGTERM stops it with exit status 0.
+    pub fn stop_cleanly(mut self, what: &str) {
+        assert!(self.is_running(), "{what} stays up until it is stopped");
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        self.child.wait().unwrap()
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{what}: SIGTERM stops it cleanly, not with {status}");
     }
 }
 
