@@ -2,7 +2,7 @@
 # The fault suite: every scenario of server/tests/faults.rs against Apache Kafka (scripts/kafka.sh) and the
 # release binary, then one table of what reached the CSV. Fails when a revision is lost or duplicated, or a
 # process dies that should not.
-#   scripts/faults.sh            every scenario (about 4 minutes once built)
+#   scripts/faults.sh            every scenario (about 7 minutes once built)
 #   scripts/faults.sh NAME       the scenarios whose test name contains NAME
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,11 @@ echo
   echo "scenario|faults injected|revisions expected|rows|lost|duplicated|time to recover"
   grep -o 'FAULT-ROW|.*' "$log" | cut -d'|' -f2- | sort
 } | column -t -s '|'
+if grep -q 'LOAD-ROW|' "$log"; then
+  echo
+  {
+    echo "scenario|requests|errors|p50|p99|max|first load of the log"
+    grep -o 'LOAD-ROW|.*' "$log" | cut -d'|' -f2-
+  } | column -t -s '|'
+fi
 exit "$status"

@@ -65,6 +65,8 @@ pub enum Warning {
     NothingReceived { hours: i64, last: DateTime<Utc> },
     /// After [`TOMORROW_EXPECTED_HOUR`] local time, tomorrow is still unknown.
     TomorrowMissing,
+    /// Lines of the CSV log that are not price records (edited by hand, say): how many, and the first numbers.
+    LinesSkipped { count: u64, lines: Vec<u64> },
 }
 
 /// Reads a requested history length: a whole number of hours from 1 to [`MAX_HOURS`].

@@ -108,6 +108,10 @@ fn warnings(tail: &CsvTail, now: DateTime<Utc>, tz: Tz, tomorrow_known: bool) ->
     if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR && !tomorrow_known && !index.is_empty() {
         warnings.push(Warning::TomorrowMissing);
     }
+    let skipped = tail.skipped();
+    if skipped.count > 0 {
+        warnings.push(Warning::LinesSkipped { count: skipped.count, lines: skipped.first.clone() });
+    }
     warnings
 }
 
@@ -190,6 +194,19 @@ mod tests {
                 Warning::TomorrowMissing,
             ]
         );
+    }
+
+    #[test]
+    fn lines_that_are_not_records_are_named_in_a_warning() {
+        let (dir, store) = store(8, utc(2, 13, 0));
+        let path = dir.path().join("log.csv");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.insert_str(text.find('\n').unwrap() + 1, "garbage\n");
+        text.push_str("2026-01-03T00:00:00Z,torn");
+        std::fs::write(&path, text + "\n").unwrap();
+        let data = store.dashboard(utc(3, 1, 0), DisplayZone::default(), 48, None).unwrap();
+        assert_eq!(data.total_records, 8);
+        assert_eq!(data.warnings, [Warning::LinesSkipped { count: 2, lines: vec![2, 11] }]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! deliver those messages again; the log's slot index then recognises them and adds no row. That is
 //! at-least-once delivery with exactly one row per (slot, price) revision.
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rdkafka::{
@@ -15,7 +15,10 @@ use rdkafka::{
 };
 use tokio_util::sync::CancellationToken;
 
-use app::{PriceRecord, csv_log::CsvLog};
+use app::{
+    PriceRecord,
+    csv_log::{CsvLog, CsvLogError},
+};
 
 use crate::{
     backoff::Backoff,
@@ -31,6 +34,9 @@ const MAX_BATCH: usize = 1000;
 const BATCH_WINDOW: Duration = Duration::from_millis(20);
 /// How often the consumer measures its lag for the dashboard.
 const LAG_EVERY: Duration = Duration::from_secs(10);
+/// Retries of a CSV write that failed: the disk is local, so the wait stays short once it is writable again.
+const WRITE_RETRY_MIN: Duration = Duration::from_millis(200);
+const WRITE_RETRY_MAX: Duration = Duration::from_secs(2);
 /// Log a progress line at least every this many messages.
 const PROGRESS_EVERY: u64 = 100;
 
@@ -53,7 +59,9 @@ type PriceConsumer = StreamConsumer<CommitLogger>;
 
 /// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let mut log = CsvLog::open(&config.csv_path).context("opening the CSV log")?;
+    let Some(mut log) = open_log(&config.csv_path, &shutdown).await? else {
+        return Ok(());
+    };
     tracing::info!(
         "consumer appending to {} ({} rows, {} slots already there)",
         config.csv_path.display(),
@@ -74,6 +82,26 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
     consumer.unsubscribe();
     tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
     Ok(())
+}
+
+/// Opens the CSV log, retrying while its path cannot be written (a folder not mounted yet, say), or `None`
+/// when shut down first. A file that is not a price log is an error at once: retrying would not change it.
+async fn open_log(path: &Path, shutdown: &CancellationToken) -> anyhow::Result<Option<CsvLog>> {
+    let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
+    loop {
+        match CsvLog::open(path) {
+            Ok(log) => return Ok(Some(log)),
+            Err(e @ CsvLogError::Header { .. }) => return Err(e).context("opening the CSV log"),
+            Err(e @ CsvLogError::Io { .. }) => {
+                let delay = backoff.next_delay();
+                tracing::error!("opening the CSV log failed: {e}; trying again in {delay:?}");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return Ok(None),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
 }
 
 /// A consumer in the group, subscribed to the topic, that commits only what it stored.
@@ -224,7 +252,7 @@ async fn append_until_written(
     records: &[PriceRecord],
     shutdown: &CancellationToken,
 ) -> Option<usize> {
-    let mut backoff = Backoff::default();
+    let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
     loop {
         match log.append_new(records.iter().cloned()) {
             Ok(rows) => return Some(rows),

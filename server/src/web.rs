@@ -87,6 +87,20 @@ async fn download(State(store): State<Arc<PriceStore>>, Query(query): Query<Down
     }
 }
 
+/// Connections that may wait to be accepted.
+///
+/// Every open page refreshes every 10 s, so dashboards opened together keep connecting together: the usual
+/// 128 would drop some of 200 simultaneous connections, and a dropped SYN costs the browser a 1 s retransmit.
+const ACCEPT_BACKLOG: u32 = 1024;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    // As std and tokio do: a restarted server can listen again while old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
+
 /// Serves the dashboard at `config.addr` until `shutdown`.
 pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: CancellationToken) -> anyhow::Result<()> {
     // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
@@ -94,8 +108,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
     options.site_addr = config.addr;
     let context =
         ServerContext { store: Arc::new(PriceStore::new(&config.csv_path)), zone: DisplayZone(config.tz), status };
-    let listener =
-        tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
+    let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
     axum::serve(listener, router(options, context))
         .with_graceful_shutdown(shutdown.cancelled_owned())

@@ -5,10 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use rdkafka::{
-    Offset, TopicPartitionList,
-    consumer::{BaseConsumer, Consumer},
-};
 use support::*;
 
 /// How long a change may take to reach the CSV once Kafka is back.
@@ -60,13 +56,7 @@ async fn the_groups_offsets_survive_a_broker_restart_and_a_restarted_consumer_re
     broker.restart();
 
     // What the broker remembers of the group: the offset after the 192nd message.
-    let group: BaseConsumer = server::kafka::client_config(&config).set("group.id", &config.group_id).create().unwrap();
-    let mut partition = TopicPartitionList::new();
-    partition.add_partition(&config.topic, 0);
-    let committed = tokio::task::block_in_place(|| group.committed_offsets(partition, Duration::from_secs(30)))
-        .expect("the group's offsets after the restart");
-    assert_eq!(committed.find_partition(&config.topic, 0).unwrap().offset(), Offset::Offset(192));
-    drop(group);
+    assert_eq!(committed_and_end(&config).0, 192);
 
     // A consumer of that group writing to a new, empty CSV: had it started from the beginning, the 192 old
     // messages would all be rows there. It resumes after them: nothing comes.

@@ -12,6 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::DurationRound;
 use server::config::Config;
 use support::*;
 
@@ -19,19 +20,39 @@ use support::*;
 const RECOVERY: Duration = Duration::from_secs(180);
 const SETTLE: Duration = Duration::from_secs(3);
 
+/// What a scenario expects in the CSV: a row per revision, and the lines people typed into it.
+struct Expected<'a> {
+    revisions: &'a [(String, f64)],
+    /// Lines that are not price records, put there by hand (they are kept, not removed).
+    hand_lines: usize,
+}
+
+impl<'a> From<&'a [(String, f64)]> for Expected<'a> {
+    fn from(revisions: &'a [(String, f64)]) -> Self {
+        Self { revisions, hand_lines: 0 }
+    }
+}
+
+impl<'a> From<&'a Vec<(String, f64)>> for Expected<'a> {
+    fn from(revisions: &'a Vec<(String, f64)>) -> Self {
+        Self { revisions, hand_lines: 0 }
+    }
+}
+
 /// Waits until the CSV has as many rows as `expected` revisions and nothing more comes, then prints one row
 /// of the table for `scripts/faults.sh` to collect, and fails on anything lost, duplicated or torn. The time to
 /// recover counts from `fault_ended`.
-async fn settle_and_report(
+async fn settle_and_report<'a>(
     scenario: &str,
     faults: &str,
-    expected: &[(String, f64)],
+    expected: impl Into<Expected<'a>>,
     config: &Config,
     fault_ended: Instant,
 ) {
-    wait_for_rows(config, expected.len(), RECOVERY).await;
+    let Expected { revisions: expected, hand_lines } = expected.into();
+    wait_for_rows(config, expected.len() + hand_lines, RECOVERY).await;
     let recovered_in = fault_ended.elapsed();
-    assert_rows_stay(config, expected.len(), SETTLE).await;
+    assert_rows_stay(config, expected.len() + hand_lines, SETTLE).await;
     let csv = std::fs::read_to_string(&config.csv_path).unwrap();
     let mut seen: BTreeMap<(String, u64), usize> = BTreeMap::new();
     let mut torn = 0;
@@ -43,7 +64,7 @@ async fn settle_and_report(
         };
         *seen.entry((fields[2].to_owned(), price.to_bits())).or_default() += 1;
     }
-    let rows: usize = seen.values().sum::<usize>() + torn;
+    let rows: usize = seen.values().sum::<usize>();
     let lost = expected.iter().filter(|(start, price)| !seen.contains_key(&(start.clone(), price.to_bits()))).count();
     let duplicated: usize = seen.values().map(|n| n - 1).sum();
     println!(
@@ -51,7 +72,8 @@ async fn settle_and_report(
         expected.len(),
         recovered_in.as_secs_f64()
     );
-    assert!(csv.ends_with('\n') && torn == 0, "{scenario}: {torn} torn or malformed line(s)");
+    assert!(csv.ends_with('\n'), "{scenario}: the CSV ends in a torn line");
+    assert_eq!(torn, hand_lines, "{scenario}: lines that are not price records");
     assert_eq!((lost, duplicated), (0, 0), "{scenario}: lost and duplicated revisions");
     assert_eq!(rows, expected.len(), "{scenario}: rows");
 }
@@ -275,4 +297,193 @@ async fn kafka_stopped_and_restarted_during_100_000_revisions() {
     )
     .await;
     app.stop_cleanly("price-monitor");
+}
+
+/// Three slots of the sample, revised by each change the scenarios make.
+const REVISED: [&str; 3] = ["2026-01-03T00:00:00.000Z", "2026-01-03T12:15:00.000Z", "2026-01-04T22:45:00.000Z"];
+
+/// The sample's revisions after `change_prices` raised `REVISED` once and then once more.
+fn revised_twice(sample: &[(String, f64)]) -> Vec<(String, f64)> {
+    let once = revised(sample, &REVISED);
+    let again = once[sample.len()..].iter().map(|(s, p)| (s.clone(), p + 1.25));
+    once.iter().cloned().chain(again).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn csv_folder_replaced_by_a_file_for_30_s() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "csvaway", &[]);
+    let (json, sample_expected) = the_sample();
+    write_price_file(&config, &json);
+    let app = AppProcess::start(&config);
+    wait_for_rows(&config, sample_expected.len(), RECOVERY).await;
+    let (committed_before, _) = committed_and_end(&config);
+
+    // The CSV's folder moves away and a file takes its place: no write can succeed, and a write to the file
+    // still open in the folder moved away would be a row nobody sees.
+    let folder = config.csv_path.parent().unwrap().to_owned();
+    let away = dir.path().join("csv-folder-away");
+    std::fs::rename(&folder, &away).unwrap();
+    std::fs::write(&folder, "a file where the CSV's folder was").unwrap();
+    let from = app.logged();
+    let once = change_prices(&json, &REVISED);
+    write_price_file(&config, &once);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    write_price_file(&config, change_prices(&once, &REVISED));
+    app.lines_after(from, 2, Duration::from_secs(15), |l| l.contains("writing the CSV log failed")).await;
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let (committed, end) = committed_and_end(&config);
+    assert_eq!(committed, committed_before, "nothing is committed that is not written");
+    assert!(end > committed, "the changes are in Kafka, waiting");
+
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::rename(&away, &folder).unwrap();
+    let back = Instant::now();
+    let expected = revised_twice(&sample_expected);
+    settle_and_report("6. CSV unwritable 30 s", "folder replaced by a file, 2 changes", &expected, &config, back)
+        .await;
+    let (committed, end) = committed_and_end(&config);
+    assert_eq!(committed, end, "once written, everything is committed");
+    app.stop_cleanly("price-monitor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn csv_edited_by_hand_while_everything_runs() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "handedit", &[]);
+    let (json, sample_expected) = the_sample();
+    write_price_file(&config, &json);
+    let app = AppProcess::start(&config);
+    wait_for_rows(&config, sample_expected.len(), RECOVERY).await;
+    assert_eq!(app.post_form("/api/dashboard", "hours=48").0, 200, "the dashboard has read the log");
+
+    // Saved by an editor with a line typed into the middle (line 101: a new file renamed over the log), then
+    // a last line left without its end, appended in place.
+    let csv = std::fs::read_to_string(&config.csv_path).unwrap();
+    let mut lines: Vec<&str> = csv.lines().collect();
+    lines.insert(100, "typed by hand: not a price record");
+    let edited = config.csv_path.with_extension("csv.swp");
+    std::fs::write(&edited, lines.join("\n") + "\n").unwrap();
+    std::fs::rename(&edited, &config.csv_path).unwrap();
+    let mut file = std::fs::OpenOptions::new().append(true).open(&config.csv_path).unwrap();
+    std::io::Write::write_all(&mut file, b"2026-01-05T00:00:00Z,12.5,2026-01-05").unwrap();
+    drop(file);
+    let torn_line = lines.len() + 1;
+
+    let from = app.logged();
+    let once = change_prices(&json, &REVISED);
+    write_price_file(&config, &once);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    write_price_file(&config, change_prices(&once, &REVISED));
+    let changed = Instant::now();
+    let expected = revised_twice(&sample_expected);
+    let expected = Expected { revisions: &expected, hand_lines: 2 };
+    settle_and_report("7. CSV edited by hand", "a line typed in the middle, a torn last line", expected, &config, changed)
+        .await;
+
+    // Both readers name the lines they skipped: the consumer, and the dashboard's page.
+    let named = |l: &str| l.contains("skipping line 101 ") || l.contains(&format!("skipping line {torn_line} "));
+    app.lines_after(from, 2, Duration::from_secs(5), named).await;
+    let (status, page) = app.get("/");
+    assert_eq!(status, 200);
+    let warning = format!("2 lines are not price records and skipped in the CSV log: line 101, {torn_line}.");
+    assert!(page.contains(&warning), "the page says which lines it skipped: {warning}");
+    app.stop_cleanly("price-monitor");
+}
+
+/// Dashboards that refresh together, and for how long, in [`two_hundred_dashboards_on_a_million_rows`].
+const DASHBOARDS: usize = 200;
+const REFRESH_EVERY: Duration = Duration::from_secs(10);
+const LOAD_FOR: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn two_hundred_dashboards_on_a_million_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "127.0.0.1:9", "load", &[]);
+    write_million_row_log(&config.csv_path);
+    let app = AppProcess::start_part(&config, "serve");
+    wait_until_listening(&app.addr).await;
+    let loaded = Instant::now();
+    assert_eq!(app.post_form("/api/dashboard", "hours=48").0, 200);
+    let first_load = loaded.elapsed();
+
+    let request = form_post(&app.addr, "/api/dashboard", "hours=48");
+    let rounds = (LOAD_FOR.as_secs() / REFRESH_EVERY.as_secs()) as usize;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(DASHBOARDS));
+    let viewers: Vec<_> = (0..DASHBOARDS)
+        .map(|_| {
+            let (addr, request, barrier) = (app.addr.clone(), request.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let mut times = Vec::new();
+                let mut errors = Vec::new();
+                for round in 0..rounds {
+                    barrier.wait(); // every dashboard refreshes at the same moment
+                    let sent = Instant::now();
+                    match try_http(&addr, &request) {
+                        Ok((200, body)) if body.contains("\"slots\"") => times.push(sent.elapsed()),
+                        Ok((status, body)) => errors.push(format!("{status}: {}", &body[..body.len().min(200)])),
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                    std::thread::sleep((REFRESH_EVERY * (round as u32 + 1)).saturating_sub(started.elapsed()));
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), Vec::new());
+    for viewer in viewers {
+        let (t, e) = tokio::task::block_in_place(|| viewer.join().unwrap());
+        times.extend(t);
+        errors.extend(e);
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+    println!(
+        "LOAD-ROW|10. {DASHBOARDS} dashboards, 1 000 000 rows, {} s|{}|{}|{:.1} ms|{:.1} ms|{:.1} ms|{:.2} s",
+        LOAD_FOR.as_secs(),
+        times.len() + errors.len(),
+        errors.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0),
+        first_load.as_secs_f64()
+    );
+    assert!(errors.is_empty(), "{} failed requests, the first: {:?}", errors.len(), errors.first());
+    assert_eq!(times.len(), DASHBOARDS * rounds);
+    app.stop_cleanly("price-monitor serve");
+}
+
+/// A CSV log of 1 000 000 quarter-hours, the last ones around now, written as the consumer writes rows.
+fn write_million_row_log(path: &std::path::Path) {
+    use std::io::Write;
+    const ROWS: i64 = 1_000_000;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "{}", app::csv_log::HEADER).unwrap();
+    let now = chrono::Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let first = now - chrono::Duration::minutes(15 * (ROWS - 96));
+    let received = app::price::slot_time_text(now - chrono::Duration::hours(2));
+    for i in 0..ROWS {
+        let start = first + chrono::Duration::minutes(15 * i);
+        let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
+        let price = (i % 3000) as f64 / 100.0 - 5.0;
+        let (start, end) = (app::price::slot_time_text(start), app::price::slot_time_text(end));
+        writeln!(out, "{received},{price},{start},{end},electricity-price-monitor").unwrap();
+    }
+    out.flush().unwrap();
+}
+
+/// Waits until something accepts connections at `addr`.
+async fn wait_until_listening(addr: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens at {addr}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

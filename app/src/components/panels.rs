@@ -29,6 +29,12 @@ pub fn Warnings(warnings: Vec<Warning>, zone: DisplayZone) -> impl IntoView {
         Warning::TomorrowMissing => {
             format!("Tomorrow's prices are still missing; they are usually published by {TOMORROW_EXPECTED_HOUR}:00.")
         }
+        Warning::LinesSkipped { count, lines } => {
+            let numbers: Vec<String> = lines.iter().map(u64::to_string).collect();
+            let more = if count > lines.len() as u64 { ", …" } else { "" };
+            let noun = if count == 1 { "line is" } else { "lines are" };
+            format!("{count} {noun} not price records and skipped in the CSV log: line {}{more}.", numbers.join(", "))
+        }
     };
     view! {
         <div class="warnings" role="status">

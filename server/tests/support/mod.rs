@@ -139,6 +139,8 @@ impl Drop for Broker {
 /// line by line. Killed on drop.
 pub struct AppProcess {
     child: Child,
+    /// Where its dashboard listens (`all` and `serve`).
+    pub addr: String,
     lines: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
@@ -150,10 +152,11 @@ impl AppProcess {
 
     /// Starts `price-monitor <part>` (`all`, `produce`, `consume`) with `config`'s options.
     pub fn start_part(config: &Config, part: &str) -> Self {
+        let addr = format!("127.0.0.1:{}", free_port());
         let mut child = Command::new(env!("CARGO_BIN_EXE_price-monitor"))
             .arg(part)
             .args(["--bootstrap-servers", &config.bootstrap_servers, "--topic", &config.topic])
-            .args(["--group-id", &config.group_id, "--addr", &format!("127.0.0.1:{}", free_port())])
+            .args(["--group-id", &config.group_id, "--addr", &addr])
             .args(config.group_instance_id.iter().flat_map(|id| ["--group-instance-id", id]))
             .arg("--price-file")
             .arg(&config.price_file)
@@ -173,7 +176,17 @@ impl AppProcess {
                 sink.lock().unwrap().push(line);
             }
         });
-        Self { child, lines }
+        Self { child, addr, lines }
+    }
+
+    /// `GET path` from its dashboard: the status code and the body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http(&self.addr, &format!("GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr))
+    }
+
+    /// `POST path` of a form to its dashboard, as the page calls a server function: the status and the body.
+    pub fn post_form(&self, path: &str, form: &str) -> (u16, String) {
+        http(&self.addr, &form_post(&self.addr, path, form))
     }
 
     /// How many lines it has logged so far.
@@ -232,6 +245,34 @@ impl Drop for AppProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends `request` to `addr` and reads the answer: its status code and body. HTTP/1.0, so that the answer is
+/// not chunked and ends when the server closes the connection.
+pub fn http(addr: &str, request: &str) -> (u16, String) {
+    try_http(addr, request).unwrap_or_else(|e| panic!("{addr}: {e}"))
+}
+
+/// The text of an HTTP/1.0 request that posts `form` to `path`, as the page calls a server function.
+pub fn form_post(addr: &str, path: &str, form: &str) -> String {
+    let length = form.len();
+    format!(
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {length}\r\n\r\n{form}"
+    )
+}
+
+/// [`http`], with a failure to connect or read as an error rather than a panic.
+pub fn try_http(addr: &str, request: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Error, Read, Write};
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    stream.write_all(request.as_bytes())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let (head, body) = answer.split_once("\r\n\r\n").ok_or_else(|| Error::other("not an HTTP answer"))?;
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| Error::other("no status"))?;
+    Ok((status, body.to_owned()))
 }
 
 /// A config for one test: its own topic, group, price file and CSV under `dir`.
@@ -312,6 +353,26 @@ impl SamplePipeline {
         wait_for_rows(&config, 192, Duration::from_secs(90)).await;
         Self { dir, config, producer, consumer }
     }
+}
+
+/// The offset the consumer group committed on the topic's partition 0, and the partition's end.
+pub fn committed_and_end(config: &Config) -> (i64, i64) {
+    use rdkafka::{
+        Offset, TopicPartitionList,
+        consumer::{BaseConsumer, Consumer},
+    };
+    let group: BaseConsumer = server::kafka::client_config(config).set("group.id", &config.group_id).create().unwrap();
+    let mut partition = TopicPartitionList::new();
+    partition.add_partition(&config.topic, 0);
+    tokio::task::block_in_place(|| {
+        let committed = group.committed_offsets(partition, Duration::from_secs(30)).expect("the group's offsets");
+        let committed = match committed.find_partition(&config.topic, 0).unwrap().offset() {
+            Offset::Offset(offset) => offset,
+            _ => 0, // nothing committed yet
+        };
+        let (_, end) = group.fetch_watermarks(&config.topic, 0, Duration::from_secs(30)).expect("the watermarks");
+        (committed, end)
+    })
 }
 
 /// Data rows in the CSV (0 when it does not exist yet).
