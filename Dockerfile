@@ -11,7 +11,8 @@ COPY Cargo.lock ./
 RUN cargo install wasm-bindgen-cli --version \
     "$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 COPY package.json package-lock.json ./
-COPY scripts/copy-vendor.mjs scripts/
+COPY scripts/build-vendor.mjs scripts/
+COPY frontend/js frontend/js
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV PATH=/src/node_modules/.bin:$PATH

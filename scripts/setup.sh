@@ -33,7 +33,7 @@ fi
 # ECharts, playwright-core and binaryen's wasm-opt from npm: both download while Rust tools compile below.
 scripts/kafka.sh --fetch &
 jars=$!
-if [ ! -f public/vendor/echarts.min.js ] || [ ! -f node_modules/.package-lock.json ] \
+if [ ! -f public/vendor/echarts.js ] || [ ! -f node_modules/.package-lock.json ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
   npm ci --no-audit --no-fund --loglevel=error &

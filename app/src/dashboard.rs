@@ -18,6 +18,11 @@ pub const DEFAULT_HOURS: u32 = 48;
 pub const HISTOGRAM_BINS: usize = 30;
 /// Lengths of the cheapest windows looked for, in hours.
 pub const CHEAPEST_HOURS: [u32; 3] = [1, 2, 3];
+/// Most points of a series the server sends for a chart; a longer window is down-sampled
+/// ([`crate::stats::downsample`]). A chart a few thousand pixels wide shows no more.
+pub const CHART_POINTS: usize = 2000;
+/// How many slots the recent-data table lists.
+pub const RECENT_ROWS: usize = 20;
 /// Local hour after which tomorrow's prices are expected (Nord Pool publishes around 13:00 CET).
 pub const TOMORROW_EXPECTED_HOUR: u32 = 14;
 
@@ -31,8 +36,13 @@ pub struct DashboardData {
     pub hours: u32,
     /// Hours of history there are, for the slider's upper end.
     pub available_hours: u32,
-    /// Latest revision of each slot in the window, oldest first; known future slots included.
+    /// Latest revision of each slot in the window, oldest first, known future slots included; down-sampled to
+    /// at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the window has more.
     pub slots: Vec<PriceRecord>,
+    /// Slots in the window, all of which the figures are computed on.
+    pub window_slots: usize,
+    /// The window's last [`RECENT_ROWS`] slots, newest first.
+    pub recent: Vec<PriceRecord>,
     pub summary: Option<Summary>,
     pub current: Option<PriceRecord>,
     pub today_average: Option<f64>,

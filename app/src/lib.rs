@@ -16,7 +16,7 @@ pub mod csv_log;
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -24,11 +24,28 @@ use leptos_router::{
 
 pub use price::PriceRecord;
 
-/// Where the page loads ECharts from: `public/vendor/`, filled from the npm package by `npm ci`.
-pub const ECHARTS_JS: &str = "/vendor/echarts.min.js";
+/// ECharts, relative to the site root: the part the charts use, bundled from npm by `npm ci`
+/// (`scripts/build-vendor.mjs`) into `public/vendor/`, which cargo-leptos copies into the site.
+pub const ECHARTS_FILE: &str = "vendor/echarts.js";
+
+/// The `site_pkg_dir` under which the server serves a build whose files digest to `version`: every file the
+/// page loads is then under `/v/<version>/`.
+pub fn versioned_pkg_dir(version: &str, pkg_dir: &str) -> String {
+    format!("v/{version}/{pkg_dir}")
+}
+
+/// The URL prefix of the files the page loads: `/v/<version>/` when the server versions them, else `/`.
+fn asset_prefix(options: &LeptosOptions) -> String {
+    match options.site_pkg_dir.strip_prefix("v/").and_then(|rest| rest.split_once('/')) {
+        Some((version, _)) => format!("/v/{version}/"),
+        None => "/".to_owned(),
+    }
+}
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let prefix = asset_prefix(&options);
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,8 +53,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // In the shell, not the app, so that its URL can carry the server's version. The id lets
+                // `cargo leptos watch` swap it when the CSS changes.
+                <link rel="stylesheet" id="leptos" href=css/>
                 // ECharts must be defined before the WebAssembly bundle draws the first chart.
-                <script src=ECHARTS_JS></script>
+                <script src=format!("{prefix}{ECHARTS_FILE}")></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -53,7 +73,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/price-monitor.css"/>
         <Title text="Electricity price monitor"/>
         <Router>
             <Routes fallback=|| "Page not found.".into_view()>

@@ -233,6 +233,29 @@ pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) ->
     best
 }
 
+/// At most `max_points` of `slots` (at least 2), in time order, for a chart narrower than the slots are many:
+/// the slots fall into equal runs, and each run gives its cheapest and its dearest slot, so a spike of one
+/// quarter-hour stays visible however long the history.
+pub fn downsample(slots: &[PriceRecord], max_points: usize) -> Vec<PriceRecord> {
+    if slots.len() <= max_points {
+        return slots.to_vec();
+    }
+    let run = slots.len().div_ceil(max_points.max(2) / 2);
+    let mut points = Vec::with_capacity(max_points);
+    for run in slots.chunks(run) {
+        let by_price = |a: &&PriceRecord, b: &&PriceRecord| a.price.total_cmp(&b.price);
+        let (Some(low), Some(high)) = (run.iter().min_by(by_price), run.iter().max_by(by_price)) else {
+            continue;
+        };
+        let (first, second) = if low.start_date <= high.start_date { (low, high) } else { (high, low) };
+        points.push(first.clone());
+        if second.start_date != first.start_date {
+            points.push(second.clone());
+        }
+    }
+    points
+}
+
 /// The local calendar date of `t` in `tz`.
 pub fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
     tz.from_utc_datetime(&t.naive_utc()).date_naive()
@@ -242,6 +265,30 @@ pub fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
 mod tests {
     use chrono::TimeZone;
     use chrono_tz::Europe::Helsinki;
+
+    #[test]
+    fn downsampling_keeps_at_most_the_points_asked_for_in_order_with_every_runs_extremes() {
+        let start = Utc.with_ymd_and_hms(2026, 1, 3, 0, 0, 0).unwrap();
+        let slot = |i: usize, price: f64| {
+            let s = start + chrono::Duration::minutes(15 * i as i64);
+            PriceRecord::new(start, price, s, s + chrono::Duration::minutes(15))
+        };
+        let few: Vec<PriceRecord> = (0..10).map(|i| slot(i, i as f64)).collect();
+        assert_eq!(downsample(&few, 2000), few, "short windows are shown whole");
+
+        // 100 000 slots of a gentle wave, with one spike up and one down somewhere in the middle.
+        let mut many: Vec<PriceRecord> = (0..100_000).map(|i| slot(i, (i as f64 / 500.0).sin())).collect();
+        many[54_321].price = 99.0;
+        many[77_777].price = -42.0;
+        let points = downsample(&many, 2000);
+        assert!(points.len() <= 2000 && points.len() > 1900, "{}", points.len());
+        assert!(points.windows(2).all(|w| w[0].start_date < w[1].start_date), "in time order, no slot twice");
+        assert!(points.iter().any(|p| p.price == 99.0) && points.iter().any(|p| p.price == -42.0), "spikes kept");
+        let max = |v: &[PriceRecord]| v.iter().map(|p| p.price).fold(f64::MIN, f64::max);
+        let min = |v: &[PriceRecord]| v.iter().map(|p| p.price).fold(f64::MAX, f64::min);
+        assert_eq!((min(&points), max(&points)), (min(&many), max(&many)));
+        assert_eq!(downsample(&many, 3).len(), 2, "one run: its cheapest and dearest slot");
+    }
 
     use super::*;
 

@@ -10,7 +10,9 @@ use chrono_tz::Tz;
 
 use crate::{
     csv_log::{CsvLogError, CsvTail},
-    dashboard::{CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, TOMORROW_EXPECTED_HOUR, Warning},
+    dashboard::{
+        CHART_POINTS, CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, RECENT_ROWS, TOMORROW_EXPECTED_HOUR, Warning,
+    },
     format::DisplayZone,
     price::PriceRecord,
     stats::{self, Summary},
@@ -89,7 +91,9 @@ impl PriceStore {
                 last_received: tail.last_received(),
                 warnings: warnings(tail, now, tz, tomorrow_average.is_some()),
                 pipeline,
-                slots,
+                window_slots: slots.len(),
+                recent: slots.iter().rev().take(RECENT_ROWS).cloned().collect(),
+                slots: stats::downsample(&slots, CHART_POINTS),
             }
         })
     }
@@ -194,6 +198,18 @@ mod tests {
                 Warning::TomorrowMissing,
             ]
         );
+    }
+
+    #[test]
+    fn a_long_window_is_down_sampled_for_the_chart_and_its_figures_use_every_slot() {
+        let (_dir, store) = store(4 * 24 * 60, utc(2, 13, 0)); // 60 days: 5760 slots
+        let data = store.dashboard(utc(20, 0, 0), DisplayZone::default(), 100_000, None).unwrap();
+        assert_eq!(data.window_slots, 5760);
+        assert!(data.slots.len() <= CHART_POINTS && data.slots.len() > CHART_POINTS / 2, "{}", data.slots.len());
+        assert_eq!(data.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
+        assert_eq!(data.recent.len(), RECENT_ROWS);
+        assert_eq!(data.recent[0].price, 5759.0, "the newest slot first");
+        assert_eq!(data.recent[1].price, 5758.0, "whole, not down-sampled");
     }
 
     #[test]

@@ -30,8 +30,9 @@ use crate::{
 
 /// Most messages written and committed together.
 const MAX_BATCH: usize = 1000;
-/// How long a batch waits for more messages after its first.
-const BATCH_WINDOW: Duration = Duration::from_millis(20);
+/// How long a batch waits for one more message. Under load librdkafka has the next ones queued already, so
+/// batches still fill up; a lone change waits only this long before it is written.
+const BATCH_WINDOW: Duration = Duration::from_millis(2);
 /// How often the consumer measures its lag for the dashboard.
 const LAG_EVERY: Duration = Duration::from_secs(10);
 /// Retries of a CSV write that failed: the disk is local, so the wait stays short once it is writable again.

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `price_file` → `producer` → Kafka → `consumer` → CSV log → `web`.
 
+pub mod assets;
 pub mod backoff;
 pub mod config;
 pub mod consumer;

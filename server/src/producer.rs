@@ -31,6 +31,9 @@ use crate::{
     status::StatusBoard,
 };
 
+/// How long after a file-system event the file is read: the other events of the same write come first.
+const EVENT_SETTLE: Duration = Duration::from_millis(10);
+
 /// Runs the producer until `shutdown`.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
     status.producer(|p| p.price_file = config.price_file.display().to_string());
@@ -81,8 +84,9 @@ async fn read_and_send(
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(()) = events.recv() => {
-                // An editor or a copy writes in several steps: let them finish, and take one look.
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                // An editor or a copy writes in several steps: let them finish, and take one look. (A look
+                // too early finds a half-written file, which is logged and read again on the next event.)
+                tokio::time::sleep(EVENT_SETTLE).await;
                 while events.try_recv().is_ok() {}
                 publisher.read_file().await;
             }
@@ -158,7 +162,8 @@ impl PricePublisher {
             // Fail a delivery after 30 s instead of librdkafka's 5 min: the loop retries with backoff and
             // says so in the log, rather than hanging silently.
             .set("message.timeout.ms", "30000")
-            .set("linger.ms", "5")
+            // A file's revisions go out together anyway (one round of sends): waiting longer adds only latency.
+            .set("linger.ms", "1")
             .create()
             .context("creating the Kafka producer")?;
         Ok(Self {

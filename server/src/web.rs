@@ -24,7 +24,9 @@ use app::{
     store::PriceStore,
 };
 
-use crate::config::Config;
+use tower_http::{compression::CompressionLayer, services::ServeDir};
+
+use crate::{assets, config::Config};
 
 /// What every request's server functions can reach, given to them as Leptos context.
 #[derive(Clone)]
@@ -45,8 +47,21 @@ impl ServerContext {
     }
 }
 
-/// The axum router of the dashboard.
-pub fn router(options: LeptosOptions, server_context: ServerContext) -> Router {
+/// The axum router of the dashboard: compressed answers, and the site's files under a versioned URL when they
+/// are there (see [`assets`]).
+pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Router {
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
+    let versioned = match assets::site_version(&site_root, &options.site_pkg_dir, &options.output_name) {
+        Ok(version) => {
+            options.site_pkg_dir = app::versioned_pkg_dir(&version, &options.site_pkg_dir).into();
+            tracing::info!("site files of version {version} served from {}", site_root.display());
+            Router::new().nest_service(&format!("{}{version}", assets::VERSIONED), ServeDir::new(&site_root))
+        }
+        Err(why) => {
+            tracing::warn!("the site's files are served unversioned, checked on every use: {why}");
+            Router::new()
+        }
+    };
     let routes = generate_route_list(App);
     let store = server_context.store.clone();
     let context = move || server_context.provide();
@@ -58,6 +73,9 @@ pub fn router(options: LeptosOptions, server_context: ServerContext) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
+        .merge(versioned)
+        .layer(axum::middleware::from_fn(assets::cache_rules))
+        .layer(CompressionLayer::new())
 }
 
 #[derive(Deserialize)]

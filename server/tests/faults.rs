@@ -12,7 +12,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::DurationRound;
 use server::config::Config;
 use support::*;
 
@@ -76,22 +75,6 @@ async fn settle_and_report<'a>(
     assert_eq!(torn, hand_lines, "{scenario}: lines that are not price records");
     assert_eq!((lost, duplicated), (0, 0), "{scenario}: lost and duplicated revisions");
     assert_eq!(rows, expected.len(), "{scenario}: rows");
-}
-
-/// A price file of `slots` quarter-hours from `first` (UTC), each price distinct: `base + i / 1000`.
-fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64) -> (String, Vec<(String, f64)>) {
-    let mut expected = Vec::with_capacity(slots);
-    let entries: Vec<String> = (0..slots)
-        .map(|i| {
-            let start = first + chrono::Duration::minutes(15 * i as i64);
-            let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
-            let price = ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
-            let start = app::price::slot_time_text(start);
-            expected.push((start.clone(), price));
-            format!(r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#, app::price::slot_time_text(end))
-        })
-        .collect();
-    (format!(r#"{{"prices":[{}]}}"#, entries.join(",")), expected)
 }
 
 fn the_sample() -> (String, Vec<(String, f64)>) {
@@ -405,7 +388,7 @@ const LOAD_FOR: Duration = Duration::from_secs(60);
 async fn two_hundred_dashboards_on_a_million_rows() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), "127.0.0.1:9", "load", &[]);
-    write_million_row_log(&config.csv_path);
+    write_log(&config.csv_path, 1_000_000);
     let app = AppProcess::start_part(&config, "serve");
     wait_until_listening(&app.addr).await;
     let loaded = Instant::now();
@@ -459,31 +442,3 @@ async fn two_hundred_dashboards_on_a_million_rows() {
     app.stop_cleanly("price-monitor serve");
 }
 
-/// A CSV log of 1 000 000 quarter-hours, the last ones around now, written as the consumer writes rows.
-fn write_million_row_log(path: &std::path::Path) {
-    use std::io::Write;
-    const ROWS: i64 = 1_000_000;
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "{}", app::csv_log::HEADER).unwrap();
-    let now = chrono::Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
-    let first = now - chrono::Duration::minutes(15 * (ROWS - 96));
-    let received = app::price::slot_time_text(now - chrono::Duration::hours(2));
-    for i in 0..ROWS {
-        let start = first + chrono::Duration::minutes(15 * i);
-        let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
-        let price = (i % 3000) as f64 / 100.0 - 5.0;
-        let (start, end) = (app::price::slot_time_text(start), app::price::slot_time_text(end));
-        writeln!(out, "{received},{price},{start},{end},electricity-price-monitor").unwrap();
-    }
-    out.flush().unwrap();
-}
-
-/// Waits until something accepts connections at `addr`.
-async fn wait_until_listening(addr: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens at {addr}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}

@@ -247,3 +247,83 @@ async fn thirty_bad_calls_get_a_4xx_and_a_short_answer_never_a_5xx() {
         }
     }
 }
+
+/// The sample dashboard over a site root that holds the files the page loads.
+fn site_with_files() -> (Site, tempfile::TempDir) {
+    let root = tempfile::tempdir().unwrap();
+    for (file, content) in [
+        ("pkg/price-monitor.js", "export default function init() {}"),
+        ("pkg/price-monitor_bg.wasm", "\0asm"),
+        ("pkg/price-monitor.css", "body { margin: 0 }"),
+        (app::ECHARTS_FILE, "globalThis.echarts = {};"),
+    ] {
+        let path = root.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let Site { _dir, .. } = site();
+    let path = _dir.path().join("prices.csv");
+    let options = LeptosOptions::builder().output_name("price-monitor").site_root(root.path().to_str().unwrap()).build();
+    let context = ServerContext { store: Arc::new(PriceStore::new(&path)), zone: DisplayZone::default(), status: None };
+    (Site { router: router(options, context), _dir }, root)
+}
+
+async fn head_of(site: &Site, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, usize) {
+    let response = site.router.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().len())
+}
+
+#[tokio::test]
+async fn the_page_loads_versioned_files_kept_a_year_and_is_itself_checked_on_every_use() {
+    let (site, _root) = site_with_files();
+    let (status, page) = get(&site, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let start = page.find("/v/").expect("versioned URLs in the page");
+    let version = &page[start + 3..start + 19];
+    assert!(version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
+    for file in ["pkg/price-monitor.js", "pkg/price-monitor_bg.wasm", "pkg/price-monitor.css", app::ECHARTS_FILE] {
+        let url = format!("/v/{version}/{file}");
+        assert!(page.contains(&url), "the page loads {url}");
+        let (status, headers, _) = head_of(&site, Request::get(&url).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{url}");
+        assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable", "{url}");
+    }
+    let (_, headers, _) = head_of(&site, Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "the page");
+    let (status, headers, _) = head_of(&site, Request::get("/v/0123456789abcdef/pkg/x.js").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another version");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn without_its_files_the_page_loads_them_unversioned() {
+    let (status, page) = get(&site(), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("\"/pkg/price-monitor.css\"") && page.contains("\"/vendor/echarts.js\""), "{page}");
+    assert!(!page.contains("/v/"));
+}
+
+#[tokio::test]
+async fn answers_are_compressed_for_clients_that_accept_it_and_the_api_is_never_stored() {
+    let (site, _root) = site_with_files();
+    let dashboard = |encoding: &'static str| {
+        Request::post("/api/dashboard")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::from("hours=48"))
+            .unwrap()
+    };
+    let (_, plain, plain_len) = head_of(&site, dashboard("identity")).await;
+    assert!(plain.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain[header::CACHE_CONTROL], "no-store");
+    for encoding in ["br", "gzip"] {
+        let (status, headers, len) = head_of(&site, dashboard(encoding)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_ENCODING], encoding);
+        assert!(len * 4 < plain_len, "{encoding}: {len} bytes of {plain_len}");
+    }
+    let page = Request::get("/").header(header::ACCEPT_ENCODING, "br, gzip").body(Body::empty()).unwrap();
+    let (_, headers, _) = head_of(&site, page).await;
+    assert_eq!(headers[header::CONTENT_ENCODING], "br", "the page too");
+}

@@ -8,7 +8,7 @@ use crate::{
     api::dashboard,
     components::{
         charts::{ChartKind, EChart},
-        panels::{CheapestWindows, DataInfo, PipelinePanel, RECENT_ROWS, RecentTable, StatCards, Warnings},
+        panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
     },
     dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
     format::{DisplayZone, price},
@@ -120,8 +120,8 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
 fn Details(data: DashboardData) -> impl IntoView {
     let zone = DisplayZone::named(&data.tz);
     let average = data.average();
-    let displayed = data.slots.len();
-    let newest_first: Vec<_> = data.slots.into_iter().rev().take(RECENT_ROWS).collect();
+    let displayed = data.window_slots;
+    let newest_first = data.recent;
     view! {
         <RecentTable newest_first average zone/>
         <DataInfo

@@ -12,9 +12,6 @@ use crate::{
     status::PipelineStatus,
 };
 
-/// How many slots the recent-data table lists.
-pub const RECENT_ROWS: usize = 20;
-
 /// The warnings about the data, in plain words and local time.
 #[component]
 pub fn Warnings(warnings: Vec<Warning>, zone: DisplayZone) -> impl IntoView {

@@ -153,7 +153,9 @@ impl AppProcess {
     /// Starts `price-monitor <part>` (`all`, `produce`, `consume`) with `config`'s options.
     pub fn start_part(config: &Config, part: &str) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+        // The benchmark runs the binary cargo-leptos built (the page needs its settings); tests, cargo's.
+        let binary = std::env::var("PRICE_MONITOR_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_price-monitor").into());
+        let mut child = Command::new(binary)
             .arg(part)
             .args(["--bootstrap-servers", &config.bootstrap_servers, "--topic", &config.topic])
             .args(["--group-id", &config.group_id, "--addr", &addr])
@@ -218,6 +220,11 @@ impl AppProcess {
     /// Everything it logged so far.
     pub fn log(&self) -> String {
         self.lines.lock().unwrap().join("\n")
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether it still runs.
@@ -424,4 +431,50 @@ pub fn write_price_file(config: &Config, content: impl AsRef<[u8]>) {
     let tmp = config.price_file.with_extension("json.tmp");
     std::fs::write(&tmp, content).unwrap();
     std::fs::rename(&tmp, &config.price_file).unwrap();
+}
+
+/// A price file of `slots` quarter-hours from `first` (UTC), each price distinct: `base + i / 1000`.
+pub fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64) -> (String, Vec<(String, f64)>) {
+    let mut expected = Vec::with_capacity(slots);
+    let entries: Vec<String> = (0..slots)
+        .map(|i| {
+            let start = first + chrono::Duration::minutes(15 * i as i64);
+            let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
+            let price = ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
+            let start = app::price::slot_time_text(start);
+            expected.push((start.clone(), price));
+            format!(r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#, app::price::slot_time_text(end))
+        })
+        .collect();
+    (format!(r#"{{"prices":[{}]}}"#, entries.join(",")), expected)
+}
+
+/// A CSV log of `rows` quarter-hours, the last day of them after now, written as the consumer writes rows.
+pub fn write_log(path: &Path, rows: usize) {
+    use chrono::DurationRound;
+    use std::io::Write;
+    let rows = rows as i64;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "{}", app::csv_log::HEADER).unwrap();
+    let now = chrono::Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let first = now - chrono::Duration::minutes(15 * (rows - 96));
+    let received = app::price::slot_time_text(now - chrono::Duration::hours(2));
+    for i in 0..rows {
+        let start = first + chrono::Duration::minutes(15 * i);
+        let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
+        let price = (i % 3000) as f64 / 100.0 - 5.0;
+        let (start, end) = (app::price::slot_time_text(start), app::price::slot_time_text(end));
+        writeln!(out, "{received},{price},{start},{end},electricity-price-monitor").unwrap();
+    }
+    out.flush().unwrap();
+}
+
+/// Waits until something accepts connections at `addr`.
+pub async fn wait_until_listening(addr: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens at {addr}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

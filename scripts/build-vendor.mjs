@@ -1,0 +1,21 @@
+// Builds the browser files the page loads from installed npm packages into public/vendor/ (not committed):
+// ECharts with only the charts and components the dashboard uses (frontend/js/echarts.js), minified by esbuild.
+// Run by `npm ci` (postinstall); cargo-leptos then copies public/ into the site.
+import { buildSync } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The full build the page loaded before; a stale copy would be copied into the site for nothing.
+rmSync(join(root, 'public', 'vendor', 'echarts.min.js'), { force: true });
+buildSync({
+  entryPoints: [join(root, 'frontend', 'js', 'echarts.js')],
+  outfile: join(root, 'public', 'vendor', 'echarts.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2020',
+  legalComments: 'eof',
+  logLevel: 'warning',
+});

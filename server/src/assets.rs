@@ -1,0 +1,113 @@
+//! How the site's files reach browsers: under a URL that names their content, compressed, and with caching
+//! rules that let a browser keep them until a build changes them.
+//!
+//! The WebAssembly, its JS glue, the CSS and ECharts are served at `/v/<version>/…`, where the version is a
+//! digest of those files computed at start. Their URLs change exactly when their content does, so browsers may
+//! keep them for a year without asking; the HTML and the API are never kept stale.
+
+use std::path::Path;
+
+use axum::{
+    extract::Request,
+    http::{HeaderValue, header},
+    middleware::Next,
+    response::Response,
+};
+use md5::{Digest, Md5};
+
+/// For files whose URL names their content.
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+/// For answers that change with every new price.
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+/// For the page and unversioned files: kept, but checked before each use.
+const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
+
+/// The URL prefix of versioned files.
+pub const VERSIONED: &str = "/v/";
+
+/// The files the page loads, relative to the site root: the digest covers exactly these.
+fn loaded_files(pkg_dir: &str, output_name: &str) -> [String; 4] {
+    [
+        format!("{pkg_dir}/{output_name}.js"),
+        format!("{pkg_dir}/{output_name}_bg.wasm"),
+        format!("{pkg_dir}/{output_name}.css"),
+        app::ECHARTS_FILE.to_owned(),
+    ]
+}
+
+/// The version of the site's files: 16 hex digits of a digest of their content, or why there is none.
+///
+/// `cargo leptos watch` rebuilds the files under a running server, so it gets no version: its pages load the
+/// plain paths, checked on every use.
+pub fn site_version(site_root: &Path, pkg_dir: &str, output_name: &str) -> Result<String, String> {
+    if std::env::var_os("LEPTOS_WATCH").is_some() {
+        return Err("files are rebuilt while it runs (cargo leptos watch)".to_owned());
+    }
+    let mut digest = Md5::new();
+    for file in loaded_files(pkg_dir, output_name) {
+        let path = site_root.join(&file);
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        digest.update((bytes.len() as u64).to_le_bytes());
+        digest.update(bytes);
+    }
+    Ok(digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
+/// Sets each response's `Cache-Control`: a year for versioned files, never for the API and the download,
+/// and a check before each use for the rest (the page, the favicon).
+pub async fn cache_rules(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let rule = if path.starts_with(VERSIONED) {
+        IMMUTABLE
+    } else if path.starts_with("/api/") || path == "/download.csv" {
+        NO_STORE
+    } else {
+        NO_CACHE
+    };
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status().is_redirection() {
+        response.headers_mut().entry(header::CACHE_CONTROL).or_insert(rule);
+    } else {
+        // An error may be fixed a moment later: never keep it.
+        response.headers_mut().insert(header::CACHE_CONTROL, NO_STORE);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, content) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        dir
+    }
+
+    const FILES: [(&str, &str); 4] = [
+        ("pkg/m.js", "js"),
+        ("pkg/m_bg.wasm", "wasm"),
+        ("pkg/m.css", "css"),
+        ("vendor/echarts.js", "echarts"),
+    ];
+
+    #[test]
+    fn the_version_changes_with_any_loaded_file_and_only_then() {
+        let a = site(&FILES);
+        let version = site_version(a.path(), "pkg", "m").unwrap();
+        assert_eq!(version.len(), 16);
+        assert_eq!(site_version(site(&FILES).path(), "pkg", "m").unwrap(), version, "same files, same version");
+        for changed in 0..FILES.len() {
+            let mut files = FILES;
+            files[changed].1 = "changed";
+            assert_ne!(site_version(site(&files).path(), "pkg", "m").unwrap(), version, "{}", files[changed].0);
+        }
+        let missing = site(&FILES[..3]);
+        let why = site_version(missing.path(), "pkg", "m").unwrap_err();
+        assert!(why.contains("vendor/echarts.js"), "{why}");
+    }
+}

@@ -1,0 +1,370 @@
+//! The benchmark behind `scripts/bench.sh`: the release binary against Apache Kafka, each figure printed as
+//! `BENCH-ROW|figure|measured|goal` for the script's table. Figures, not pass/fail timings: a test here fails
+//! only when the thing measured does not work at all.
+//!
+//! `scripts/bench.sh` builds the site first and points `PRICE_MONITOR_BIN` at the binary cargo-leptos built,
+//! since the page's files and settings come from that build.
+
+mod support;
+
+use std::{
+    io::Write,
+    path::Path,
+    process::Command,
+    sync::{Arc, Barrier},
+    time::{Duration, Instant},
+};
+
+use app::{format::DisplayZone, store::PriceStore};
+use rdkafka::{
+    Message,
+    consumer::{BaseConsumer, Consumer},
+    producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer},
+};
+use support::*;
+
+const CHANGES: usize = 30;
+const REVISIONS: usize = 100_000;
+
+fn report(figure: &str, measured: impl std::fmt::Display, goal: &str) {
+    println!("BENCH-ROW|{figure}|{measured}|{goal}");
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// p50 / p95 (or another quantile) / max of `times`.
+fn quantile(times: &mut [Duration], q: f64) -> Duration {
+    times.sort();
+    times[((times.len() - 1) as f64 * q).round() as usize]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn change_to_csv_latency() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "latency", &[]);
+    let mut json = sample();
+    write_price_file(&config, &json);
+    let app = AppProcess::start(&config);
+    wait_for_rows(&config, 192, Duration::from_secs(90)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let starts: Vec<String> = {
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        value["prices"].as_array().unwrap().iter().map(|e| e["startDate"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut times = Vec::new();
+    for change in 0..CHANGES {
+        json = change_prices(&json, &[&starts[change * 5]]);
+        let len_before = std::fs::metadata(&config.csv_path).unwrap().len();
+        let written = Instant::now();
+        write_price_file(&config, &json);
+        while std::fs::metadata(&config.csv_path).unwrap().len() == len_before {
+            assert!(written.elapsed() < Duration::from_secs(30), "change {change} never reached the CSV");
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        times.push(written.elapsed());
+        // Changes a person makes, not a stream: each one alone in the pipeline.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let (p50, p95, max) = (quantile(&mut times, 0.5), quantile(&mut times, 0.95), quantile(&mut times, 1.0));
+    report(
+        &format!("change → CSV latency p50 / p95 / max ({CHANGES} changes)"),
+        format!("{} / {} / {}", ms(p50), ms(p95), ms(max)),
+        "p95 ≤ 100 ms",
+    );
+    app.stop_cleanly("price-monitor");
+}
+
+/// Puts `count` distinct price records on `topic`, as the producer would.
+fn fill_topic(bootstrap: &str, topic: &str, count: usize) {
+    let producer: ThreadedProducer<DefaultProducerContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "20")
+        .set("queue.buffering.max.messages", "200000")
+        .create()
+        .unwrap();
+    let first = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap().to_utc();
+    for i in 0..count {
+        let start = first + chrono::Duration::minutes(15 * i as i64);
+        let record = app::PriceRecord::new(first, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
+        let payload = serde_json::to_vec(&record).unwrap();
+        let key = app::price::slot_time_text(start);
+        producer.send(BaseRecord::to(topic).key(&key).payload(&payload)).unwrap();
+    }
+    producer.flush(Duration::from_secs(60)).unwrap();
+}
+
+/// Rows per second of a CSV that grows to `rows`, from its first row to its last (the group join before the
+/// first row is not the consumer's speed).
+async fn csv_rate(config: &server::config::Config, rows: usize) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while csv_rows(config) == 0 {
+        assert!(Instant::now() < deadline, "no row arrived");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let (first, at) = (csv_rows(config), Instant::now());
+    while csv_rows(config) < rows {
+        assert!(Instant::now() < deadline, "only {} of {rows} rows arrived", csv_rows(config));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (rows - first) as f64 / at.elapsed().as_secs_f64()
+}
+
+/// Messages per second of a bare librdkafka consumer reading `count` messages of `topic` from the start.
+fn bare_read_rate(bootstrap: &str, topic: &str, count: usize) -> f64 {
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "bench-ceiling")
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let mut read = 0;
+    let mut since = None;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while read < count {
+        assert!(Instant::now() < deadline, "the bare consumer read only {read}");
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
+            since.get_or_insert_with(Instant::now);
+            read += 1;
+            std::hint::black_box(message.payload());
+        }
+    }
+    (count - 1) as f64 / since.unwrap().elapsed().as_secs_f64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn consumer_rows_per_second_beside_a_bare_read() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "throughput", &[]);
+    fill_topic(&broker.bootstrap(), &config.topic, REVISIONS);
+    let ceiling = tokio::task::block_in_place(|| bare_read_rate(&broker.bootstrap(), &config.topic, REVISIONS));
+    let consumer = AppProcess::start_part(&config, "consume");
+    let rate = csv_rate(&config, REVISIONS).await;
+    report(
+        &format!("consumer rows/s, {REVISIONS} distinct revisions, commit after each flush (bare librdkafka read)"),
+        format!("{rate:.0} ({ceiling:.0}, {:.0} %)", rate / ceiling * 100.0),
+        "≥ 500 000 and ≥ 80 % of the bare read",
+    );
+    consumer.stop_cleanly("the consumer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn publishing_a_10_000_slot_file() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "publish", &[]);
+    let producer = AppProcess::start_part(&config, "produce");
+    let from = producer.logged();
+    producer.lines_after(from, 1, Duration::from_secs(90), |l| l.contains("topic")).await;
+    let first = chrono::DateTime::parse_from_rfc3339("2031-01-01T00:00:00Z").unwrap().to_utc();
+    let (json, _) = price_file(first, 10_000, 2.0);
+    let from = producer.logged();
+    let written = Instant::now();
+    write_price_file(&config, json);
+    producer.lines_after(from, 1, Duration::from_secs(120), |l| l.contains("is published")).await;
+    let took = written.elapsed();
+    let (_, end) = committed_and_end(&config);
+    assert_eq!(end, 10_000, "every slot is on the topic");
+    report("time to publish a 10 000-slot file (written → acknowledged)", ms(took), "—");
+    producer.stop_cleanly("the producer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn dashboard_server_function_by_history_length() {
+    for rows in [10_000, 100_000, 1_000_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        write_log(&path, rows);
+        let store = PriceStore::new(&path);
+        let now = chrono::Utc::now();
+        store.window(now, 1).unwrap(); // the first load is not a refresh
+        for (range, hours) in [("48 h", 48), ("all", app::dashboard::MAX_HOURS)] {
+            let mut bytes = 0;
+            let mut times: Vec<Duration> = (0..40)
+                .map(|_| {
+                    let t = Instant::now();
+                    let data = store.dashboard(now, DisplayZone::default(), hours, None).unwrap();
+                    bytes = serde_json::to_vec(&data).unwrap().len();
+                    t.elapsed()
+                })
+                .collect();
+            let (p50, p99) = (quantile(&mut times, 0.5), quantile(&mut times, 0.99));
+            report(
+                &format!("`dashboard` p50 / p99, {rows} rows, {range} (answer size)"),
+                format!("{} / {} ({} KB)", ms(p50), ms(p99), bytes / 1000),
+                "≤ 20 ms, ≤ 200 KB",
+            );
+        }
+    }
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0 // USER_HZ
+}
+
+/// Resident memory of a process now, and at most so far, in MB.
+fn rss_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb = |key: &str| -> f64 {
+        let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap()
+    };
+    (kb("VmRSS:") / 1000.0, kb("VmHWM:") / 1000.0)
+}
+
+/// `requests` GETs of `path` one after the other; their p50 and p99.
+fn sequential_gets(addr: &str, path: &str, requests: usize) -> (Duration, Duration) {
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept-Encoding: br\r\n\r\n");
+    let mut times: Vec<Duration> = (0..requests)
+        .map(|_| {
+            let t = Instant::now();
+            let (status, _) = http(addr, &request);
+            assert_eq!(status, 200);
+            t.elapsed()
+        })
+        .collect();
+    (quantile(&mut times, 0.5), quantile(&mut times, 0.99))
+}
+
+/// `viewers` dashboards, each calling the server function every 10 s, spread evenly, for `for_how_long`.
+fn simulate_viewers(addr: &str, viewers: usize, for_how_long: Duration) -> usize {
+    const THREADS: usize = 20;
+    let every = Duration::from_secs(10).div_f64((viewers / THREADS) as f64);
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (addr, barrier) = (addr.to_owned(), barrier.clone());
+            std::thread::spawn(move || {
+                let request = form_post(&addr, "/api/dashboard", "hours=48");
+                barrier.wait();
+                let start = Instant::now();
+                let mut failed = 0;
+                for n in 1.. {
+                    if !matches!(try_http(&addr, &request), Ok((200, _))) {
+                        failed += 1;
+                    }
+                    let next = every * n;
+                    if next >= for_how_long {
+                        break;
+                    }
+                    std::thread::sleep(next.saturating_sub(start.elapsed()));
+                }
+                failed
+            })
+        })
+        .collect();
+    workers.into_iter().map(|w| w.join().unwrap()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn the_server_under_a_thousand_viewers_at_a_million_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "127.0.0.1:9", "viewers", &[]);
+    write_log(&config.csv_path, 1_000_000);
+    let app = AppProcess::start_part(&config, "serve");
+    wait_until_listening(&app.addr).await;
+    assert_eq!(app.post_form("/api/dashboard", "hours=48").0, 200);
+    let (_, loaded_peak) = rss_mb(app.pid());
+
+    let (p50, p99) = tokio::task::block_in_place(|| sequential_gets(&app.addr, "/", 200));
+    report("SSR `GET /` p50 / p99 (1 000 000 rows, 48 h)", format!("{} / {}", ms(p50), ms(p99)), "—");
+
+    let for_how_long = Duration::from_secs(30);
+    let cpu_before = cpu_seconds(app.pid());
+    let failed = tokio::task::block_in_place(|| simulate_viewers(&app.addr, 1000, for_how_long));
+    let cpu = (cpu_seconds(app.pid()) - cpu_before) / for_how_long.as_secs_f64() * 100.0;
+    let (rss, _) = rss_mb(app.pid());
+    assert_eq!(failed, 0, "every viewer's request is answered");
+    report(
+        "1000 viewers refreshing every 10 s (1 000 000 rows): server CPU, RSS (peak while loading)",
+        format!("{cpu:.1} % of a core, {rss:.0} MB ({loaded_peak:.0} MB)"),
+        "< 10 % of a core; RSS ≤ 64 MB",
+    );
+    app.stop_cleanly("price-monitor serve");
+}
+
+/// The URLs of the scripts, styles and WebAssembly `page` loads (`src=` and `href=` of its own files, and the
+/// WebAssembly its module script names).
+fn loaded_urls(page: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for attribute in ["src=\"", "href=\"", "module_or_path: '", "module_or_path:\""] {
+        for (at, _) in page.match_indices(attribute) {
+            let rest = &page[at + attribute.len()..];
+            let url = &rest[..rest.find(['"', '\'']).unwrap_or(0)];
+            let file = url.rsplit('/').next().unwrap_or("");
+            if url.starts_with('/') && (file.ends_with(".js") || file.ends_with(".css") || file.ends_with(".wasm")) {
+                urls.push(url.to_owned());
+            }
+        }
+    }
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
+/// The body of `GET path` with brotli, as it travels: its size in bytes.
+fn wire_bytes(addr: &str, path: &str) -> usize {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept-Encoding: br, gzip\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&answer[..head_end]);
+    assert!(head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+    answer.len() - head_end
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn first_load_bytes_and_time_to_three_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "127.0.0.1:9", "firstload", &[]);
+    write_log(&config.csv_path, 10_000);
+    let app = AppProcess::start_part(&config, "serve");
+    wait_until_listening(&app.addr).await;
+    let (status, page) = app.get("/");
+    assert_eq!(status, 200);
+    let urls = loaded_urls(&page);
+    assert!(urls.iter().any(|u| u.ends_with(".wasm")) && urls.iter().any(|u| u.contains("echarts")), "{urls:?}");
+
+    let mut by_type: Vec<(String, usize)> = vec![("html".into(), wire_bytes(&app.addr, "/"))];
+    for url in &urls {
+        let kind = url.rsplit('.').next().unwrap().to_owned();
+        let bytes = wire_bytes(&app.addr, url);
+        match by_type.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, total)) => *total += bytes,
+            None => by_type.push((kind, bytes)),
+        }
+    }
+    let total: usize = by_type.iter().map(|(_, b)| b).sum();
+    let parts: Vec<String> = by_type.iter().map(|(k, b)| format!("{k} {:.0}", *b as f64 / 1000.0)).collect();
+    report(
+        "first-load bytes on the wire, brotli (KB by type)",
+        format!("{:.0} KB ({})", total as f64 / 1000.0, parts.join(", ")),
+        "≤ 500 KB",
+    );
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/first-load.mjs");
+    let output = Command::new("node").arg(script).arg(format!("http://{}/", app.addr)).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    report("time to three drawn charts in headless Chromium (median of 5 loads)", text.trim(), "—");
+    app.stop_cleanly("price-monitor serve");
+}
