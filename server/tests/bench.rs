@@ -119,11 +119,13 @@ fn bare_read_rate(bootstrap: &str, topic: &str, count: usize) -> f64 {
     let consumer: BaseConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "bench-ceiling")
-        .set("auto.offset.reset", "earliest")
         .set("enable.auto.commit", "false")
         .create()
         .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
+    // Assigned, not subscribed: no group to join, just the partition read from its start.
+    let mut partition = rdkafka::TopicPartitionList::new();
+    partition.add_partition_offset(topic, 0, rdkafka::Offset::Beginning).unwrap();
+    consumer.assign(&partition).unwrap();
     let mut read = 0;
     let mut since = None;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -144,7 +146,10 @@ async fn consumer_rows_per_second_beside_a_bare_read() {
     let broker = Broker::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "throughput", &[]);
+    let (status, shutdown) = (server::status::StatusBoard::new(), tokio_util::sync::CancellationToken::new());
+    server::kafka::ensure_topic(&config, &status, &shutdown).await.unwrap();
     fill_topic(&broker.bootstrap(), &config.topic, REVISIONS);
+    assert_eq!(committed_and_end(&config).1, REVISIONS as i64, "the topic holds every revision");
     let ceiling = tokio::task::block_in_place(|| bare_read_rate(&broker.bootstrap(), &config.topic, REVISIONS));
     let consumer = AppProcess::start_part(&config, "consume");
     let rate = csv_rate(&config, REVISIONS).await;
@@ -227,14 +232,12 @@ fn rss_mb(pid: u32) -> (f64, f64) {
     (kb("VmRSS:") / 1000.0, kb("VmHWM:") / 1000.0)
 }
 
-/// `requests` GETs of `path` one after the other; their p50 and p99.
+/// `requests` GETs of `path` one after the other, brotli-compressed as a browser gets them; their p50 and p99.
 fn sequential_gets(addr: &str, path: &str, requests: usize) -> (Duration, Duration) {
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept-Encoding: br\r\n\r\n");
     let mut times: Vec<Duration> = (0..requests)
         .map(|_| {
             let t = Instant::now();
-            let (status, _) = http(addr, &request);
-            assert_eq!(status, 200);
+            wire_bytes(addr, path);
             t.elapsed()
         })
         .collect();
