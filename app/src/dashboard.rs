@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    format::LocalTime,
     price::PriceRecord,
-    stats::{Bin, CheapestWindow, HourStat, Summary},
+    stats::{Bin, CheapestWindow, HourStat, Point, Summary},
     status::PipelineStatus,
 };
 
@@ -30,15 +31,16 @@ pub const TOMORROW_EXPECTED_HOUR: u32 = 14;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardData {
     pub now: DateTime<Utc>,
-    /// IANA name of the display time zone.
-    pub tz: String,
+    /// The display time zone over the times shown, for the page to read them in.
+    pub zone: LocalTime,
     /// Hours of history shown before the latest data (or now, if that is earlier).
     pub hours: u32,
     /// Hours of history there are, for the slider's upper end.
     pub available_hours: u32,
-    /// Latest revision of each slot in the window, oldest first, known future slots included; down-sampled to
-    /// at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the window has more.
-    pub slots: Vec<PriceRecord>,
+    /// The trend chart: the latest price of each slot in the window, oldest first, known future slots
+    /// included; down-sampled to at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the window
+    /// has more.
+    pub trend: Vec<Point>,
     /// Slots in the window, all of which the figures are computed on.
     pub window_slots: usize,
     /// The window's last [`RECENT_ROWS`] slots, newest first.

@@ -1,59 +1,148 @@
 //! How numbers and times read on the page, and in the warnings the server writes for it.
+//!
+//! Local times are worked out on the server, which knows the time-zone database, and travel with the data as
+//! the zone's UTC offsets over the times shown ([`LocalTime`]): the browser formats them without carrying the
+//! database, which would be most of its WebAssembly.
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
+use serde::{Deserialize, Serialize};
 
 /// A price in c/kWh with two decimals.
 pub fn price(p: f64) -> String {
     format!("{p:.2}")
 }
 
-/// The time zone people read times in, and how times read in it. The server gives it to the server functions
-/// as context; the page rebuilds it from the zone's name in the data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DisplayZone(pub Tz);
-
-impl Default for DisplayZone {
-    /// Finnish prices, Finnish time.
-    fn default() -> Self {
-        Self(Tz::Europe__Helsinki)
-    }
+/// The display zone over a stretch of time: its name, and its offset from UTC from each change on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalTime {
+    /// IANA name of the zone.
+    pub name: String,
+    /// `(from, seconds east of UTC)`, oldest first; the first offset also holds before its instant, the last
+    /// after.
+    offsets: Vec<(DateTime<Utc>, i32)>,
 }
 
-impl DisplayZone {
-    /// The zone named by the server; UTC if the name is unknown here (it never is: both sides use chrono-tz).
-    pub fn named(name: &str) -> Self {
-        Self(name.parse().unwrap_or(Tz::UTC))
+impl LocalTime {
+    /// UTC, at all times.
+    pub fn utc() -> Self {
+        Self { name: "UTC".to_owned(), offsets: vec![(DateTime::<Utc>::MIN_UTC, 0)] }
     }
 
-    pub fn name(&self) -> &'static str {
-        self.0.name()
+    fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
+        let after = self.offsets.partition_point(|(from, _)| *from <= t);
+        let seconds = self.offsets.get(after.saturating_sub(1)).map_or(0, |(_, seconds)| *seconds);
+        FixedOffset::east_opt(seconds).unwrap_or(FixedOffset::east_opt(0).expect("0 is a valid offset"))
+    }
+
+    fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.with_timezone(&self.offset_at(t))
     }
 
     /// "Sat 3 Jan 14:15"
     pub fn date_time(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.0).format("%a %-d %b %H:%M").to_string()
+        self.local(t).format("%a %-d %b %H:%M").to_string()
     }
 
     /// "14:15"
     pub fn time(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.0).format("%H:%M").to_string()
+        self.local(t).format("%H:%M").to_string()
+    }
+
+    /// The local calendar date of `t`.
+    pub fn date(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.local(t).date_naive()
+    }
+
+    /// The local hour of `t`, 0–23.
+    pub fn hour(&self, t: DateTime<Utc>) -> u32 {
+        self.local(t).hour()
     }
 }
 
-#[cfg(test)]
+#[cfg(feature = "ssr")]
+pub use zone::DisplayZone;
+
+#[cfg(feature = "ssr")]
+mod zone {
+    use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
+    use chrono_tz::Tz;
+
+    use super::LocalTime;
+
+    /// The time zone people read times in, set on the server (`--tz`) and given to the server functions as
+    /// context.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct DisplayZone(pub Tz);
+
+    impl Default for DisplayZone {
+        /// Finnish prices, Finnish time.
+        fn default() -> Self {
+            Self(Tz::Europe__Helsinki)
+        }
+    }
+
+    impl DisplayZone {
+        pub fn name(&self) -> &'static str {
+            self.0.name()
+        }
+
+        fn offset_seconds(&self, t: DateTime<Utc>) -> i32 {
+            self.0.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()
+        }
+
+        /// The zone's offsets from `from` to `to`, each change found to the second.
+        ///
+        /// Zones change their offset at most a few times a year, never twice in a day: a look per day finds
+        /// every change, and halving the day it falls in finds its instant.
+        pub fn local_time(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> LocalTime {
+            let mut offsets = vec![(from, self.offset_seconds(from))];
+            let mut day_start = from;
+            while day_start < to {
+                let day_end = day_start + Duration::days(1);
+                let current = offsets.last().expect("starts with one").1;
+                if self.offset_seconds(day_end) != current {
+                    let (mut before, mut after) = (day_start, day_end);
+                    while after - before > Duration::seconds(1) {
+                        let middle = before + (after - before) / 2;
+                        if self.offset_seconds(middle) == current { before = middle } else { after = middle }
+                    }
+                    offsets.push((after, self.offset_seconds(after)));
+                }
+                day_start = day_end;
+            }
+            LocalTime { name: self.name().to_owned(), offsets }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use chrono::TimeZone;
 
     use super::*;
 
     #[test]
-    fn local_times_follow_the_zone_and_its_dst() {
-        let helsinki = DisplayZone::named("Europe/Helsinki");
-        assert_eq!(helsinki, DisplayZone::default());
-        assert_eq!(helsinki.date_time(Utc.with_ymd_and_hms(2026, 1, 3, 12, 15, 0).unwrap()), "Sat 3 Jan 14:15");
-        assert_eq!(helsinki.time(Utc.with_ymd_and_hms(2026, 7, 3, 12, 15, 0).unwrap()), "15:15");
-        assert_eq!(DisplayZone::named("Nowhere/Else").name(), "UTC");
+    fn local_times_follow_the_zone_and_its_dst_changes_to_the_second() {
+        let utc = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+        let helsinki = DisplayZone::default().local_time(utc(2026, 1, 1, 0, 0, 0), utc(2027, 1, 1, 0, 0, 0));
+        assert_eq!(helsinki.name, "Europe/Helsinki");
+        assert_eq!(helsinki.date_time(utc(2026, 1, 3, 12, 15, 0)), "Sat 3 Jan 14:15");
+        assert_eq!(helsinki.time(utc(2026, 7, 3, 12, 15, 0)), "15:15");
+        // Summer time starts on 29 March 2026 at 01:00 UTC (03:00 local becomes 04:00) and ends on 25 October.
+        assert_eq!(helsinki.time(utc(2026, 3, 29, 0, 59, 59)), "02:59");
+        assert_eq!(helsinki.time(utc(2026, 3, 29, 1, 0, 0)), "04:00");
+        assert_eq!(helsinki.time(utc(2026, 10, 25, 0, 59, 59)), "03:59");
+        assert_eq!(helsinki.time(utc(2026, 10, 25, 1, 0, 0)), "03:00");
+        assert_eq!(helsinki.offsets.len(), 3, "the start and two changes");
+        assert_eq!(helsinki.hour(utc(2026, 7, 3, 21, 30, 0)), 0);
+        assert_eq!(helsinki.date(utc(2026, 7, 3, 21, 30, 0)), NaiveDate::from_ymd_opt(2026, 7, 4).unwrap());
+        // Before and after the stretch: its first and last offsets.
+        assert_eq!(helsinki.time(utc(2025, 7, 1, 12, 0, 0)), "14:00");
+        assert_eq!(helsinki.time(utc(2027, 7, 1, 12, 0, 0)), "14:00");
+
+        let tokyo = DisplayZone("Asia/Tokyo".parse().unwrap());
+        assert_eq!(tokyo.local_time(utc(2026, 1, 1, 0, 0, 0), utc(2036, 1, 1, 0, 0, 0)).offsets.len(), 1);
+        assert_eq!(LocalTime::utc().date_time(utc(2026, 1, 3, 12, 15, 0)), "Sat 3 Jan 12:15");
         assert_eq!(price(-0.005), "-0.01");
         assert_eq!(price(10.438), "10.44");
     }

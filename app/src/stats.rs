@@ -2,11 +2,10 @@
 //! time, the distribution, and the cheapest coming hours. Pure functions of their inputs, so the server and the
 //! tests get the same answers.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::price::PriceRecord;
+use crate::{format::LocalTime, price::PriceRecord};
 
 /// A price relative to the average of the slots shown, as price dashboards colour it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,9 +119,9 @@ pub fn current_slot(slots: &[PriceRecord], now: DateTime<Utc>) -> Option<&PriceR
     slots[..i].last().filter(|s| s.contains(now))
 }
 
-/// Average price of the slots starting on `date` in `tz`; `None` without any.
-pub fn day_average(slots: &[PriceRecord], tz: Tz, date: NaiveDate) -> Option<f64> {
-    let prices: Vec<f64> = slots.iter().filter(|s| local_date(s.start_date, tz) == date).map(|s| s.price).collect();
+/// Average price of the slots starting on the local `date`; `None` without any.
+pub fn day_average(slots: &[PriceRecord], local: &LocalTime, date: NaiveDate) -> Option<f64> {
+    let prices: Vec<f64> = slots.iter().filter(|s| local.date(s.start_date) == date).map(|s| s.price).collect();
     (!prices.is_empty()).then(|| prices.iter().sum::<f64>() / prices.len() as f64)
 }
 
@@ -137,12 +136,12 @@ pub struct HourStat {
     pub count: usize,
 }
 
-/// Statistics per hour of the day in `tz` (slots grouped by their local start hour); hours without slots are
+/// Statistics per local hour of the day (slots grouped by their local start hour); hours without slots are
 /// left out.
-pub fn hourly_stats(slots: &[PriceRecord], tz: Tz) -> Vec<HourStat> {
+pub fn hourly_stats(slots: &[PriceRecord], local: &LocalTime) -> Vec<HourStat> {
     let mut hours: [Vec<f64>; 24] = Default::default();
     for slot in slots {
-        hours[slot.start_date.with_timezone(&tz).hour() as usize].push(slot.price);
+        hours[local.hour(slot.start_date) as usize].push(slot.price);
     }
     hours
         .iter()
@@ -233,12 +232,23 @@ pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) ->
     best
 }
 
+/// One point of the trend chart: when its slot starts, and its price. A pair on the wire, to keep long
+/// windows small.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Point(pub DateTime<Utc>, pub f64);
+
+impl Point {
+    pub fn of(slot: &PriceRecord) -> Self {
+        Self(slot.start_date, slot.price)
+    }
+}
+
 /// At most `max_points` of `slots` (at least 2), in time order, for a chart narrower than the slots are many:
 /// the slots fall into equal runs, and each run gives its cheapest and its dearest slot, so a spike of one
 /// quarter-hour stays visible however long the history.
-pub fn downsample(slots: &[PriceRecord], max_points: usize) -> Vec<PriceRecord> {
+pub fn downsample(slots: &[PriceRecord], max_points: usize) -> Vec<Point> {
     if slots.len() <= max_points {
-        return slots.to_vec();
+        return slots.iter().map(Point::of).collect();
     }
     let run = slots.len().div_ceil(max_points.max(2) / 2);
     let mut points = Vec::with_capacity(max_points);
@@ -248,23 +258,26 @@ pub fn downsample(slots: &[PriceRecord], max_points: usize) -> Vec<PriceRecord> 
             continue;
         };
         let (first, second) = if low.start_date <= high.start_date { (low, high) } else { (high, low) };
-        points.push(first.clone());
+        points.push(Point::of(first));
         if second.start_date != first.start_date {
-            points.push(second.clone());
+            points.push(Point::of(second));
         }
     }
     points
 }
 
-/// The local calendar date of `t` in `tz`.
-pub fn local_date(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
-    tz.from_utc_datetime(&t.naive_utc()).date_naive()
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Timelike};
     use chrono_tz::Europe::Helsinki;
+
+    use crate::format::DisplayZone;
+
+    /// Helsinki's offsets over the years the tests use.
+    fn helsinki() -> LocalTime {
+        let from = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        DisplayZone(Helsinki).local_time(from, from + Duration::days(3 * 365))
+    }
 
     #[test]
     fn downsampling_keeps_at_most_the_points_asked_for_in_order_with_every_runs_extremes() {
@@ -274,7 +287,7 @@ mod tests {
             PriceRecord::new(start, price, s, s + chrono::Duration::minutes(15))
         };
         let few: Vec<PriceRecord> = (0..10).map(|i| slot(i, i as f64)).collect();
-        assert_eq!(downsample(&few, 2000), few, "short windows are shown whole");
+        assert_eq!(downsample(&few, 2000), few.iter().map(Point::of).collect::<Vec<_>>(), "short windows whole");
 
         // 100 000 slots of a gentle wave, with one spike up and one down somewhere in the middle.
         let mut many: Vec<PriceRecord> = (0..100_000).map(|i| slot(i, (i as f64 / 500.0).sin())).collect();
@@ -282,11 +295,14 @@ mod tests {
         many[77_777].price = -42.0;
         let points = downsample(&many, 2000);
         assert!(points.len() <= 2000 && points.len() > 1900, "{}", points.len());
-        assert!(points.windows(2).all(|w| w[0].start_date < w[1].start_date), "in time order, no slot twice");
-        assert!(points.iter().any(|p| p.price == 99.0) && points.iter().any(|p| p.price == -42.0), "spikes kept");
-        let max = |v: &[PriceRecord]| v.iter().map(|p| p.price).fold(f64::MIN, f64::max);
-        let min = |v: &[PriceRecord]| v.iter().map(|p| p.price).fold(f64::MAX, f64::min);
-        assert_eq!((min(&points), max(&points)), (min(&many), max(&many)));
+        assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "in time order, no slot twice");
+        assert!(points.iter().any(|p| p.1 == 99.0) && points.iter().any(|p| p.1 == -42.0), "spikes kept");
+        let prices: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let max = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
+        let min = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
+        let all: Vec<f64> = many.iter().map(|p| p.price).collect();
+        assert_eq!((min(&prices), max(&prices)), (min(&all), max(&all)));
+        assert_eq!(serde_json::to_string(&points[0]).unwrap(), r#"["2026-01-03T00:00:00Z",0.0]"#);
         assert_eq!(downsample(&many, 3).len(), 2, "one run: its cheapest and dearest slot");
     }
 
@@ -370,19 +386,19 @@ mod tests {
     fn hourly_stats_group_by_local_hour_not_utc() {
         // 22:00 UTC in winter is 00:00 in Helsinki.
         let slots = quarters(utc(2026, 1, 3, 22, 0), &[1.0, 2.0, 3.0, 6.0, 10.0]);
-        let stats = hourly_stats(&slots, Helsinki);
+        let stats = hourly_stats(&slots, &helsinki());
         assert_eq!(stats.len(), 2);
         assert_eq!(stats[0], HourStat { hour: 0, average: 3.0, min: 1.0, max: 6.0, count: 4 });
         assert_eq!(stats[1].hour, 1);
         assert_eq!(stats[1].average, 10.0);
-        assert_eq!(hourly_stats(&slots, chrono_tz::UTC)[0].hour, 22);
+        assert_eq!(hourly_stats(&slots, &LocalTime::utc())[0].hour, 22);
     }
 
     #[test]
     fn hourly_stats_on_the_autumn_dst_day_merge_the_repeated_hour() {
         // 2026-10-25: local 03:00–04:00 happens twice (00:00 and 01:00 UTC).
         let slots = quarters(utc(2026, 10, 25, 0, 0), &[1.0, 1.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0]);
-        let stats = hourly_stats(&slots, Helsinki);
+        let stats = hourly_stats(&slots, &helsinki());
         assert_eq!(stats, vec![HourStat { hour: 3, average: 2.0, min: 1.0, max: 3.0, count: 8 }]);
     }
 
@@ -451,9 +467,9 @@ mod tests {
     fn day_averages_use_the_local_date() {
         let slots = quarters(utc(2026, 1, 3, 21, 45), &[100.0, 1.0, 3.0]);
         let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).unwrap();
-        assert_eq!(day_average(&slots, Helsinki, d(3)), Some(100.0), "21:45 UTC is 23:45 local");
-        assert_eq!(day_average(&slots, Helsinki, d(4)), Some(2.0));
-        assert_eq!(day_average(&slots, Helsinki, d(5)), None);
-        assert_eq!(local_date(utc(2026, 1, 3, 22, 0), Helsinki), d(4));
+        assert_eq!(day_average(&slots, &helsinki(), d(3)), Some(100.0), "21:45 UTC is 23:45 local");
+        assert_eq!(day_average(&slots, &helsinki(), d(4)), Some(2.0));
+        assert_eq!(day_average(&slots, &helsinki(), d(5)), None);
+        assert_eq!(helsinki().date(utc(2026, 1, 3, 22, 0)), d(4));
     }
 }

@@ -5,8 +5,7 @@
 
 use std::{path::PathBuf, sync::Mutex};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     csv_log::{CsvLogError, CsvTail},
@@ -63,44 +62,53 @@ impl PriceStore {
         hours: u32,
         pipeline: Option<PipelineStatus>,
     ) -> Result<DashboardData, CsvLogError> {
-        let tz = zone.0;
         self.with_fresh(|tail| {
             let Window { slots, available_hours } = window_of(tail, now, hours);
             let index = tail.index();
-            let today = stats::local_date(now, tz);
+            let (from, to) = times_shown(&slots, tail, now);
+            let local = zone.local_time(from, to);
+            let today = local.date(now);
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
             // either side of now and two days ahead being enough for any time zone.
             let days: Vec<PriceRecord> =
                 index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
-            let tomorrow_average = stats::day_average(&days, tz, tomorrow);
+            let tomorrow_average = stats::day_average(&days, &local, tomorrow);
             DashboardData {
                 now,
-                tz: tz.name().to_owned(),
                 hours,
                 available_hours,
                 summary: Summary::of(&slots),
                 current: stats::current_slot(&days, now).cloned(),
-                today_average: stats::day_average(&days, tz, today),
+                today_average: stats::day_average(&days, &local, today),
                 tomorrow_average,
-                hourly: stats::hourly_stats(&slots, tz),
+                hourly: stats::hourly_stats(&slots, &local),
                 histogram: stats::histogram(&slots, HISTOGRAM_BINS),
                 cheapest: CHEAPEST_HOURS.iter().filter_map(|&h| stats::cheapest_window(&days, now, h)).collect(),
                 total_records: tail.rows(),
                 total_slots: index.len(),
                 last_received: tail.last_received(),
-                warnings: warnings(tail, now, tz, tomorrow_average.is_some()),
+                warnings: warnings(tail, now, local.hour(now), tomorrow_average.is_some()),
                 pipeline,
                 window_slots: slots.len(),
                 recent: slots.iter().rev().take(RECENT_ROWS).cloned().collect(),
-                slots: stats::downsample(&slots, CHART_POINTS),
+                trend: stats::downsample(&slots, CHART_POINTS),
+                zone: local,
             }
         })
     }
 }
 
-/// What a person should know about the log at `now`.
-fn warnings(tail: &CsvTail, now: DateTime<Utc>, tz: Tz, tomorrow_known: bool) -> Vec<Warning> {
+/// The stretch of time the page shows times of: the window, a day before now and the days ahead that the
+/// figures look at, and when the last price arrived.
+fn times_shown(slots: &[PriceRecord], tail: &CsvTail, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let from = [slots.first().map(|s| s.start_date), tail.last_received(), Some(now - Duration::days(1))];
+    let to = [slots.last().map(PriceRecord::slot_end), Some(now + Duration::days(3))];
+    (from.into_iter().flatten().min().unwrap_or(now), to.into_iter().flatten().max().unwrap_or(now))
+}
+
+/// What a person should know about the log at `now`, `local_hour` o'clock in the display zone.
+fn warnings(tail: &CsvTail, now: DateTime<Utc>, local_hour: u32, tomorrow_known: bool) -> Vec<Warning> {
     let index = tail.index();
     let mut warnings = Vec::new();
     if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
@@ -109,7 +117,7 @@ fn warnings(tail: &CsvTail, now: DateTime<Utc>, tz: Tz, tomorrow_known: bool) ->
     if let Some(last) = tail.last_received().filter(|r| now - *r > STALE_AFTER) {
         warnings.push(Warning::NothingReceived { hours: (now - last).num_hours(), last });
     }
-    if now.with_timezone(&tz).hour() >= TOMORROW_EXPECTED_HOUR && !tomorrow_known && !index.is_empty() {
+    if local_hour >= TOMORROW_EXPECTED_HOUR && !tomorrow_known && !index.is_empty() {
         warnings.push(Warning::TomorrowMissing);
     }
     let skipped = tail.skipped();
@@ -185,7 +193,7 @@ mod tests {
         assert_eq!(data.cheapest[0].start, utc(3, 13, 0), "prices rise with time: the cheapest hour is now");
         assert!(data.tomorrow_average.is_some());
         assert!(data.warnings.is_empty(), "{:?}", data.warnings);
-        assert_eq!(data.tz, "Europe/Helsinki");
+        assert_eq!(data.zone.name, "Europe/Helsinki");
 
         // Two days after the data ends, with the last price received long ago.
         let late = store.dashboard(utc(7, 13, 0), DisplayZone::default(), 48, None).unwrap();
@@ -205,7 +213,7 @@ mod tests {
         let (_dir, store) = store(4 * 24 * 60, utc(2, 13, 0)); // 60 days: 5760 slots
         let data = store.dashboard(utc(20, 0, 0), DisplayZone::default(), 100_000, None).unwrap();
         assert_eq!(data.window_slots, 5760);
-        assert!(data.slots.len() <= CHART_POINTS && data.slots.len() > CHART_POINTS / 2, "{}", data.slots.len());
+        assert!(data.trend.len() <= CHART_POINTS && data.trend.len() > CHART_POINTS / 2, "{}", data.trend.len());
         assert_eq!(data.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
         assert_eq!(data.recent.len(), RECENT_ROWS);
         assert_eq!(data.recent[0].price, 5759.0, "the newest slot first");
@@ -230,7 +238,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = PriceStore::new(dir.path().join("missing.csv"));
         let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None).unwrap();
-        assert!(data.slots.is_empty() && data.summary.is_none() && data.current.is_none());
+        assert!(data.trend.is_empty() && data.summary.is_none() && data.current.is_none());
         assert!(data.warnings.is_empty());
         assert_eq!(data.total_records, 0);
     }

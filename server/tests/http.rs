@@ -69,18 +69,18 @@ async fn dashboard_answers_for_a_valid_range() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let data: DashboardData = serde_json::from_str(&body).unwrap();
     // The sample ends in January: the window ends with it, 6 h = 24 quarter-hours.
-    assert_eq!(data.slots.len(), 24);
+    assert_eq!((data.window_slots, data.trend.len()), (24, 24));
     assert_eq!(data.total_records, 192);
-    assert_eq!(data.tz, "Europe/Helsinki");
+    assert_eq!(data.zone.name, "Europe/Helsinki");
     assert_eq!(data.hourly.len(), 6);
     let summary = data.summary.unwrap();
-    let expected = data.slots.iter().map(|s| s.price).sum::<f64>() / 24.0;
+    let expected = data.trend.iter().map(|p| p.1).sum::<f64>() / 24.0;
     assert!((summary.average - expected).abs() < 1e-9);
     assert!(data.warnings.iter().any(|w| matches!(w, Warning::PricesEnd { .. })), "{:?}", data.warnings);
 
     let (status, body) = call(&site, "dashboard", "hours=100000").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(serde_json::from_str::<DashboardData>(&body).unwrap().slots.len(), 192);
+    assert_eq!(serde_json::from_str::<DashboardData>(&body).unwrap().trend.len(), 192);
 }
 
 #[tokio::test]
@@ -170,7 +170,7 @@ async fn before_any_data_the_page_explains_what_to_start() {
     assert!(!html.contains(r#"class="error""#), "an empty log is not an error: {html}");
     let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(serde_json::from_str::<DashboardData>(&body).unwrap().slots.is_empty());
+    assert!(serde_json::from_str::<DashboardData>(&body).unwrap().trend.is_empty());
 }
 
 /// What a caller may get wrong, each answered with a 4xx and a short sentence, never a 5xx.

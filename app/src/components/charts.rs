@@ -29,7 +29,7 @@ pub fn EChart(
         let instance = StoredValue::new_local(None::<charming::Echarts>);
         Effect::new(move |_| {
             let drawable = |latest: &Option<DashboardData>| {
-                latest.as_ref().filter(|data| !data.slots.is_empty()).map(|data| build::chart(kind, data))
+                latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data))
             };
             let Some(chart) = data.with(drawable) else {
                 return;
@@ -81,8 +81,8 @@ mod build {
     use super::ChartKind;
     use crate::{
         dashboard::DashboardData,
-        format::{DisplayZone, price},
-        stats::{Level, current_slot},
+        format::price,
+        stats::Level,
     };
 
     pub fn chart(kind: ChartKind, data: &DashboardData) -> Chart {
@@ -121,16 +121,17 @@ mod build {
     }
 
     fn trend(data: &DashboardData) -> Chart {
-        let zone = DisplayZone::named(&data.tz);
+        let zone = &data.zone;
         let avg = data.average();
-        let labels: Vec<String> = data.slots.iter().map(|s| zone.date_time(s.start_date)).collect();
-        let prices: Vec<f64> = data.slots.iter().map(|s| s.price).collect();
+        let labels: Vec<String> = data.trend.iter().map(|point| zone.date_time(point.0)).collect();
+        let prices: Vec<f64> = data.trend.iter().map(|point| point.1).collect();
         let named = |text: String| Label::new().formatter(text.as_str());
         let mut marks = vec![
             MarkLineData::new().y_axis(avg).name("average").label(named(format!("avg {}", price(avg)))),
             MarkLineData::new().y_axis(0.0).name("zero").label(named("0".to_owned())),
         ];
-        if let Some(now) = current_slot(&data.slots, data.now) {
+        // Where the window is down-sampled, the current slot may not be a point: then there is no marker.
+        if let Some(now) = data.current.as_ref().filter(|c| data.trend.iter().any(|p| p.0 == c.start_date)) {
             marks.push(
                 MarkLineData::new().x_axis(zone.date_time(now.start_date)).name("now").label(named("now".to_owned())),
             );

@@ -11,7 +11,7 @@ use crate::{
         panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
     },
     dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
-    format::{DisplayZone, price},
+    format::price,
 };
 
 /// How often the page asks for new data.
@@ -59,7 +59,7 @@ pub fn Dashboard() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(data) if data.slots.is_empty() => view! { <EmptyState/> }.into_any(),
+                        Ok(data) if data.trend.is_empty() => view! { <EmptyState/> }.into_any(),
                         Ok(data) => view! { <Overview data/> }.into_any(),
                     }
                 })}
@@ -67,7 +67,7 @@ pub fn Dashboard() -> impl IntoView {
             <Charts latest/>
             <Transition>
                 {move || Suspend::new(async move {
-                    data.await.ok().filter(|data| !data.slots.is_empty()).map(|data| view! { <Details data/> })
+                    data.await.ok().filter(|data| !data.trend.is_empty()).map(|data| view! { <Details data/> })
                 })}
             </Transition>
         </main>
@@ -77,26 +77,26 @@ pub fn Dashboard() -> impl IntoView {
 /// Warnings, stat cards and the cheapest windows: the numbers a person looks at first.
 #[component]
 fn Overview(data: DashboardData) -> impl IntoView {
-    let zone = DisplayZone::named(&data.tz);
+    let zone = data.zone;
     let average = data.summary.as_ref().map(|s| price(s.average));
     view! {
-        <Warnings warnings=data.warnings zone/>
+        <Warnings warnings=data.warnings zone=zone.clone()/>
         <StatCards
             current=data.current
             summary=data.summary
             today_average=data.today_average
             tomorrow_average=data.tomorrow_average
-            zone
+            zone=zone.clone()
         />
-        <CheapestWindows windows=data.cheapest zone/>
-        <p class="tz-note">"Times in " {zone.name()} ". Average over the window: " {average} " c/kWh."</p>
+        <CheapestWindows windows=data.cheapest zone=zone.clone()/>
+        <p class="tz-note">"Times in " {zone.name} ". Average over the window: " {average} " c/kWh."</p>
     }
 }
 
 /// The three charts, drawn in the browser from `latest`; hidden until there is something to draw.
 #[component]
 fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
-    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.slots.is_empty()));
+    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.trend.is_empty()));
     view! {
         <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
             <div class="card chart-card wide">
@@ -118,18 +118,18 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
 /// The recent slots, the size of the data and the pipeline's health, below the charts.
 #[component]
 fn Details(data: DashboardData) -> impl IntoView {
-    let zone = DisplayZone::named(&data.tz);
     let average = data.average();
+    let zone = data.zone;
     let displayed = data.window_slots;
     let newest_first = data.recent;
     view! {
-        <RecentTable newest_first average zone/>
+        <RecentTable newest_first average zone=zone.clone()/>
         <DataInfo
             total_records=data.total_records
             total_slots=data.total_slots
             displayed
             last_received=data.last_received
-            zone
+            zone=zone.clone()
         />
         <PipelinePanel status=data.pipeline zone/>
     }

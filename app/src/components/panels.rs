@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::{
     dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
-    format::{DisplayZone, price},
+    format::{LocalTime, price},
     price::PriceRecord,
     stats::{CheapestWindow, Level, Summary},
     status::PipelineStatus,
@@ -14,7 +14,7 @@ use crate::{
 
 /// The warnings about the data, in plain words and local time.
 #[component]
-pub fn Warnings(warnings: Vec<Warning>, zone: DisplayZone) -> impl IntoView {
+pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
     let text = move |warning: Warning| match warning {
         Warning::PricesEnd { at } => format!(
             "The known prices end at {}: there is no price for now. Is the price file being updated?",
@@ -63,7 +63,7 @@ pub fn StatCards(
     summary: Option<Summary>,
     today_average: Option<f64>,
     tomorrow_average: Option<f64>,
-    zone: DisplayZone,
+    zone: LocalTime,
 ) -> impl IntoView {
     let average = summary.as_ref().map_or(0.0, |s| s.average);
     let current = match current {
@@ -93,7 +93,7 @@ pub fn StatCards(
 
 /// The cheapest coming windows of 1, 2 and 3 hours.
 #[component]
-pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: DisplayZone) -> impl IntoView {
+pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl IntoView {
     let list = if windows.is_empty() {
         view! { <p>"Not enough known future prices."</p> }.into_any()
     } else {
@@ -120,7 +120,7 @@ pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: DisplayZone) -> impl 
 
 /// The latest slots, newest first, with their levels against `average`.
 #[component]
-pub fn RecentTable(newest_first: Vec<PriceRecord>, average: f64, zone: DisplayZone) -> impl IntoView {
+pub fn RecentTable(newest_first: Vec<PriceRecord>, average: f64, zone: LocalTime) -> impl IntoView {
     view! {
         <section class="card recent">
             <h2 id="recent-title">"Recent data"</h2>
@@ -150,7 +150,7 @@ pub fn DataInfo(
     total_slots: usize,
     displayed: usize,
     last_received: Option<DateTime<Utc>>,
-    zone: DisplayZone,
+    zone: LocalTime,
 ) -> impl IntoView {
     view! {
         <section class="card info" aria-label="Data info">
@@ -168,7 +168,7 @@ pub fn DataInfo(
 
 /// The producer's and the consumer's health, when they run in this process.
 #[component]
-pub fn PipelinePanel(status: Option<PipelineStatus>, zone: DisplayZone) -> impl IntoView {
+pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl IntoView {
     let Some(status) = status else {
         return view! {
             <section class="card pipeline" aria-label="Pipeline status">
