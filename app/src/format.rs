@@ -101,12 +101,14 @@ mod zone {
                 let day_end = day_start + Duration::days(1);
                 let current = offsets.last().expect("starts with one").1;
                 if self.offset_seconds(day_end) != current {
-                    let (mut before, mut after) = (day_start, day_end);
-                    while after - before > Duration::seconds(1) {
+                    // Offsets change on a whole second: search the seconds.
+                    let at = |second: i64| DateTime::from_timestamp(second, 0).unwrap_or(day_end);
+                    let (mut before, mut after) = (day_start.timestamp(), day_end.timestamp());
+                    while after - before > 1 {
                         let middle = before + (after - before) / 2;
-                        if self.offset_seconds(middle) == current { before = middle } else { after = middle }
+                        if self.offset_seconds(at(middle)) == current { before = middle } else { after = middle }
                     }
-                    offsets.push((after, self.offset_seconds(after)));
+                    offsets.push((at(after), self.offset_seconds(at(after))));
                 }
                 day_start = day_end;
             }
