@@ -24,6 +24,8 @@ pub const HEADER: &str = "received_timestamp,price,startDate,endDate,source";
 
 /// How many of the last bytes read are kept to notice a file rewritten in place.
 const FINGERPRINT_BYTES: usize = 64;
+/// How much of the log is read at once.
+const READ_CHUNK: u64 = 4 << 20;
 /// How many skipped line numbers are kept to report; the count goes on beyond it.
 const SKIPPED_KEPT: usize = 20;
 
@@ -150,17 +152,36 @@ impl CsvTail {
             return Ok(0);
         }
         file.seek(SeekFrom::Start(self.offset)).map_err(|e| self.io_error(e))?;
-        let mut bytes = Vec::with_capacity((len - self.offset) as usize);
-        file.take(len - self.offset).read_to_end(&mut bytes).map_err(|e| self.io_error(e))?;
-        let Some(last_newline) = bytes.iter().rposition(|&b| b == b'\n') else {
-            return Ok(0);
-        };
-        let complete = &bytes[..=last_newline];
-        let added = self.read_lines(complete)?;
-        self.offset += complete.len() as u64;
-        let keep = complete.len().min(FINGERPRINT_BYTES);
-        self.fingerprint = complete[complete.len() - keep..].to_vec();
+        // In chunks: a log of a million rows is 100 MB, and only its slots need to stay in memory.
+        let mut unread = file.take(len - self.offset);
+        let mut bytes = Vec::new();
+        let mut added = 0;
+        while (&mut unread).take(READ_CHUNK).read_to_end(&mut bytes).map_err(|e| self.io_error(e))? > 0 {
+            let Some(last_newline) = bytes.iter().rposition(|&b| b == b'\n') else {
+                continue;
+            };
+            let complete = &bytes[..=last_newline];
+            added += self.read_lines(complete)?;
+            self.offset += complete.len() as u64;
+            let keep = complete.len().min(FINGERPRINT_BYTES);
+            self.fingerprint = complete[complete.len() - keep..].to_vec();
+            bytes.drain(..=last_newline);
+        }
         Ok(added)
+    }
+
+    /// Takes in the rows this process just appended, `bytes` encoding `records`, without reading them back.
+    fn appended(&mut self, bytes: &[u8], records: Vec<PriceRecord>) {
+        self.offset += bytes.len() as u64;
+        self.lines += records.len() as u64;
+        self.rows += records.len() as u64;
+        for record in records {
+            self.last_received = self.last_received.max(Some(record.timestamp));
+            self.index.insert(record);
+        }
+        let mut end = std::mem::take(&mut self.fingerprint);
+        end.extend_from_slice(&bytes[bytes.len().saturating_sub(FINGERPRINT_BYTES)..]);
+        self.fingerprint = end.split_off(end.len().saturating_sub(FINGERPRINT_BYTES));
     }
 
     /// Whether `file` is the file read so far, with the same bytes before the offset.
@@ -290,8 +311,9 @@ impl CsvLog {
             let _ = file.set_len(self.tail.offset);
             return Err(self.tail.io_error(e));
         }
-        let written = self.tail.refresh()?;
-        Ok(written as usize)
+        let written = new.len();
+        self.tail.appended(&bytes, new);
+        Ok(written)
     }
 
     /// Opens the log as its path names it now and reads what others changed in it. A last line someone left
@@ -376,7 +398,7 @@ mod tests {
 
         let mut tail = CsvTail::new(&path);
         assert_eq!(tail.refresh().unwrap(), 2);
-        let read: Vec<PriceRecord> = tail.index().iter().cloned().collect();
+        let read: Vec<PriceRecord> = tail.index().iter().collect();
         assert_eq!(read, records);
         assert_eq!(document(&records), text.into_bytes(), "a download reads like the log");
     }
@@ -389,7 +411,7 @@ mod tests {
         fs::write(&path, original).unwrap();
         let mut tail = CsvTail::new(&path);
         assert_eq!(tail.refresh().unwrap(), 5, "every row of the original pipeline reads");
-        let mut records: Vec<PriceRecord> = tail.index().iter().cloned().collect();
+        let mut records: Vec<PriceRecord> = tail.index().iter().collect();
         records.reverse(); // the original pipeline wrote the newest slot first
         assert_eq!(records[0].timestamp.to_rfc3339(), "2026-01-04T13:17:33.957675+00:00");
 
@@ -561,6 +583,26 @@ mod tests {
         let mut tail = CsvTail::new(&path);
         assert_eq!(tail.refresh().unwrap(), 1);
         assert_eq!(tail.skipped(), &SkippedLines { count: 3, first: vec![2, 3, 4] });
+    }
+
+    #[test]
+    fn a_log_larger_than_a_read_is_read_whole_across_chunk_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        let start = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
+        let records: Vec<PriceRecord> = (0..60_000)
+            .map(|i| {
+                let s = start + chrono::Duration::minutes(15 * i);
+                PriceRecord::new(start, i as f64, s, s + chrono::Duration::minutes(15))
+            })
+            .collect();
+        let text = document(&records);
+        assert!(text.len() as u64 > READ_CHUNK, "{} bytes", text.len());
+        fs::write(&path, text).unwrap();
+        let mut tail = CsvTail::new(&path);
+        assert_eq!(tail.refresh().unwrap(), 60_000);
+        assert_eq!(tail.skipped().count, 0, "no line cut at a chunk's edge");
+        assert_eq!(tail.index().iter().collect::<Vec<_>>(), records);
     }
 
     #[test]

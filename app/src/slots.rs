@@ -10,11 +10,11 @@
 //! revised slots, each of which is in the log already. The second keeps a price sent again (a restarted
 //! producer sends its whole file) from adding a row.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{borrow::Cow, collections::HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::price::PriceRecord;
+use crate::price::{PriceRecord, SOURCE};
 
 /// One revision before the latest of its slot: enough to recognise it when it is read again.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,12 +23,41 @@ struct Earlier {
     timestamp: DateTime<Utc>,
 }
 
+/// The latest revision of a slot in 40 bytes, so that a million slots take 40 MB: the end as a length, the
+/// source as a number.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    price: f64,
+    start: DateTime<Utc>,
+    timestamp: DateTime<Utc>,
+    /// Milliseconds from start to end, or [`Slot::ODD_LENGTH`] when that is not a whole number of them (the end
+    /// is then in [`SlotIndex::odd_ends`]).
+    length_ms: u32,
+    /// Index in [`SlotIndex::sources`].
+    source: u32,
+}
+
+impl Slot {
+    const ODD_LENGTH: u32 = u32::MAX;
+}
+
 /// The latest revision of every slot, and the earlier revisions of those that were revised.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct SlotIndex {
-    latest: BTreeMap<DateTime<Utc>, PriceRecord>,
+    /// Sorted by start, one per slot; appending a later slot, the usual case, costs no move.
+    latest: Vec<Slot>,
     /// Only revised slots have an entry here, so an unrevised history costs nothing extra.
     earlier: HashMap<DateTime<Utc>, Vec<Earlier>>,
+    /// The ends of slots whose length is not a whole number of milliseconds (none of this system's).
+    odd_ends: HashMap<DateTime<Utc>, DateTime<Utc>>,
+    /// Every source the records name; [`SOURCE`] first.
+    sources: Vec<Cow<'static, str>>,
+}
+
+impl Default for SlotIndex {
+    fn default() -> Self {
+        Self { latest: Vec::new(), earlier: HashMap::new(), odd_ends: HashMap::new(), sources: vec![SOURCE.into()] }
+    }
 }
 
 impl SlotIndex {
@@ -39,15 +68,22 @@ impl SlotIndex {
 
     /// Whether `record` is new to this index followed by `pending`, the revisions about to be added to it.
     pub fn is_new_after(&self, pending: &SlotIndex, record: &PriceRecord) -> bool {
-        let latest = pending.latest.get(&record.start_date).or_else(|| self.latest.get(&record.start_date));
+        let latest = pending.get(record.start_date).or_else(|| self.get(record.start_date));
         let known = self.contains(record) || pending.contains(record);
         !known && latest.is_none_or(|latest| !latest.same_price(record))
+    }
+
+    /// The latest revision of the slot starting at `start`.
+    fn get(&self, start: DateTime<Utc>) -> Option<PriceRecord> {
+        let i = self.latest.binary_search_by_key(&start, |slot| slot.start).ok()?;
+        Some(self.record(&self.latest[i]))
     }
 
     /// Whether this exact record (slot, price, timestamp) is one of the slot's revisions.
     fn contains(&self, record: &PriceRecord) -> bool {
         let exact = |price: f64, timestamp: DateTime<Utc>| price == record.price && timestamp == record.timestamp;
-        self.latest.get(&record.start_date).is_some_and(|latest| exact(latest.price, latest.timestamp))
+        let latest = self.latest.binary_search_by_key(&record.start_date, |slot| slot.start).ok();
+        latest.is_some_and(|i| exact(self.latest[i].price, self.latest[i].timestamp))
             || self
                 .earlier
                 .get(&record.start_date)
@@ -56,9 +92,53 @@ impl SlotIndex {
 
     /// Records `record` as the latest revision of its slot.
     pub fn insert(&mut self, record: PriceRecord) {
-        if let Some(previous) = self.latest.insert(record.start_date, record) {
-            let earlier = Earlier { price: previous.price, timestamp: previous.timestamp };
-            self.earlier.entry(previous.start_date).or_default().push(earlier);
+        let slot = self.compact(record);
+        match self.latest.binary_search_by_key(&slot.start, |s| s.start) {
+            Ok(i) => {
+                let previous = std::mem::replace(&mut self.latest[i], slot);
+                let earlier = Earlier { price: previous.price, timestamp: previous.timestamp };
+                self.earlier.entry(previous.start).or_default().push(earlier);
+            }
+            Err(i) => self.latest.insert(i, slot),
+        }
+    }
+
+    fn compact(&mut self, record: PriceRecord) -> Slot {
+        let length = record.end_date - record.start_date;
+        let length_ms = match u32::try_from(length.num_milliseconds()) {
+            Ok(ms) if ms != Slot::ODD_LENGTH && Duration::milliseconds(ms.into()) == length => ms,
+            _ => {
+                self.odd_ends.insert(record.start_date, record.end_date);
+                Slot::ODD_LENGTH
+            }
+        };
+        let source = match self.sources.iter().position(|s| *s == record.source) {
+            Some(i) => i,
+            None => {
+                self.sources.push(record.source);
+                self.sources.len() - 1
+            }
+        };
+        Slot {
+            price: record.price,
+            start: record.start_date,
+            timestamp: record.timestamp,
+            length_ms,
+            source: source as u32,
+        }
+    }
+
+    fn record(&self, slot: &Slot) -> PriceRecord {
+        let end = match slot.length_ms {
+            Slot::ODD_LENGTH => self.odd_ends[&slot.start],
+            ms => slot.start + Duration::milliseconds(ms.into()),
+        };
+        PriceRecord {
+            timestamp: slot.timestamp,
+            price: slot.price,
+            start_date: slot.start,
+            end_date: end,
+            source: self.sources[slot.source as usize].clone(),
         }
     }
 
@@ -72,26 +152,29 @@ impl SlotIndex {
     }
 
     /// Latest revisions of the slots starting in `[from, to)`, oldest first.
-    pub fn range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = &PriceRecord> {
-        self.latest.range(from..to).map(|(_, record)| record)
+    pub fn range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> impl Iterator<Item = PriceRecord> + '_ {
+        let first = self.latest.partition_point(|slot| slot.start < from);
+        let end = self.latest.partition_point(|slot| slot.start < to).max(first);
+        self.latest[first..end].iter().map(|slot| self.record(slot))
     }
 
     /// Latest revisions of the slots starting at or after `from`, oldest first.
-    pub fn since(&self, from: DateTime<Utc>) -> impl Iterator<Item = &PriceRecord> {
-        self.latest.range(from..).map(|(_, record)| record)
+    pub fn since(&self, from: DateTime<Utc>) -> impl Iterator<Item = PriceRecord> + '_ {
+        let first = self.latest.partition_point(|slot| slot.start < from);
+        self.latest[first..].iter().map(|slot| self.record(slot))
     }
 
-    pub fn first(&self) -> Option<&PriceRecord> {
-        self.latest.values().next()
+    pub fn first(&self) -> Option<PriceRecord> {
+        self.latest.first().map(|slot| self.record(slot))
     }
 
-    pub fn last(&self) -> Option<&PriceRecord> {
-        self.latest.values().next_back()
+    pub fn last(&self) -> Option<PriceRecord> {
+        self.latest.last().map(|slot| self.record(slot))
     }
 
     /// Latest revisions of every slot, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &PriceRecord> {
-        self.latest.values()
+    pub fn iter(&self) -> impl Iterator<Item = PriceRecord> + '_ {
+        self.latest.iter().map(|slot| self.record(slot))
     }
 }
 
@@ -154,6 +237,24 @@ mod tests {
         assert!(!index.is_new_after(&pending, &up), "twice in one batch");
         assert!(index.is_new_after(&pending, &record(0, 5.0, 3)), "back to 5.0 after the batch's 6.0");
         assert!(!index.is_new_after(&pending, &record(0, 5.0, 1)), "the log's own revision replayed");
+    }
+
+    #[test]
+    fn a_slot_is_held_in_40_bytes_and_reads_back_exactly() {
+        assert_eq!(std::mem::size_of::<Slot>(), 40);
+        let mut index = SlotIndex::default();
+        let ours = record(0, 5.0, 1);
+        let start = Utc.with_ymd_and_hms(2026, 1, 3, 11, 0, 0).unwrap();
+        let odd = PriceRecord {
+            source: "another-program".into(),
+            ..PriceRecord::new(start, -1.5, start, start + chrono::Duration::nanoseconds(3_600_000_000_001))
+        };
+        let hour = PriceRecord::new(start, 2.0, start + chrono::Duration::hours(1), start + chrono::Duration::hours(2));
+        for r in [&ours, &odd, &hour] {
+            index.insert(r.clone());
+        }
+        assert_eq!(index.iter().collect::<Vec<_>>(), vec![ours, odd, hour]);
+        assert_eq!(index.sources.len(), 2, "one copy of each source");
     }
 
     #[test]

@@ -101,15 +101,25 @@ impl Summary {
         let count = slots.len();
         let average = slots.iter().map(|s| s.price).sum::<f64>() / count as f64;
         let variance = slots.iter().map(|s| (s.price - average).powi(2)).sum::<f64>() / count as f64;
-        let mut sorted: Vec<f64> = slots.iter().map(|s| s.price).collect();
-        sorted.sort_by(f64::total_cmp);
-        let median = if count % 2 == 1 { sorted[count / 2] } else { (sorted[count / 2 - 1] + sorted[count / 2]) / 2.0 };
+        let median = median(slots.iter().map(|s| s.price).collect());
         let point = |s: &PriceRecord| PricePoint { price: s.price, start: s.start_date };
         // The earliest slot wins a tie: "the cheapest hour is at 03:00", not the last of equals.
         let min = slots.iter().fold(first, |m, s| if s.price < m.price { s } else { m });
         let max = slots.iter().fold(first, |m, s| if s.price > m.price { s } else { m });
         Some(Self { count, average, median, std_dev: variance.sqrt(), min: point(min), max: point(max) })
     }
+}
+
+/// The middle of `prices`, or the mean of the two middle ones; found by selection, not a sort, since "all
+/// history" may be a million prices.
+fn median(mut prices: Vec<f64>) -> f64 {
+    let count = prices.len();
+    let (below, &mut upper, _) = prices.select_nth_unstable_by(count / 2, f64::total_cmp);
+    if count % 2 == 1 {
+        return upper;
+    }
+    let lower = below.iter().copied().max_by(f64::total_cmp).unwrap_or(upper);
+    (lower + upper) / 2.0
 }
 
 /// The slot whose price applies at `now`.
@@ -139,21 +149,25 @@ pub struct HourStat {
 /// Statistics per local hour of the day (slots grouped by their local start hour); hours without slots are
 /// left out.
 pub fn hourly_stats(slots: &[PriceRecord], local: &LocalTime) -> Vec<HourStat> {
-    let mut hours: [Vec<f64>; 24] = Default::default();
+    let mut hours: [HourStat; 24] = std::array::from_fn(|hour| HourStat {
+        hour: hour as u32,
+        average: 0.0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+        count: 0,
+    });
     for slot in slots {
-        hours[local.hour(slot.start_date) as usize].push(slot.price);
+        let hour = &mut hours[local.hour(slot.start_date) as usize];
+        // `average` holds the sum until the end.
+        hour.average += slot.price;
+        hour.min = hour.min.min(slot.price);
+        hour.max = hour.max.max(slot.price);
+        hour.count += 1;
     }
     hours
-        .iter()
-        .enumerate()
-        .filter(|(_, prices)| !prices.is_empty())
-        .map(|(hour, prices)| HourStat {
-            hour: hour as u32,
-            average: prices.iter().sum::<f64>() / prices.len() as f64,
-            min: prices.iter().copied().fold(f64::INFINITY, f64::min),
-            max: prices.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            count: prices.len(),
-        })
+        .into_iter()
+        .filter(|hour| hour.count > 0)
+        .map(|hour| HourStat { average: hour.average / hour.count as f64, ..hour })
         .collect()
 }
 
@@ -168,8 +182,11 @@ pub struct Bin {
 /// The distribution of prices in `bins` equal-width bins from the lowest to the highest price. All prices equal
 /// make one bin; no prices, none.
 pub fn histogram(slots: &[PriceRecord], bins: usize) -> Vec<Bin> {
-    let Some(summary) = Summary::of(slots) else { return Vec::new() };
-    let (lo, hi) = (summary.min.price, summary.max.price);
+    if slots.is_empty() {
+        return Vec::new();
+    }
+    let lo = slots.iter().map(|s| s.price).fold(f64::INFINITY, f64::min);
+    let hi = slots.iter().map(|s| s.price).fold(f64::NEG_INFINITY, f64::max);
     if lo == hi || bins == 0 {
         return vec![Bin { from: lo, to: hi, count: slots.len() }];
     }

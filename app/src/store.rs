@@ -72,7 +72,7 @@ impl PriceStore {
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
             // either side of now and two days ahead being enough for any time zone.
             let days: Vec<PriceRecord> =
-                index.range(now - Duration::days(1), now + Duration::days(3)).cloned().collect();
+                index.range(now - Duration::days(1), now + Duration::days(3)).collect();
             let tomorrow_average = stats::day_average(&days, &local, tomorrow);
             DashboardData {
                 now,
@@ -135,7 +135,7 @@ fn window_of(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> Window {
         let span = anchor - first.start_date;
         (span.num_minutes() as f64 / 60.0).ceil().max(1.0) as u32
     });
-    Window { slots: index.since(from).cloned().collect(), available_hours }
+    Window { slots: index.since(from).collect(), available_hours }
 }
 
 #[cfg(test)]

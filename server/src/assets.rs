@@ -25,11 +25,14 @@ const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 /// The URL prefix of versioned files.
 pub const VERSIONED: &str = "/v/";
 
-/// The files the page loads, relative to the site root: the digest covers exactly these.
+/// The files the page loads, relative to the site root: the digest covers exactly these. The WebAssembly is
+/// `<name>.wasm` when cargo-leptos built the server (it tells Leptos so at compile time), `<name>_bg.wasm`
+/// otherwise, as Leptos' `HydrationScripts` expects.
 fn loaded_files(pkg_dir: &str, output_name: &str) -> [String; 4] {
+    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
     [
         format!("{pkg_dir}/{output_name}.js"),
-        format!("{pkg_dir}/{output_name}_bg.wasm"),
+        format!("{pkg_dir}/{output_name}{wasm}.wasm"),
         format!("{pkg_dir}/{output_name}.css"),
         app::ECHARTS_FILE.to_owned(),
     ]
@@ -88,9 +91,10 @@ mod tests {
         dir
     }
 
+    const WASM: &str = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "pkg/m.wasm" } else { "pkg/m_bg.wasm" };
     const FILES: [(&str, &str); 4] = [
         ("pkg/m.js", "js"),
-        ("pkg/m_bg.wasm", "wasm"),
+        (WASM, "wasm"),
         ("pkg/m.css", "css"),
         ("vendor/echarts.js", "echarts"),
     ];

@@ -112,13 +112,14 @@ async fn out_of_range_or_malformed_hours_get_a_clear_400() {
 }
 
 #[tokio::test]
-async fn the_dashboard_carries_slots_hourly_stats_and_the_summary() {
+async fn the_dashboard_carries_the_trend_recent_slots_hourly_stats_and_the_summary() {
     let site = site();
     let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let data: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(data["slots"].as_array().unwrap().len(), 192);
-    assert_eq!(data["slots"][191]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
+    assert_eq!(data["trend"].as_array().unwrap().len(), 192);
+    assert_eq!(data["trend"][191][0], "2026-01-04T22:45:00Z", "a point is a pair: start and price");
+    assert_eq!(data["recent"][0]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
     // The sample's first slot, 23:00 UTC, is 01:00 in Helsinki: hour 0 is the 22:00 UTC quarter-hours.
     assert_eq!(data["hourly"].as_array().unwrap().len(), 24);
     assert_eq!(data["hourly"][0]["hour"], 0);
