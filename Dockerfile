@@ -1,4 +1,4 @@
-# The price monitor: `cargo leptos build --release` in a full Rust image, run from a slim one as non-root.
+# The price monitor: `cargo leptos build --release --precompress` in a full Rust image, run from a slim one as non-root.
 FROM rust:1.95-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm \
@@ -16,7 +16,8 @@ COPY frontend/js frontend/js
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV PATH=/src/node_modules/.bin:$PATH
-RUN cargo leptos build --release
+# --precompress: the site's files are also stored brotli- and gzip-compressed at the highest levels.
+RUN cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-echo "==> cargo leptos build --release (the binary and the site the benchmark serves)"
-cargo leptos build --release
+echo "==> cargo leptos build --release --precompress (the binary and the site the benchmark serves)"
+cargo leptos build --release --precompress
 # cargo test builds a binary of its own over this one, without cargo-leptos' settings: keep a copy.
 mkdir -p target/bench
 cp target/release/price-monitor target/bench/price-monitor

@@ -1,10 +1,12 @@
 // Builds the browser files the page loads from installed npm packages into public/vendor/ (not committed):
 // ECharts with only the charts and components the dashboard uses (frontend/js/echarts.js), minified by esbuild.
-// Run by `npm ci` (postinstall); cargo-leptos then copies public/ into the site.
+// Also compressed once at the highest levels (.br, .gz), which the server sends as they are to browsers that
+// accept them. Run by `npm ci` (postinstall); cargo-leptos then copies public/ into the site.
 import { buildSync } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The full build the page loaded before; a stale copy would be copied into the site for nothing.
@@ -19,3 +21,8 @@ buildSync({
   legalComments: 'eof',
   logLevel: 'warning',
 });
+
+const bundle = join(root, 'public', 'vendor', 'echarts.js');
+const content = readFileSync(bundle);
+writeFileSync(`${bundle}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+writeFileSync(`${bundle}.gz`, gzipSync(content, { level: 9 }));

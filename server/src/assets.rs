@@ -14,6 +14,7 @@ use axum::{
     response::Response,
 };
 use md5::{Digest, Md5};
+use tower_http::services::ServeDir;
 
 /// For files whose URL names their content.
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -54,6 +55,13 @@ pub fn site_version(site_root: &Path, pkg_dir: &str, output_name: &str) -> Resul
         digest.update(bytes);
     }
     Ok(digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
+/// The site's files, sent as compressed once at build time (`.br`, `.gz` beside a file: `cargo leptos build
+/// --release --precompress`, `scripts/build-vendor.mjs`) where those exist and the browser accepts them; the
+/// compression layer compresses the others as they go.
+pub fn serve_dir(site_root: &Path) -> ServeDir {
+    ServeDir::new(site_root).precompressed_br().precompressed_gzip()
 }
 
 /// Sets each response's `Cache-Control`: a year for versioned files, never for the API and the download,

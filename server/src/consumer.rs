@@ -28,8 +28,8 @@ use crate::{
     status::StatusBoard,
 };
 
-/// Most messages written and committed together.
-const MAX_BATCH: usize = 1000;
+/// Most messages written and committed together: one flush to disk each, which is most of what a row costs.
+const MAX_BATCH: usize = 10_000;
 /// How long a batch waits for one more message. Under load librdkafka has the next ones queued already, so
 /// batches still fill up; a lone change waits only this long before it is written.
 const BATCH_WINDOW: Duration = Duration::from_millis(2);

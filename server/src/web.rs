@@ -24,7 +24,7 @@ use app::{
     store::PriceStore,
 };
 
-use tower_http::{compression::CompressionLayer, services::ServeDir};
+use tower_http::compression::CompressionLayer;
 
 use crate::{assets, config::Config};
 
@@ -55,7 +55,7 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         Ok(version) => {
             options.site_pkg_dir = app::versioned_pkg_dir(&version, &options.site_pkg_dir).into();
             tracing::info!("site files of version {version} served from {}", site_root.display());
-            Router::new().nest_service(&format!("{}{version}", assets::VERSIONED), ServeDir::new(&site_root))
+            Router::new().nest_service(&format!("{}{version}", assets::VERSIONED), assets::serve_dir(&site_root))
         }
         Err(why) => {
             tracing::warn!("the site's files are served unversioned, checked on every use: {why}");

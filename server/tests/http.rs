@@ -257,6 +257,7 @@ fn site_with_files() -> (Site, tempfile::TempDir) {
         ("pkg/price-monitor_bg.wasm", "\0asm"),
         ("pkg/price-monitor.css", "body { margin: 0 }"),
         (app::ECHARTS_FILE, "globalThis.echarts = {};"),
+        ("vendor/echarts.js.br", "compressed at build time"),
     ] {
         let path = root.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -327,4 +328,13 @@ async fn answers_are_compressed_for_clients_that_accept_it_and_the_api_is_never_
     let page = Request::get("/").header(header::ACCEPT_ENCODING, "br, gzip").body(Body::empty()).unwrap();
     let (_, headers, _) = head_of(&site, page).await;
     assert_eq!(headers[header::CONTENT_ENCODING], "br", "the page too");
+
+    // A file compressed at build time is sent as it is stored.
+    let (_, page) = get(&site, "/").await;
+    let url = page.split('"').find(|s| s.starts_with("/v/") && s.ends_with(app::ECHARTS_FILE)).unwrap().to_owned();
+    let request = Request::get(&url).header(header::ACCEPT_ENCODING, "br").body(Body::empty()).unwrap();
+    let response = site.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"compressed at build time");
 }
