@@ -3,27 +3,21 @@
 // bundle defines it. A chart type or component that charming sets but is not registered here is silently not
 // drawn: add it here when a chart starts using one.
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import {
-  DataZoomInsideComponent,
-  DataZoomSliderComponent,
-  GridComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapPiecewiseComponent,
-} from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import * as charts from 'echarts/charts';
+import * as components from 'echarts/components';
+import * as renderers from 'echarts/renderers';
 
+// esbuild keeps only the members named here.
 echarts.use([
-  BarChart,
-  LineChart,
-  DataZoomInsideComponent,
-  DataZoomSliderComponent,
-  GridComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapPiecewiseComponent,
-  CanvasRenderer,
+  charts.BarChart,
+  charts.LineChart,
+  components.DataZoomInsideComponent,
+  components.DataZoomSliderComponent,
+  components.GridComponent,
+  components.MarkLineComponent,
+  components.TooltipComponent,
+  components.VisualMapPiecewiseComponent,
+  renderers.CanvasRenderer,
 ]);
 
 // A plain object, as the full build's global was: a module namespace cannot be added to or wrapped (the

@@ -5,7 +5,7 @@
 //! digest of those files computed at start. Their URLs change exactly when their content does, so browsers may
 //! keep them for a year without asking; the HTML and the API are never kept stale.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::{
     extract::Request,
@@ -39,18 +39,27 @@ fn loaded_files(pkg_dir: &str, output_name: &str) -> [String; 4] {
     ]
 }
 
-/// The version of the site's files: 16 hex digits of a digest of their content, or why there is none.
+/// Why the site's files are served without a version.
+#[derive(Debug, thiserror::Error)]
+pub enum Unversioned {
+    #[error("cargo leptos watch rebuilds them while the server runs")]
+    Watched,
+    #[error("{path}: {source} (`cargo leptos build` makes the site)")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+}
+
+/// The version of the site's files: 16 hex digits of a digest of their content.
 ///
 /// `cargo leptos watch` rebuilds the files under a running server, so it gets no version: its pages load the
 /// plain paths, checked on every use.
-pub fn site_version(site_root: &Path, pkg_dir: &str, output_name: &str) -> Result<String, String> {
+pub fn site_version(site_root: &Path, pkg_dir: &str, output_name: &str) -> Result<String, Unversioned> {
     if std::env::var_os("LEPTOS_WATCH").is_some() {
-        return Err("files are rebuilt while it runs (cargo leptos watch)".to_owned());
+        return Err(Unversioned::Watched);
     }
     let mut digest = Md5::new();
     for file in loaded_files(pkg_dir, output_name) {
         let path = site_root.join(&file);
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).map_err(|source| Unversioned::Unreadable { path, source })?;
         digest.update((bytes.len() as u64).to_le_bytes());
         digest.update(bytes);
     }
@@ -119,7 +128,7 @@ mod tests {
             assert_ne!(site_version(site(&files).path(), "pkg", "m").unwrap(), version, "{}", files[changed].0);
         }
         let missing = site(&FILES[..3]);
-        let why = site_version(missing.path(), "pkg", "m").unwrap_err();
-        assert!(why.contains("vendor/echarts.js"), "{why}");
+        let why = site_version(missing.path(), "pkg", "m").unwrap_err().to_string();
+        assert!(why.contains("vendor/echarts.js") && why.contains("cargo leptos build"), "{why}");
     }
 }
