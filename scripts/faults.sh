@@ -19,7 +19,7 @@ cargo test --release -p server --test faults -- --ignored --test-threads 1 --noc
 echo
 {
   echo "scenario|faults injected|revisions expected|rows|lost|duplicated|time to recover"
-  grep -o 'FAULT-ROW|.*' "$log" | cut -d'|' -f2- | sort
+  { grep -o 'FAULT-ROW|.*' "$log" || true; } | cut -d'|' -f2- | sort
 } | column -t -s '|'
 if grep -q 'LOAD-ROW|' "$log"; then
   echo

@@ -201,6 +201,7 @@ async fn dashboard_server_function_by_history_length() {
         let store = PriceStore::new(&path);
         let now = chrono::Utc::now();
         store.window(now, 1).unwrap(); // the first load is not a refresh
+        // "All" is the longest a request may ask for: 100 000 h, which is 400 000 of the million quarter-hours.
         for (range, hours) in [("48 h", 48), ("all", app::dashboard::MAX_HOURS)] {
             let mut bytes = 0;
             let mut times: Vec<Duration> = (0..40)
