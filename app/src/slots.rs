@@ -159,9 +159,18 @@ impl SlotIndex {
     }
 
     /// Latest revisions of the slots starting at or after `from`, oldest first.
-    pub fn since(&self, from: DateTime<Utc>) -> impl Iterator<Item = PriceRecord> + '_ {
-        let first = self.latest.partition_point(|slot| slot.start < from);
-        self.latest[first..].iter().map(|slot| self.record(slot))
+    pub fn since(&self, from: DateTime<Utc>) -> impl DoubleEndedIterator<Item = PriceRecord> + '_ {
+        self.slots_since(from).iter().map(|slot| self.record(slot))
+    }
+
+    /// The start and latest price of the slots starting at or after `from`, oldest first: what the figures
+    /// need, without making whole records.
+    pub fn prices_since(&self, from: DateTime<Utc>) -> impl Iterator<Item = (DateTime<Utc>, f64)> + '_ {
+        self.slots_since(from).iter().map(|slot| (slot.start, slot.price))
+    }
+
+    fn slots_since(&self, from: DateTime<Utc>) -> &[Slot] {
+        &self.latest[self.latest.partition_point(|slot| slot.start < from)..]
     }
 
     pub fn first(&self) -> Option<PriceRecord> {

@@ -7,6 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::{format::LocalTime, price::PriceRecord};
 
+/// What the window's figures need of a slot: when it starts, and its price. The dashboard computes them on
+/// [`Point`]s, a third the size of a record, since "all history" may be a million slots.
+pub trait Priced {
+    fn start(&self) -> DateTime<Utc>;
+    fn price(&self) -> f64;
+}
+
+impl Priced for PriceRecord {
+    fn start(&self) -> DateTime<Utc> {
+        self.start_date
+    }
+    fn price(&self) -> f64 {
+        self.price
+    }
+}
+
 /// A price relative to the average of the slots shown, as price dashboards colour it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
@@ -96,16 +112,16 @@ pub struct Summary {
 
 impl Summary {
     /// `None` for no slots.
-    pub fn of(slots: &[PriceRecord]) -> Option<Self> {
+    pub fn of<T: Priced>(slots: &[T]) -> Option<Self> {
         let first = slots.first()?;
         let count = slots.len();
-        let average = slots.iter().map(|s| s.price).sum::<f64>() / count as f64;
-        let variance = slots.iter().map(|s| (s.price - average).powi(2)).sum::<f64>() / count as f64;
-        let median = median(slots.iter().map(|s| s.price).collect());
-        let point = |s: &PriceRecord| PricePoint { price: s.price, start: s.start_date };
+        let average = slots.iter().map(T::price).sum::<f64>() / count as f64;
+        let variance = slots.iter().map(|s| (s.price() - average).powi(2)).sum::<f64>() / count as f64;
+        let median = median(slots.iter().map(T::price).collect());
+        let point = |s: &T| PricePoint { price: s.price(), start: s.start() };
         // The earliest slot wins a tie: "the cheapest hour is at 03:00", not the last of equals.
-        let min = slots.iter().fold(first, |m, s| if s.price < m.price { s } else { m });
-        let max = slots.iter().fold(first, |m, s| if s.price > m.price { s } else { m });
+        let min = slots.iter().fold(first, |m, s| if s.price() < m.price() { s } else { m });
+        let max = slots.iter().fold(first, |m, s| if s.price() > m.price() { s } else { m });
         Some(Self { count, average, median, std_dev: variance.sqrt(), min: point(min), max: point(max) })
     }
 }
@@ -148,7 +164,7 @@ pub struct HourStat {
 
 /// Statistics per local hour of the day (slots grouped by their local start hour); hours without slots are
 /// left out.
-pub fn hourly_stats(slots: &[PriceRecord], local: &LocalTime) -> Vec<HourStat> {
+pub fn hourly_stats<T: Priced>(slots: &[T], local: &LocalTime) -> Vec<HourStat> {
     let mut hours: [HourStat; 24] = std::array::from_fn(|hour| HourStat {
         hour: hour as u32,
         average: 0.0,
@@ -157,11 +173,11 @@ pub fn hourly_stats(slots: &[PriceRecord], local: &LocalTime) -> Vec<HourStat> {
         count: 0,
     });
     for slot in slots {
-        let hour = &mut hours[local.hour(slot.start_date) as usize];
+        let (hour, price) = (&mut hours[local.hour(slot.start()) as usize], slot.price());
         // `average` holds the sum until the end.
-        hour.average += slot.price;
-        hour.min = hour.min.min(slot.price);
-        hour.max = hour.max.max(slot.price);
+        hour.average += price;
+        hour.min = hour.min.min(price);
+        hour.max = hour.max.max(price);
         hour.count += 1;
     }
     hours
@@ -181,12 +197,12 @@ pub struct Bin {
 
 /// The distribution of prices in `bins` equal-width bins from the lowest to the highest price. All prices equal
 /// make one bin; no prices, none.
-pub fn histogram(slots: &[PriceRecord], bins: usize) -> Vec<Bin> {
+pub fn histogram<T: Priced>(slots: &[T], bins: usize) -> Vec<Bin> {
     if slots.is_empty() {
         return Vec::new();
     }
-    let lo = slots.iter().map(|s| s.price).fold(f64::INFINITY, f64::min);
-    let hi = slots.iter().map(|s| s.price).fold(f64::NEG_INFINITY, f64::max);
+    let lo = slots.iter().map(T::price).fold(f64::INFINITY, f64::min);
+    let hi = slots.iter().map(T::price).fold(f64::NEG_INFINITY, f64::max);
     if lo == hi || bins == 0 {
         return vec![Bin { from: lo, to: hi, count: slots.len() }];
     }
@@ -199,7 +215,7 @@ pub fn histogram(slots: &[PriceRecord], bins: usize) -> Vec<Bin> {
         })
         .collect();
     for slot in slots {
-        let i = (((slot.price - lo) / width).floor() as usize).min(bins - 1);
+        let i = (((slot.price() - lo) / width).floor() as usize).min(bins - 1);
         out[i].count += 1;
     }
     out
@@ -255,28 +271,37 @@ pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) ->
 pub struct Point(pub DateTime<Utc>, pub f64);
 
 impl Point {
-    pub fn of(slot: &PriceRecord) -> Self {
-        Self(slot.start_date, slot.price)
+    pub fn of(slot: &impl Priced) -> Self {
+        Self(slot.start(), slot.price())
+    }
+}
+
+impl Priced for Point {
+    fn start(&self) -> DateTime<Utc> {
+        self.0
+    }
+    fn price(&self) -> f64 {
+        self.1
     }
 }
 
 /// At most `max_points` of `slots` (at least 2), in time order, for a chart narrower than the slots are many:
 /// the slots fall into equal runs, and each run gives its cheapest and its dearest slot, so a spike of one
 /// quarter-hour stays visible however long the history.
-pub fn downsample(slots: &[PriceRecord], max_points: usize) -> Vec<Point> {
+pub fn downsample<T: Priced>(slots: &[T], max_points: usize) -> Vec<Point> {
     if slots.len() <= max_points {
         return slots.iter().map(Point::of).collect();
     }
     let run = slots.len().div_ceil(max_points.max(2) / 2);
     let mut points = Vec::with_capacity(max_points);
     for run in slots.chunks(run) {
-        let by_price = |a: &&PriceRecord, b: &&PriceRecord| a.price.total_cmp(&b.price);
+        let by_price = |a: &&T, b: &&T| a.price().total_cmp(&b.price());
         let (Some(low), Some(high)) = (run.iter().min_by(by_price), run.iter().max_by(by_price)) else {
             continue;
         };
-        let (first, second) = if low.start_date <= high.start_date { (low, high) } else { (high, low) };
+        let (first, second) = if low.start() <= high.start() { (low, high) } else { (high, low) };
         points.push(Point::of(first));
-        if second.start_date != first.start_date {
+        if second.start() != first.start() {
             points.push(Point::of(second));
         }
     }
@@ -372,7 +397,7 @@ mod tests {
 
     #[test]
     fn summary_of_nothing_and_of_one_slot() {
-        assert!(Summary::of(&[]).is_none());
+        assert!(Summary::of::<PriceRecord>(&[]).is_none());
         let one = Summary::of(&quarters(utc(2026, 1, 3, 10, 0), &[7.5])).unwrap();
         assert_eq!((one.average, one.median, one.std_dev, one.min.price, one.max.price), (7.5, 7.5, 0.0, 7.5, 7.5));
     }
@@ -435,7 +460,7 @@ mod tests {
             histogram(&quarters(utc(2026, 1, 3, 10, 0), &[4.0, 4.0]), 30),
             vec![Bin { from: 4.0, to: 4.0, count: 2 }]
         );
-        assert!(histogram(&[], 30).is_empty());
+        assert!(histogram::<PriceRecord>(&[], 30).is_empty());
         assert_eq!(histogram(&quarters(utc(2026, 1, 3, 10, 0), &[-3.0, 3.0]), 30).len(), 30);
     }
 

@@ -14,7 +14,7 @@ use crate::{
     },
     format::DisplayZone,
     price::PriceRecord,
-    stats::{self, Summary},
+    stats::{self, Point, Summary},
     status::PipelineStatus,
 };
 
@@ -63,10 +63,11 @@ impl PriceStore {
         pipeline: Option<PipelineStatus>,
     ) -> Result<DashboardData, CsvLogError> {
         self.with_fresh(|tail| {
-            let Window { slots, available_hours } = window_of(tail, now, hours);
+            let (from, available_hours) = window_start(tail, now, hours);
             let index = tail.index();
-            let (from, to) = times_shown(&slots, tail, now);
-            let local = zone.local_time(from, to);
+            let slots: Vec<Point> = index.prices_since(from).map(|(start, price)| Point(start, price)).collect();
+            let (shown_from, shown_to) = times_shown(&slots, tail, now);
+            let local = zone.local_time(shown_from, shown_to);
             let today = local.date(now);
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
@@ -91,7 +92,7 @@ impl PriceStore {
                 warnings: warnings(tail, now, local.hour(now), tomorrow_average.is_some()),
                 pipeline,
                 window_slots: slots.len(),
-                recent: slots.iter().rev().take(RECENT_ROWS).cloned().collect(),
+                recent: index.since(from).rev().take(RECENT_ROWS).collect(),
                 trend: stats::downsample(&slots, CHART_POINTS),
                 zone: local,
             }
@@ -101,9 +102,9 @@ impl PriceStore {
 
 /// The stretch of time the page shows times of: the window, a day before now and the days ahead that the
 /// figures look at, and when the last price arrived.
-fn times_shown(slots: &[PriceRecord], tail: &CsvTail, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let from = [slots.first().map(|s| s.start_date), tail.last_received(), Some(now - Duration::days(1))];
-    let to = [slots.last().map(PriceRecord::slot_end), Some(now + Duration::days(3))];
+fn times_shown(slots: &[Point], tail: &CsvTail, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let from = [slots.first().map(|s| s.0), tail.last_received(), Some(now - Duration::days(1))];
+    let to = [tail.index().last().map(|last| last.slot_end()), Some(now + Duration::days(3))];
     (from.into_iter().flatten().min().unwrap_or(now), to.into_iter().flatten().max().unwrap_or(now))
 }
 
@@ -128,14 +129,19 @@ fn warnings(tail: &CsvTail, now: DateTime<Utc>, local_hour: u32, tomorrow_known:
 }
 
 fn window_of(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> Window {
+    let (from, available_hours) = window_start(tail, now, hours);
+    Window { slots: tail.index().since(from).collect(), available_hours }
+}
+
+/// Where the window of `hours` starts, and the hours of history there are.
+fn window_start(tail: &CsvTail, now: DateTime<Utc>, hours: u32) -> (DateTime<Utc>, u32) {
     let index = tail.index();
     let anchor = index.last().map_or(now, |last| last.slot_end().min(now));
-    let from = anchor - Duration::hours(hours.into());
     let available_hours = index.first().map_or(1, |first| {
         let span = anchor - first.start_date;
         (span.num_minutes() as f64 / 60.0).ceil().max(1.0) as u32
     });
-    Window { slots: index.since(from).collect(), available_hours }
+    (anchor - Duration::hours(hours.into()), available_hours)
 }
 
 #[cfg(test)]
