@@ -176,12 +176,18 @@ impl CsvTail {
         self.lines += records.len() as u64;
         self.rows += records.len() as u64;
         for record in records {
-            self.last_received = self.last_received.max(Some(record.timestamp));
-            self.index.insert(record);
+            self.take_in(record);
         }
         let mut end = std::mem::take(&mut self.fingerprint);
         end.extend_from_slice(&bytes[bytes.len().saturating_sub(FINGERPRINT_BYTES)..]);
         self.fingerprint = end.split_off(end.len().saturating_sub(FINGERPRINT_BYTES));
+    }
+
+    /// One row of the log, read or just written.
+    fn take_in(&mut self, record: PriceRecord) {
+        self.last_received = self.last_received.max(Some(record.timestamp));
+        // The last row of a slot is its latest revision, whatever its timestamp says.
+        self.index.insert(record);
     }
 
     /// Whether `file` is the file read so far, with the same bytes before the offset.
@@ -213,9 +219,7 @@ impl CsvTail {
             }
             match parse_line(line) {
                 Ok(record) => {
-                    self.last_received = self.last_received.max(Some(record.timestamp));
-                    // The last row of a slot is its latest revision, whatever its timestamp says.
-                    self.index.insert(record);
+                    self.take_in(record);
                     added += 1;
                 }
                 Err(e) => self.skip(e),
