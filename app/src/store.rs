@@ -72,8 +72,7 @@ impl PriceStore {
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
             // either side of now and two days ahead being enough for any time zone.
-            let days: Vec<PriceRecord> =
-                index.range(now - Duration::days(1), now + Duration::days(3)).collect();
+            let days: Vec<PriceRecord> = index.range(now - Duration::days(1), now + Duration::days(3)).collect();
             let tomorrow_average = stats::day_average(&days, &local, tomorrow);
             DashboardData {
                 now,

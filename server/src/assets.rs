@@ -48,6 +48,29 @@ pub enum Unversioned {
     Unreadable { path: PathBuf, source: std::io::Error },
 }
 
+/// Why the dashboard cannot serve a working page.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteMissing {
+    #[error(
+        "this binary was built without cargo-leptos (plain `cargo build`): its page would load /pkg/.js and draw \
+         nothing. Build it with `cargo leptos build --release` (scripts/run.sh does), or pass --without-site"
+    )]
+    NoOutputName,
+    #[error("the site's files are missing: {0}. Or pass --without-site to serve the page without its charts")]
+    Files(Unversioned),
+}
+
+/// Checks at start that the page's files are there (the WebAssembly, its JS, the CSS and ECharts).
+pub fn check_site(site_root: &Path, pkg_dir: &str, output_name: &str) -> Result<(), SiteMissing> {
+    if output_name.is_empty() {
+        return Err(SiteMissing::NoOutputName);
+    }
+    match site_version(site_root, pkg_dir, output_name) {
+        Ok(_) | Err(Unversioned::Watched) => Ok(()),
+        Err(why) => Err(SiteMissing::Files(why)),
+    }
+}
+
 /// The version of the site's files: 16 hex digits of a digest of their content.
 ///
 /// `cargo leptos watch` rebuilds the files under a running server, so it gets no version: its pages load the
@@ -73,13 +96,13 @@ pub fn serve_dir(site_root: &Path) -> ServeDir {
     ServeDir::new(site_root).precompressed_br().precompressed_gzip()
 }
 
-/// Sets each response's `Cache-Control`: a year for versioned files, never for the API and the download,
-/// and a check before each use for the rest (the page, the favicon).
+/// Sets each response's `Cache-Control`: a year for versioned files, never for the API, the download and the
+/// operations endpoints, and a check before each use for the rest (the page, the favicon).
 pub async fn cache_rules(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let rule = if path.starts_with(VERSIONED) {
         IMMUTABLE
-    } else if path.starts_with("/api/") || path == "/download.csv" {
+    } else if path.starts_with("/api/") || matches!(path, "/download.csv" | "/healthz" | "/readyz" | "/metrics") {
         NO_STORE
     } else {
         NO_CACHE
@@ -109,12 +132,8 @@ mod tests {
     }
 
     const WASM: &str = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "pkg/m.wasm" } else { "pkg/m_bg.wasm" };
-    const FILES: [(&str, &str); 4] = [
-        ("pkg/m.js", "js"),
-        (WASM, "wasm"),
-        ("pkg/m.css", "css"),
-        ("vendor/echarts.js", "echarts"),
-    ];
+    const FILES: [(&str, &str); 4] =
+        [("pkg/m.js", "js"), (WASM, "wasm"), ("pkg/m.css", "css"), ("vendor/echarts.js", "echarts")];
 
     #[test]
     fn the_version_changes_with_any_loaded_file_and_only_then() {

@@ -20,6 +20,17 @@ pub struct Cli {
 
     #[command(flatten)]
     pub config: Config,
+
+    /// How log lines are written: `text` for people, `json` (one object per line) for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// The form of log lines.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Which parts of the monitor this process runs.
@@ -33,6 +44,13 @@ pub enum Command {
     Produce,
     /// Only the consumer: read the topic and append new prices to the CSV.
     Consume,
+    /// Only the fetcher: download the price file from --source-url at start and after 14:00 Helsinki time
+    /// (`all` does this too when a source is set).
+    Fetch {
+        /// Fetch once and exit: non-zero when the source did not give a price file.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 /// Every option, from a flag or its environment variable.
@@ -60,9 +78,19 @@ pub struct Config {
     #[arg(long, env = "KAFKA_TOPIC_PARTITIONS", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..), global = true)]
     pub topic_partitions: i32,
 
-    /// Replication factor of the topic when the app creates it.
+    /// Replication factor of the topic when the app creates it: 3 on a three-node cluster.
     #[arg(long, env = "KAFKA_TOPIC_REPLICATION", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..), global = true)]
     pub topic_replication: i32,
+
+    /// The topic's `min.insync.replicas` when the app creates it: with `acks=all`, a price counts as sent only
+    /// once this many replicas have it (2 of 3 survives the loss of any one node). Unset, the broker's default.
+    #[arg(long, env = "KAFKA_TOPIC_MIN_INSYNC_REPLICAS", value_parser = clap::value_parser!(i32).range(1..), global = true)]
+    pub topic_min_insync_replicas: Option<i32>,
+
+    /// Where to download the price file from, e.g. https://api.porssisahko.net/v2/latest-prices.json. Set,
+    /// `all` keeps the price file current by itself; unset, something else writes it.
+    #[arg(long, env = "SOURCE_URL", global = true)]
+    pub source_url: Option<String>,
 
     /// The porssisahko.net price JSON file the producer watches.
     #[arg(long, env = "PRICE_FILE", default_value = "data/latest-prices.json", global = true)]
@@ -79,6 +107,11 @@ pub struct Config {
     /// Time zone the dashboard shows times in (IANA name); prices are stored in UTC.
     #[arg(long, env = "DISPLAY_TZ", default_value = "Europe/Helsinki", global = true)]
     pub tz: chrono_tz::Tz,
+
+    /// Serve the dashboard even without the browser's files (WebAssembly, JS, CSS, ECharts): the page then
+    /// renders on the server but draws no chart. For a binary built with plain `cargo build`, in tests.
+    #[arg(long, env = "WITHOUT_SITE", global = true)]
+    pub without_site: bool,
 
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]

@@ -25,6 +25,7 @@ use crate::{
     config::Config,
     kafka::{self, TopicReady},
     log_text::clipped,
+    metrics::{self, BadInput},
     status::StatusBoard,
 };
 
@@ -218,12 +219,15 @@ impl Batch {
                     batch.last_offsets.insert(message.partition(), message.offset());
                     match decode(message) {
                         Ok(record) => batch.records.push(record),
-                        Err(why) => tracing::warn!(
-                            partition = message.partition(),
-                            offset = message.offset(),
-                            "skipping a message that is not a price record: {}",
-                            clipped(&why)
-                        ),
+                        Err(why) => {
+                            metrics::bad_input(BadInput::Message, 1);
+                            tracing::warn!(
+                                partition = message.partition(),
+                                offset = message.offset(),
+                                "skipping a message that is not a price record: {}",
+                                clipped(&why)
+                            )
+                        }
                     }
                 }
                 Err(e) => batch.error = Some(e.clone()),

@@ -48,8 +48,12 @@ pub async fn ensure_topic(
 ) -> anyhow::Result<TopicReady> {
     let admin: AdminClient<DefaultClientContext> =
         client_config(config).create().context("creating a Kafka admin client")?;
-    let topic =
+    let min_insync = config.topic_min_insync_replicas.map(|n| n.to_string());
+    let mut topic =
         NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
+    if let Some(n) = &min_insync {
+        topic = topic.set("min.insync.replicas", n);
+    }
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
     let mut backoff = Backoff::default();
     loop {
@@ -70,7 +74,13 @@ pub async fn ensure_topic(
         status.kafka_reachable(outcome.is_ok());
         match outcome.as_deref() {
             Ok([Ok(_)]) => {
-                tracing::info!(topic = %config.topic, "created topic with {} partition(s)", config.topic_partitions);
+                tracing::info!(
+                    topic = %config.topic,
+                    "created topic with {} partition(s), {} replica(s), min.insync.replicas {}",
+                    config.topic_partitions,
+                    config.topic_replication,
+                    min_insync.as_deref().unwrap_or("of the broker")
+                );
                 return Ok(TopicReady::Ready);
             }
             Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return Ok(TopicReady::Ready),
@@ -88,15 +98,21 @@ pub async fn ensure_topic(
     }
 }
 
-/// Whether the topic exists: `None` when the broker did not answer.
-async fn topic_exists(config: &Config) -> Option<bool> {
+/// A client for asking the cluster about topics.
+pub fn metadata_client(config: &Config) -> anyhow::Result<BaseConsumer> {
     let mut client = client_config(config);
     // Asking about a topic must not make the broker create it with its own defaults.
     client.set("allow.auto.create.topics", "false");
+    client.create().context("creating a Kafka client for metadata")
+}
+
+/// Whether the topic exists: `None` when the broker did not answer.
+async fn topic_exists(config: &Config) -> Option<bool> {
+    let client = metadata_client(config);
     let topic = config.topic.clone();
     // The metadata request blocks: keep it off the async threads.
     tokio::task::spawn_blocking(move || {
-        let consumer: BaseConsumer = client.create().ok()?;
+        let consumer = client.ok()?;
         let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(5)).ok()?;
         Some(metadata.topics().iter().any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()))
     })

@@ -6,9 +6,13 @@ pub mod assets;
 pub mod backoff;
 pub mod config;
 pub mod consumer;
+pub mod fetch;
 pub mod fingerprint;
+pub mod health;
 pub mod kafka;
 pub mod log_text;
+pub mod metrics;
+pub mod preflight;
 pub mod price_file;
 pub mod producer;
 pub mod status;
@@ -21,23 +25,32 @@ use status::StatusBoard;
 
 /// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
 pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    preflight::check_folders(command, &config)?;
     let status = StatusBoard::new();
     match command {
         Command::Serve => web::serve(config, None, shutdown).await,
         Command::Produce => producer::run(config, status, shutdown).await,
         Command::Consume => consumer::run(config, status, shutdown).await,
+        Command::Fetch { once } => fetch::run(config, once, shutdown).await,
         Command::All => {
             // One failing part stops the others: a half-running pipeline would look fine and do nothing.
             let stop_all = |result: anyhow::Result<()>| {
                 shutdown.cancel();
                 result
             };
-            let (web, producer, consumer) = tokio::join!(
+            let fetcher = async {
+                match config.source_url {
+                    Some(_) => stop_all(fetch::run(config.clone(), false, shutdown.clone()).await),
+                    None => Ok(()),
+                }
+            };
+            let (web, producer, consumer, fetcher) = tokio::join!(
                 async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
                 async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
                 async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
+                fetcher,
             );
-            web.and(producer).and(consumer)
+            web.and(producer).and(consumer).and(fetcher)
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::{
     config::Config,
     fingerprint::Fingerprint,
     kafka::{self, TopicReady},
+    metrics::{self, BadInput},
     price_file,
     status::StatusBoard,
 };
@@ -199,6 +200,7 @@ impl PricePublisher {
             Ok(file) => file,
             Err(e) => {
                 self.unreadable = Some(fingerprint);
+                metrics::bad_input(BadInput::PriceFile, 1);
                 tracing::warn!("{}: {e}; it is read again when it changes", self.path.display());
                 return;
             }
@@ -206,6 +208,7 @@ impl PricePublisher {
         for why in &file.skipped {
             tracing::warn!("{}: skipped {why}", self.path.display());
         }
+        metrics::bad_input(BadInput::PriceEntry, file.skipped.len() as u64);
         let total = file.records.len();
         let changed: Vec<PriceRecord> = file.records.into_iter().filter(|r| self.known.is_new(r)).collect();
         tracing::info!(

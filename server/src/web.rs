@@ -17,16 +17,21 @@ use tokio_util::sync::CancellationToken;
 
 use app::{
     App, csv_log,
-    dashboard::{DEFAULT_HOURS, parse_hours},
+    dashboard::{DEFAULT_HOURS, DashboardData, parse_hours},
     format::DisplayZone,
     shell,
-    status::StatusSource,
+    status::{PipelineStatus, StatusSource},
     store::PriceStore,
 };
 
 use tower_http::compression::CompressionLayer;
 
-use crate::{assets, config::Config};
+use crate::{
+    assets,
+    config::Config,
+    health::{self, KafkaProbe},
+    kafka, metrics,
+};
 
 /// What every request's server functions can reach, given to them as Leptos context.
 #[derive(Clone)]
@@ -35,6 +40,8 @@ pub struct ServerContext {
     pub zone: DisplayZone,
     /// The pipeline's status when the producer and consumer run in this process.
     pub status: Option<StatusSource>,
+    /// What `/readyz` checks besides the data.
+    pub checks: health::Checks,
 }
 
 impl ServerContext {
@@ -44,6 +51,13 @@ impl ServerContext {
         if let Some(status) = &self.status {
             provide_context(status.clone());
         }
+    }
+
+    /// What the dashboard shows by default, now: the figures `/readyz` and `/metrics` report.
+    fn snapshot(&self) -> (Result<DashboardData, String>, Option<PipelineStatus>) {
+        let pipeline = self.status.as_ref().map(|status| status());
+        let data = self.store.dashboard(chrono::Utc::now(), self.zone, DEFAULT_HOURS, pipeline.clone());
+        (data.map_err(|e| e.to_string()), pipeline)
     }
 }
 
@@ -64,6 +78,7 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
     };
     let routes = generate_route_list(App);
     let store = server_context.store.clone();
+    let ops = operations(server_context.clone());
     let context = move || server_context.provide();
     Router::new()
         .route("/download.csv", get(download).with_state(store))
@@ -74,8 +89,33 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
         .merge(versioned)
+        .merge(ops)
         .layer(axum::middleware::from_fn(assets::cache_rules))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(metrics::time_requests))
+}
+
+/// `/healthz`, `/readyz` and `/metrics`, for orchestrators and monitoring.
+fn operations(context: ServerContext) -> Router {
+    metrics::handle(); // installs the recorder before the first request is timed
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route(
+            "/readyz",
+            get(|State(context): State<ServerContext>| async move {
+                let (data, _) = context.snapshot();
+                health::readyz(&context.checks, data).await
+            }),
+        )
+        .route(
+            "/metrics",
+            get(|State(context): State<ServerContext>| async move {
+                let (data, pipeline) = context.snapshot();
+                let text = metrics::render(data.ok().as_ref(), pipeline.as_ref(), chrono::Utc::now());
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
+            }),
+        )
+        .with_state(context)
 }
 
 #[derive(Deserialize)]
@@ -124,8 +164,22 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
     // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
     let mut options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
     options.site_addr = config.addr;
-    let context =
-        ServerContext { store: Arc::new(PriceStore::new(&config.csv_path)), zone: DisplayZone(config.tz), status };
+    if !config.without_site {
+        let site_root = std::path::Path::new(options.site_root.as_ref());
+        assets::check_site(site_root, &options.site_pkg_dir, &options.output_name)?;
+    }
+    let checks = match status {
+        Some(_) => {
+            health::Checks::pipeline(&config.csv_path, KafkaProbe::new(kafka::metadata_client(&config)?, &config.topic))
+        }
+        None => health::Checks::reader(&config.csv_path),
+    };
+    let context = ServerContext {
+        store: Arc::new(PriceStore::new(&config.csv_path)),
+        zone: DisplayZone(config.tz),
+        status,
+        checks,
+    };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
     axum::serve(listener, router(options, context))

@@ -90,7 +90,8 @@ fn fill_topic(bootstrap: &str, topic: &str, count: usize) {
     let first = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap().to_utc();
     for i in 0..count {
         let start = first + chrono::Duration::minutes(15 * i as i64);
-        let record = app::PriceRecord::new(first, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
+        let record =
+            app::PriceRecord::new(first, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
         let payload = serde_json::to_vec(&record).unwrap();
         let key = app::price::slot_time_text(start);
         producer.send(BaseRecord::to(topic).key(&key).payload(&payload)).unwrap();

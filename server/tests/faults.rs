@@ -325,8 +325,7 @@ async fn csv_folder_replaced_by_a_file_for_30_s() {
     std::fs::rename(&away, &folder).unwrap();
     let back = Instant::now();
     let expected = revised_twice(&sample_expected);
-    settle_and_report("6. CSV unwritable 30 s", "folder replaced by a file, 2 changes", &expected, &config, back)
-        .await;
+    settle_and_report("6. CSV unwritable 30 s", "folder replaced by a file, 2 changes", &expected, &config, back).await;
     let (committed, end) = committed_and_end(&config);
     assert_eq!(committed, end, "once written, everything is committed");
     app.stop_cleanly("price-monitor");
@@ -365,8 +364,14 @@ async fn csv_edited_by_hand_while_everything_runs() {
     let changed = Instant::now();
     let expected = revised_twice(&sample_expected);
     let expected = Expected { revisions: &expected, hand_lines: 2 };
-    settle_and_report("7. CSV edited by hand", "a line typed in the middle, a torn last line", expected, &config, changed)
-        .await;
+    settle_and_report(
+        "7. CSV edited by hand",
+        "a line typed in the middle, a torn last line",
+        expected,
+        &config,
+        changed,
+    )
+    .await;
 
     // Both readers name the lines they skipped: the consumer, and the dashboard's page.
     let named = |l: &str| l.contains("skipping line 101 ") || l.contains(&format!("skipping line {torn_line} "));
@@ -441,4 +446,3 @@ async fn two_hundred_dashboards_on_a_million_rows() {
     assert_eq!(times.len(), DASHBOARDS * rounds);
     app.stop_cleanly("price-monitor serve");
 }
-

@@ -54,7 +54,12 @@ fn site_with(records: Vec<app::PriceRecord>, site_root: Option<&std::path::Path>
     if let Some(root) = site_root {
         options.site_root = root.to_str().unwrap().into();
     }
-    let context = ServerContext { store: Arc::new(PriceStore::new(&path)), zone: DisplayZone::default(), status: None };
+    let context = ServerContext {
+        store: Arc::new(PriceStore::new(&path)),
+        zone: DisplayZone::default(),
+        status: None,
+        checks: server::health::Checks::reader(&path),
+    };
     Site { router: router(options, context), _dir: dir, _one_at_a_time: one_at_a_time }
 }
 
@@ -305,7 +310,8 @@ async fn the_page_loads_versioned_files_kept_a_year_and_is_itself_checked_on_eve
     }
     let (_, headers, _) = head_of(&site, Request::get("/").body(Body::empty()).unwrap()).await;
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache", "the page");
-    let (status, headers, _) = head_of(&site, Request::get("/v/0123456789abcdef/pkg/x.js").body(Body::empty()).unwrap()).await;
+    let (status, headers, _) =
+        head_of(&site, Request::get("/v/0123456789abcdef/pkg/x.js").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another version");
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
 }

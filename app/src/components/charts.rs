@@ -79,11 +79,7 @@ mod build {
     };
 
     use super::ChartKind;
-    use crate::{
-        dashboard::DashboardData,
-        format::price,
-        stats::Level,
-    };
+    use crate::{dashboard::DashboardData, format::price, stats::Level};
 
     pub fn chart(kind: ChartKind, data: &DashboardData) -> Chart {
         match kind {

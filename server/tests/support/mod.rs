@@ -152,11 +152,22 @@ impl AppProcess {
 
     /// Starts `price-monitor <part>` (`all`, `produce`, `consume`) with `config`'s options.
     pub fn start_part(config: &Config, part: &str) -> Self {
+        Self::start_with(config, part, &[])
+    }
+
+    /// Starts `price-monitor <part>` with `config`'s options and `extra` ones.
+    pub fn start_with(config: &Config, part: &str, extra: &[&str]) -> Self {
         let addr = format!("127.0.0.1:{}", free_port());
-        // The benchmark runs the binary cargo-leptos built (the page needs its settings); tests, cargo's.
-        let binary = std::env::var("PRICE_MONITOR_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_price-monitor").into());
+        // The benchmark runs the binary cargo-leptos built (the page needs its settings); tests, cargo's, which
+        // has no site files to serve.
+        let (binary, site) = match std::env::var("PRICE_MONITOR_BIN") {
+            Ok(binary) => (binary, None),
+            Err(_) => (env!("CARGO_BIN_EXE_price-monitor").to_owned(), Some("--without-site")),
+        };
         let mut child = Command::new(binary)
             .arg(part)
+            .args(site)
+            .args(extra)
             .args(["--bootstrap-servers", &config.bootstrap_servers, "--topic", &config.topic])
             .args(["--group-id", &config.group_id, "--addr", &addr])
             .args(config.group_instance_id.iter().flat_map(|id| ["--group-instance-id", id]))

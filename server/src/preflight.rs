@@ -1,0 +1,63 @@
+//! Checks at start that the folders a command writes to can be used, so that a wrong path fails at once with
+//! its reason instead of as retries in the log later.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::config::{Command, Config};
+
+/// Makes sure the folders `command` writes to exist (creating missing ones) and take new files.
+pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
+    let fetches = matches!(command, Command::Fetch { .. }) || config.source_url.is_some();
+    if matches!(command, Command::All | Command::Produce) || fetches {
+        // The producer watches the folder for the file, and the fetcher writes into it.
+        usable_folder(&config.price_file, "the price file (--price-file, PRICE_FILE)", fetches)?;
+    }
+    if matches!(command, Command::All | Command::Consume) {
+        usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
+    }
+    Ok(())
+}
+
+/// The folder of `file`, created if missing, and checked to take new files when `write`.
+fn usable_folder(file: &Path, what: &str, write: bool) -> anyhow::Result<()> {
+    let folder = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("the folder {} of {what} cannot be created", folder.display()))?;
+    if write {
+        tempfile::tempfile_in(folder)
+            .with_context(|| format!("the folder {} of {what} does not take new files", folder.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::Cli;
+
+    fn config(price_file: &Path, csv: &Path) -> Config {
+        let args = ["price-monitor", "--price-file", price_file.to_str().unwrap(), "--csv", csv.to_str().unwrap()];
+        Cli::try_parse_from(args).unwrap().config
+    }
+
+    #[test]
+    fn missing_folders_are_created_and_a_file_in_the_way_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let price_file = dir.path().join("new/prices.json");
+        let csv = dir.path().join("logs/deep/prices.csv");
+        check_folders(Command::All, &config(&price_file, &csv)).unwrap();
+        assert!(price_file.parent().unwrap().is_dir() && csv.parent().unwrap().is_dir());
+
+        let blocker = dir.path().join("a-file");
+        std::fs::write(&blocker, "not a folder").unwrap();
+        let csv = blocker.join("prices.csv");
+        let why = format!("{:#}", check_folders(Command::Consume, &config(&price_file, &csv)).unwrap_err());
+        assert!(why.contains("a-file") && why.contains("CSV log"), "{why}");
+        // The dashboard alone does not write the CSV: its folder is not its business.
+        check_folders(Command::Serve, &config(&price_file, &csv)).unwrap();
+    }
+}

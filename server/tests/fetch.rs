@@ -1,0 +1,254 @@
+//! Fetching the price file from its source, against a local HTTP server that each test starts and scripts:
+//! a normal answer, 304, 500, a slow answer, garbage, and tomorrow's prices appearing on a later fetch.
+
+mod support;
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use chrono::{DurationRound, NaiveTime, Utc};
+use server::fetch::{FetchError, Fetched, Schedule, Source};
+use tokio_util::sync::CancellationToken;
+
+/// What the local source answers next.
+#[derive(Clone)]
+enum Answer {
+    /// 200 with this body and ETag (304 when the request names the ETag).
+    Prices {
+        body: String,
+        etag: &'static str,
+    },
+    Status(u16),
+    /// 200 with a price file, after this long.
+    Slow(Duration),
+    /// 200 with this body and content type.
+    Body(&'static str, &'static str),
+}
+
+/// A local HTTP server standing in for porssisahko.net, recording the headers of every request.
+struct LocalSource {
+    url: String,
+    answer: Arc<Mutex<Answer>>,
+    requests: Arc<Mutex<Vec<HeaderMap>>>,
+}
+
+impl LocalSource {
+    async fn start(answer: Answer) -> Self {
+        let answer = Arc::new(Mutex::new(answer));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (a, r) = (answer.clone(), requests.clone());
+        let app = Router::new().route(
+            "/v2/latest-prices.json",
+            get(move |headers: HeaderMap| {
+                let (answer, requests) = (a.clone(), r.clone());
+                async move {
+                    requests.lock().unwrap().push(headers.clone());
+                    let answer = answer.lock().unwrap().clone();
+                    respond(answer, &headers).await
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v2/latest-prices.json", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url, answer, requests }
+    }
+
+    fn answer(&self, answer: Answer) {
+        *self.answer.lock().unwrap() = answer;
+    }
+
+    fn requests(&self) -> Vec<HeaderMap> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+async fn respond(answer: Answer, headers: &HeaderMap) -> Response {
+    match answer {
+        Answer::Prices { body, etag } => {
+            if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v == etag) {
+                return StatusCode::NOT_MODIFIED.into_response();
+            }
+            ([(header::ETAG, etag), (header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "the source has a bad day").into_response(),
+        Answer::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            prices(0).into_response()
+        }
+        Answer::Body(body, content_type) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+    }
+}
+
+/// A price file of the two days from this quarter hour, prices `base + i / 1000`.
+fn prices(base: u32) -> String {
+    let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    support::price_file(now, 192, base as f64).0
+}
+
+fn source(url: &str) -> Source {
+    Source::new(url, Duration::from_secs(2)).unwrap()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[tokio::test]
+async fn a_normal_answer_is_written_and_the_next_request_is_conditional() {
+    let body = prices(5);
+    let local = LocalSource::start(Answer::Prices { body: body.clone(), etag: "\"v1\"" }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let mut source = source(&local.url);
+
+    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Written);
+    assert_eq!(read(&path), body);
+    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::NotModified);
+
+    let requests = local.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].get(header::IF_NONE_MATCH).is_none(), "the first request is plain");
+    assert_eq!(requests[1].get(header::IF_NONE_MATCH).unwrap(), "\"v1\"");
+    let agent = requests[0].get(header::USER_AGENT).unwrap().to_str().unwrap();
+    assert!(agent.starts_with("electricity-price-monitor/"), "{agent}");
+
+    // The same content under a new ETag is not written again.
+    local.answer(Answer::Prices { body: body.clone(), etag: "\"v2\"" });
+    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Unchanged);
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1, "no temporary file left");
+}
+
+/// Each bad answer is an error naming what was wrong, and the price file stays as it was.
+#[tokio::test]
+async fn bad_answers_leave_the_old_file_in_place() {
+    let good = prices(7);
+    let local = LocalSource::start(Answer::Prices { body: good.clone(), etag: "\"good\"" }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let mut source = source(&local.url);
+    source.fetch_into(&path).await.unwrap();
+
+    let truncated: &'static str = Box::leak(good[..good.len() / 2].to_owned().into_boxed_str());
+    let cases: [(Answer, &str); 6] = [
+        (Answer::Status(500), "500"),
+        (Answer::Status(404), "404"),
+        (Answer::Body("<html><body>Maintenance</body></html>", "text/html"), "not a price file"),
+        (Answer::Body(truncated, "application/json"), "not a price file"),
+        (Answer::Body(r#"{"prices":[]}"#, "application/json"), "no valid prices"),
+        (Answer::Slow(Duration::from_secs(5)), "failed"),
+    ];
+    for (answer, expected) in cases {
+        local.answer(answer);
+        let started = std::time::Instant::now();
+        let error = source.fetch_into(&path).await.unwrap_err();
+        assert!(error.to_string().contains(expected), "{error}");
+        assert!(error.to_string().contains(&local.url), "names the URL: {error}");
+        assert!(started.elapsed() < Duration::from_secs(4), "the 2 s timeout holds: {:?}", started.elapsed());
+        assert_eq!(read(&path), good, "after {error}");
+    }
+    assert!(matches!(source.fetch_into(&path).await, Err(FetchError::Request { .. })), "still slow");
+
+    // A bad answer's validators are not kept: the good file comes back as a whole answer, not a 304.
+    local.answer(Answer::Prices { body: good.clone(), etag: "\"good\"" });
+    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::NotModified);
+    let fresh = prices(9);
+    local.answer(Answer::Prices { body: fresh.clone(), etag: "\"fresh\"" });
+    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Written);
+    assert_eq!(read(&path), fresh);
+}
+
+#[tokio::test]
+async fn a_source_that_does_not_answer_is_an_error_and_no_file_is_made() {
+    let port = support::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let error = source(&format!("http://127.0.0.1:{port}/v2/latest-prices.json")).fetch_into(&path).await.unwrap_err();
+    assert!(matches!(error, FetchError::Request { .. }), "{error}");
+    assert!(!path.exists());
+}
+
+/// The schedule's publishing time at midnight makes tomorrow's prices always due: the first answer lacks
+/// them, so the fetcher retries; the second has them, so it waits for the next day.
+#[tokio::test]
+async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
+    let today_only = support::price_file(Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap(), 4, 3.0).0;
+    let local = LocalSource::start(Answer::Prices { body: today_only, etag: "\"today\"" }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let schedule = Schedule {
+        publish: NaiveTime::MIN,
+        retry_min: Duration::from_millis(300),
+        retry_max: Duration::from_millis(600),
+        min_interval: Duration::from_millis(100),
+        ..Schedule::default()
+    };
+    let shutdown = CancellationToken::new();
+    let fetcher = tokio::spawn({
+        let (source, path, shutdown) = (source(&local.url), path.clone(), shutdown.clone());
+        async move { server::fetch::keep_fetching(source, &path, &schedule, &shutdown).await }
+    });
+
+    // Retries while tomorrow is missing: 304s against the first answer's ETag.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let retries = local.requests().len();
+    assert!(retries >= 3, "retried while tomorrow's prices were missing: {retries} requests");
+    let with_tomorrow = prices(4);
+    local.answer(Answer::Prices { body: with_tomorrow.clone(), etag: "\"tomorrow\"" });
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(read(&path), with_tomorrow);
+    let after = local.requests().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(local.requests().len(), after, "no more requests once tomorrow is known");
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
+}
+
+/// `price-monitor fetch --once`: exit 0 with the file written, or non-zero with the reason.
+#[tokio::test]
+async fn fetch_once_from_the_command_line() {
+    let body = prices(2);
+    let local = LocalSource::start(Answer::Prices { body: body.clone(), etag: "\"a\"" }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-folder/latest-prices.json");
+    let run = |url: String| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+                .args(["fetch", "--once", "--source-url", &url, "--price-file"])
+                .arg(&path)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap()
+        })
+    };
+    let ok = run(local.url.clone()).await.unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(read(&path), body);
+
+    local.answer(Answer::Status(503));
+    let failed = run(local.url.clone()).await.unwrap();
+    assert!(!failed.status.success());
+    let said = String::from_utf8_lossy(&failed.stderr).into_owned() + &String::from_utf8_lossy(&failed.stdout);
+    assert!(said.contains("503"), "{said}");
+    assert_eq!(read(&path), body);
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+        .args(["fetch", "--once"])
+        .env_remove("SOURCE_URL")
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("SOURCE_URL"));
+}
