@@ -1,4 +1,6 @@
-# The price monitor: `cargo leptos build --release --precompress` in a full Rust image, run from a slim one as non-root.
+# The price monitor: `cargo leptos build --release --precompress` in a full Rust image, run from a slim one as
+# non-root with the site's files baked in. Set SOURCE_URL to have it fetch the prices itself (docker-compose.yml
+# does).
 FROM rust:1.95-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm \
@@ -21,7 +23,7 @@ RUN cargo leptos build --release --precompress
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app monitor \
     && mkdir -p /app/data && chown monitor /app/data
@@ -37,4 +39,7 @@ ENV LEPTOS_SITE_ROOT=/app/site \
 USER monitor
 EXPOSE 8501
 VOLUME ["/app/data"]
+# Alive means answering: a broker that is away makes /readyz fail, which a restart would not mend.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:8501/healthz || exit 1
 CMD ["/app/price-monitor", "all"]

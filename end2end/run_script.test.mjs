@@ -2,6 +2,7 @@
 // KAFKA_DATA across the two runs: the topic still holds the first run's messages, and the CSV gains nothing.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,56 @@ test('Ctrl-C stops the app and Kafka; a second run finds the topic and adds no r
   assert.equal(csvRows(), 192);
   assert.equal(await second.interrupt(), 0, `run.sh exits 0 on Ctrl-C\n${second.output()}`);
   assert.equal(await listening(kafkaPort), false);
+});
+
+/** Two days of quarter hours from an hour ago, as porssisahko.net lists them: `base + i / 1000` c/kWh. */
+function currentPrices(base) {
+  const quarter = 15 * 60_000;
+  const first = Math.floor(Date.now() / quarter) * quarter - 4 * quarter;
+  const prices = Array.from({ length: 192 }, (_, i) => ({
+    price: Math.round((base + i / 1000) * 1000) / 1000,
+    startDate: new Date(first + i * quarter).toISOString(),
+    endDate: new Date(first + (i + 1) * quarter - 1).toISOString(),
+  }));
+  return { prices };
+}
+
+test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is current', { timeout: 600_000 }, async () => {
+  // A local stand-in for porssisahko.net, counting its requests.
+  const body = JSON.stringify(currentPrices(6));
+  let requests = 0;
+  const source = createServer((request, response) => {
+    requests += 1;
+    response.writeHead(200, { 'Content-Type': 'application/json', ETag: '"today"' });
+    response.end(body);
+  });
+  await new Promise((resolve) => source.listen(0, '127.0.0.1', resolve));
+  after(() => source.close());
+  const own = mkdtempSync(join(tmpdir(), 'price-monitor-fetch-'));
+  const appPort = await freePort();
+  const env = {
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_DATA: join(own, 'kafka'),
+    PRICE_FILE: join(own, 'prices', 'latest-prices.json'), // neither the file nor its folder exists yet
+    CSV_PATH: join(own, 'electricity_prices.csv'),
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    SOURCE_URL: `http://127.0.0.1:${source.address().port}/v2/latest-prices.json`,
+  };
+  const url = `http://127.0.0.1:${appPort}/`;
+  const run = runScript(env);
+  const ready = await eventually('/readyz to say ready', async () => {
+    const response = await fetch(`${url}readyz`).catch(() => undefined);
+    return response?.status === 200 && response.json();
+  }, 300_000).catch((e) => { throw new Error(`${e.message}\n${run.output()}`); });
+  assert.equal(ready.checks.data.ok, true);
+  assert.equal(readFileSync(env.PRICE_FILE, 'utf8'), body, 'the fetched file is the price file');
+  assert.equal(requests, 1, 'one fetch at start');
+
+  const response = await fetch(`${url}api/dashboard`, { method: 'POST', body: new URLSearchParams({ hours: '48' }) });
+  const data = await response.json();
+  assert.equal(data.current.price, 6.004, 'the price now is the fetched one');
+  const metrics = await (await fetch(`${url}metrics`)).text();
+  assert.match(metrics, /price_monitor_fetches_total\{outcome="written"\} 1/);
+  assert.match(metrics, /price_monitor_price_cents_per_kwh 6.004/);
+  assert.equal(await run.interrupt(), 0, `run.sh exits 0 on Ctrl-C\n${run.output()}`);
 });

@@ -1,29 +1,43 @@
 #!/usr/bin/env bash
-# Runs a single-node Apache Kafka broker (KRaft: broker and controller in one JVM) in the foreground until
+# Runs Apache Kafka in KRaft mode (each node a broker and a controller in one JVM) in the foreground until
 # SIGTERM or Ctrl-C:
 #
-#   scripts/kafka.sh --port PORT --data DIR [--controller-port PORT]
+#   scripts/kafka.sh --port PORT --data DIR [--controller-port PORT]     one node
+#   scripts/kafka.sh --nodes 3 --port PORT --data DIR                    a three-node cluster
 #   scripts/kafka.sh --fetch      only fetch the jars (scripts/setup.sh does this)
 #
-# Clients connect to 127.0.0.1:PORT; it is ready when that port accepts connections. The controller listens on
-# --controller-port, by default the one it used before in DIR, or else PORT+1. DIR keeps everything (the
-# topics' logs, committed offsets, the cluster's metadata): it is formatted on first use only and reused after
-# a restart or a kill -9. The jars come from Maven Central through tools/kafka/pom.xml, fetched once.
-# KAFKA_HEAP_OPTS overrides the heap (default: 128 MB growing to 512 MB, plenty for a 2-core machine).
+# One node: clients connect to 127.0.0.1:PORT; it is ready when that port accepts connections. The controller
+# listens on --controller-port, by default the one it used before in DIR, or else PORT+1. DIR keeps everything
+# (the topics' logs, committed offsets, the cluster's metadata): it is formatted on first use only and reused
+# after a restart or a kill -9.
+# A cluster of N nodes: node i listens on PORT+i-1 for clients and PORT+N+i-1 for the controllers' quorum, and
+# keeps its data in DIR/node-i (its log in DIR/node-i/broker.log). Clients bootstrap from all N ports. The
+# internal topics have N replicas (at most 3), and writes with acks=all need 2 of them in sync.
+# A node of a cluster can also be run alone (as the tests do, to kill one):
+#   --node-id I --voters 1@127.0.0.1:C1,2@127.0.0.1:C2,... --cluster-id ID
+# The jars come from Maven Central through tools/kafka/pom.xml, fetched once. KAFKA_HEAP_OPTS overrides the
+# heap of each node (default: 128 MB growing to 512 MB, plenty for a 2-core machine).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { echo "usage: scripts/kafka.sh --port PORT --data DIR [--controller-port PORT] | --fetch" >&2; exit 2; }
+usage() {
+  echo "usage: scripts/kafka.sh [--nodes N] --port PORT --data DIR [--controller-port PORT] | --fetch" >&2
+  exit 2
+}
 fail() { echo "kafka.sh: $*" >&2; exit 1; }
 
-port='' data='' controller_port='' fetch_only=''
+port='' data='' controller_port='' fetch_only='' nodes='' node_id=1 voters='' cluster_id=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:-}; shift 2 || usage ;;
     --data) data=${2:-}; shift 2 || usage ;;
     --controller-port) controller_port=${2:-}; shift 2 || usage ;;
+    --nodes) nodes=${2:-}; shift 2 || usage ;;
+    --node-id) node_id=${2:-}; shift 2 || usage ;;
+    --voters) voters=${2:-}; shift 2 || usage ;;
+    --cluster-id) cluster_id=${2:-}; shift 2 || usage ;;
     --fetch) fetch_only=1; shift ;;
-    -h | --help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -47,6 +61,34 @@ exec 9>&-
 
 is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
 is_port "$port" || fail "--port $port is not a port number (1-65535)"
+command -v java >/dev/null || fail "Java is missing: run scripts/setup.sh"
+read -r -a heap <<<"${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
+jvm=(java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent
+  -Djava.awt.headless=true -Dlog4j2.configurationFile="$root/tools/kafka/log4j2.properties" -cp "$lib/*")
+
+# A cluster: this script once per node, each in the background, stopped together.
+if [ -n "$nodes" ]; then
+  [[ "$nodes" =~ ^[1-9]$ ]] || fail "--nodes $nodes: give a number of nodes from 1 to 9"
+  mkdir -p "$data"
+  data=$(cd "$data" && pwd)
+  [ -f "$data/cluster.id" ] || "${jvm[@]}" kafka.tools.StorageTool random-uuid >"$data/cluster.id"
+  voters=''
+  for i in $(seq 1 "$nodes"); do voters+="${voters:+,}$i@127.0.0.1:$((port + nodes + i - 1))"; done
+  children=()
+  stop_nodes() { kill -TERM "${children[@]}" 2>/dev/null || true; wait; }
+  trap 'stop_nodes; exit 0' TERM INT
+  for i in $(seq 1 "$nodes"); do
+    mkdir -p "$data/node-$i"
+    "$0" --port $((port + i - 1)) --controller-port $((port + nodes + i - 1)) --data "$data/node-$i" \
+      --node-id "$i" --voters "$voters" --cluster-id "$(cat "$data/cluster.id")" >>"$data/node-$i/broker.log" 2>&1 &
+    children+=($!)
+  done
+  echo "kafka.sh: $nodes nodes on 127.0.0.1:$port-$((port + nodes - 1)), logs in $data/node-*/broker.log" >&2
+  # Waits for the first node to exit, then stops the rest: a cluster with a node gone is not what was asked.
+  wait -n "${children[@]}" || true
+  stop_nodes
+  exit 1
+fi
 
 mkdir -p "$data"
 data=$(cd "$data" && pwd)
@@ -63,33 +105,40 @@ in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 in_use "$port" && fail "port $port is already in use on 127.0.0.1 (another Kafka?); choose another --port"
 in_use "$controller_port" && fail "the controller's port $controller_port is already in use on 127.0.0.1; choose another --controller-port"
 
-command -v java >/dev/null || fail "Java is missing: run scripts/setup.sh"
-
-# The broker's own scripts use G1 with short pauses; the heap is sized for a small machine.
-read -r -a heap <<<"${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
-jvm=(java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent
-  -Djava.awt.headless=true -Dlog4j2.configurationFile="$root/tools/kafka/log4j2.properties" -cp "$lib/*")
+# The quorum: this node alone, or the voters of a cluster. Replicas of the internal topics: one per node, at
+# most 3; writes with acks=all need 2 in sync once there are 2 or more.
+if [ -n "$voters" ]; then
+  [ -n "$cluster_id" ] || [ -f "$logs/meta.properties" ] || fail "--voters needs --cluster-id for the first start"
+  quorum="controller.quorum.voters=$voters"
+  replicas=$(tr ',' '\n' <<<"$voters" | wc -l)
+  [ "$replicas" -le 3 ] || replicas=3
+else
+  quorum="controller.quorum.bootstrap.servers=127.0.0.1:$controller_port"
+  replicas=1
+fi
+min_isr=$((replicas >= 2 ? 2 : 1))
 
 # Written anew on every start, so a changed PORT takes effect; the data stays where it is.
 cat >"$data/server.properties" <<EOF
 # Written by scripts/kafka.sh on every start.
 process.roles=broker,controller
-node.id=1
+node.id=$node_id
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
+$quorum
 log.dirs=$logs
-# One node: every internal topic has one replica, and needs only that one in sync.
-offsets.topic.replication.factor=1
+# One replica per node (at most 3) of every internal topic; 2 in sync for a write once there are 2.
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-min.insync.replicas=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
+min.insync.replicas=$min_isr
+default.replication.factor=$replicas
 # After a kill -9 the controller refuses the restarted broker until the old registration expires: 4 s, not 9.
 broker.session.timeout.ms=4000
 broker.heartbeat.interval.ms=1000
@@ -100,9 +149,15 @@ auto.create.topics.enable=false
 EOF
 
 if [ ! -f "$logs/meta.properties" ]; then
-  cluster_id=$("${jvm[@]}" kafka.tools.StorageTool random-uuid)
-  "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$data/server.properties" >&2 \
-    || fail "formatting $logs failed"
+  if [ -n "$voters" ]; then
+    # Static voters: every node is formatted with the same cluster id and the same list.
+    "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" >&2 \
+      || fail "formatting $logs failed"
+  else
+    cluster_id=$("${jvm[@]}" kafka.tools.StorageTool random-uuid)
+    "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$data/server.properties" >&2 \
+      || fail "formatting $logs failed"
+  fi
   echo "$controller_port" >"$data/controller.port"
 fi
 

@@ -89,7 +89,7 @@ pub struct Config {
 
     /// Where to download the price file from, e.g. https://api.porssisahko.net/v2/latest-prices.json. Set,
     /// `all` keeps the price file current by itself; unset, something else writes it.
-    #[arg(long, env = "SOURCE_URL", global = true)]
+    #[arg(long, env = "SOURCE_URL", value_parser = http_url, global = true)]
     pub source_url: Option<String>,
 
     /// The porssisahko.net price JSON file the producer watches.
@@ -116,6 +116,15 @@ pub struct Config {
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
     pub addr: SocketAddr,
+}
+
+/// An http:// or https:// URL, refused at start rather than at the first fetch.
+fn http_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(text.to_owned()),
+        other => Err(format!("{other}: is not http:// or https://")),
+    }
 }
 
 impl Config {
@@ -152,6 +161,10 @@ mod tests {
         assert!(Cli::try_parse_from(["price-monitor", "--check-interval", "0"]).is_err());
         assert!(Cli::try_parse_from(["price-monitor", "--addr", "nowhere"]).is_err());
         assert!(Cli::try_parse_from(["price-monitor", "--tz", "Mars/Olympus"]).is_err());
+        assert!(Cli::try_parse_from(["price-monitor", "--source-url", "api.porssisahko.net/v2"]).is_err());
+        assert!(Cli::try_parse_from(["price-monitor", "--source-url", "ftp://example.com/p.json"]).is_err());
+        let fetch = Cli::try_parse_from(["price-monitor", "fetch", "--once", "--source-url", "http://127.0.0.1:1/p"]);
+        assert_eq!(fetch.unwrap().command, Some(Command::Fetch { once: true }));
         let utc = Cli::try_parse_from(["price-monitor", "serve", "--tz", "UTC"]).unwrap();
         assert_eq!(utc.config.tz, chrono_tz::UTC);
     }

@@ -10,8 +10,56 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(format!("{}/../{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// docker-compose.yml as Compose reads it with the variables of `env` (an env file's `NAME=value` lines):
+/// `${NAME:-default}` replaced, and YAML merge keys (`<<: *anchor`) applied.
+fn compose_with(env: &str) -> serde_norway::Value {
+    let vars: BTreeMap<&str, &str> = env
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .collect();
+    let mut text = read("docker-compose.yml");
+    while let Some(start) = text.find("${") {
+        let end = start + text[start..].find('}').expect("a closed ${...}");
+        let (name, default) = text[start + 2..end].split_once(":-").expect("every variable has a default");
+        let value = vars.get(name).copied().unwrap_or(default).to_owned();
+        text.replace_range(start..=end, &value);
+    }
+    let mut compose: serde_norway::Value = serde_norway::from_str(&text).expect("docker-compose.yml is valid YAML");
+    compose.apply_merge().unwrap();
+    compose
+}
+
+/// The single-node stack: `docker compose up`.
 fn compose() -> serde_norway::Value {
-    serde_norway::from_str(&read("docker-compose.yml")).expect("docker-compose.yml is valid YAML")
+    compose_with("")
+}
+
+/// The services that run with `profiles` active (those without a profile always do).
+fn enabled(compose: &serde_norway::Value, profiles: &[&str]) -> BTreeSet<String> {
+    compose["services"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, service)| {
+            service
+                .get("profiles")
+                .is_none_or(|p| p.as_sequence().unwrap().iter().any(|p| profiles.contains(&p.as_str().unwrap())))
+        })
+        .map(|(name, _)| name.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn env_of(service: &serde_norway::Value) -> BTreeMap<String, String> {
+    service["environment"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let value = v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string()));
+            (k.as_str().unwrap().to_owned(), value.expect("string or number values"))
+        })
+        .collect()
 }
 
 /// The environment variables the binary reads its options from.
@@ -30,15 +78,19 @@ fn ports(service: &serde_norway::Value) -> Vec<String> {
 #[test]
 fn compose_has_kafka_in_kraft_mode_kafka_ui_and_the_app_on_their_ports() {
     let compose = compose();
-    let services = compose["services"].as_mapping().unwrap();
-    let names: BTreeSet<&str> = services.keys().map(|k| k.as_str().unwrap()).collect();
-    assert_eq!(names, BTreeSet::from(["app", "kafka", "kafka-ui"]));
+    let names = enabled(&compose, &[]);
+    assert_eq!(names, BTreeSet::from(["app", "kafka", "kafka-ui"].map(String::from)));
+    for name in &names {
+        assert_eq!(compose["services"][name.as_str()]["restart"].as_str(), Some("unless-stopped"), "{name}");
+    }
 
     let kafka = &compose["services"]["kafka"];
     assert!(kafka["image"].as_str().unwrap().starts_with("apache/kafka:"));
     assert_eq!(kafka["environment"]["KAFKA_PROCESS_ROLES"].as_str(), Some("broker,controller"), "KRaft mode");
     assert!(kafka["environment"].get("KAFKA_ZOOKEEPER_CONNECT").is_none());
     assert!(!names.contains("zookeeper"));
+    assert_eq!(kafka["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"].as_str(), Some("1@kafka:9093"));
+    assert_eq!(kafka["environment"]["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"].as_u64(), Some(1));
     assert_eq!(ports(kafka), ["9092:9092"]);
 
     assert_eq!(ports(&compose["services"]["kafka-ui"]), ["8080:8080"]);
@@ -51,7 +103,52 @@ fn compose_has_kafka_in_kraft_mode_kafka_ui_and_the_app_on_their_ports() {
     assert_eq!(ports(app), ["8501:8501"]);
     assert_eq!(app["build"].as_str(), Some("."));
     assert_eq!(app["depends_on"]["kafka"]["condition"].as_str(), Some("service_healthy"));
-    assert!(app["volumes"].as_sequence().unwrap().iter().any(|v| v.as_str() == Some("./data:/app/data")));
+    assert!(app["volumes"].as_sequence().unwrap().iter().any(|v| v.as_str() == Some("app-data:/app/data")));
+    assert!(compose["volumes"].get("app-data").is_some(), "data/ is a named volume");
+    let source = env_of(app)["SOURCE_URL"].clone();
+    assert_eq!(source, "https://api.porssisahko.net/v2/latest-prices.json", "the app fetches the prices itself");
+}
+
+/// `docker compose --env-file cluster.env up`: three nodes that name each other as the controllers' quorum,
+/// every topic replicated three times with two in sync, and the app and Kafka UI bootstrapping from all.
+#[test]
+fn the_cluster_profile_runs_three_kafka_nodes_that_form_one_quorum() {
+    let env = read("cluster.env");
+    assert!(env.lines().any(|l| l == "COMPOSE_PROFILES=cluster"));
+    let compose = compose_with(&env);
+    let names = enabled(&compose, &["cluster"]);
+    assert_eq!(names, BTreeSet::from(["app", "kafka", "kafka-2", "kafka-3", "kafka-ui"].map(String::from)));
+
+    let nodes = ["kafka", "kafka-2", "kafka-3"];
+    let mut host_ports = BTreeSet::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let service = &compose["services"][*node];
+        let env = env_of(service);
+        assert_eq!(env["KAFKA_NODE_ID"], (i + 1).to_string());
+        assert_eq!(env["KAFKA_CONTROLLER_QUORUM_VOTERS"], "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093");
+        assert!(env["KAFKA_LISTENERS"].contains("CONTROLLER://:9093"));
+        assert!(env["KAFKA_ADVERTISED_LISTENERS"].contains(&format!("INTERNAL://{node}:19092")));
+        assert_eq!(service["hostname"].as_str(), Some(*node));
+        assert_eq!(env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"], "3");
+        assert_eq!(env["KAFKA_MIN_INSYNC_REPLICAS"], "2");
+        assert_eq!(env["CLUSTER_ID"], env_of(&compose["services"]["kafka"])["CLUSTER_ID"], "one cluster");
+        assert_eq!(service["restart"].as_str(), Some("unless-stopped"));
+        assert!(service["healthcheck"]["test"].as_sequence().is_some());
+        host_ports.extend(ports(service));
+        let volume = service["volumes"][0].as_str().unwrap().split(':').next().unwrap().to_owned();
+        assert!(compose["volumes"].get(&volume).is_some(), "{node} keeps its data in a volume of its own");
+    }
+    assert_eq!(host_ports.len(), 3, "each node on a host port of its own: {host_ports:?}");
+
+    let app = env_of(&compose["services"]["app"]);
+    assert_eq!(app["KAFKA_BOOTSTRAP_SERVERS"], "kafka:19092,kafka-2:19092,kafka-3:19092");
+    assert_eq!((app["KAFKA_TOPIC_REPLICATION"].as_str(), app["KAFKA_TOPIC_MIN_INSYNC_REPLICAS"].as_str()), ("3", "2"));
+    let ui = env_of(&compose["services"]["kafka-ui"]);
+    assert_eq!(ui["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"], app["KAFKA_BOOTSTRAP_SERVERS"]);
+    // The app waits for the first node (a dependency on a node of the profile would break the single-node
+    // stack), and retries creating its topic until three replicas can be placed.
+    assert_eq!(compose["services"]["app"]["depends_on"]["kafka"]["condition"].as_str(), Some("service_healthy"));
+    parses_as_options(&app);
 }
 
 /// The Kafka version tools/kafka/pom.xml pins, the one place that names it.
@@ -83,14 +180,23 @@ fn docker_compose_config_accepts_the_file_where_a_client_is_installed() {
         if !has_compose {
             continue;
         }
-        let out = std::process::Command::new(client[0])
-            .args(&client[1..])
-            .args(["config", "-q"])
-            .current_dir(root)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{client:?} config -q: {}", String::from_utf8_lossy(&out.stderr));
-        eprintln!("{} config -q: valid", client.join(" "));
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new(client[0])
+                .args(&client[1..])
+                .args(args)
+                .current_dir(root)
+                .env_remove("COMPOSE_PROFILES")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{client:?} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        // Which services a profile enables is checked statically above: docker-compose 1.x lists them all.
+        assert!(run(&["config"]).contains("1@kafka:9093\n"), "one voter by default");
+        let cluster = run(&["--env-file", "cluster.env", "config"]);
+        assert!(cluster.contains("1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093"), "{cluster}");
+        assert!(cluster.contains("kafka:19092,kafka-2:19092,kafka-3:19092"), "{cluster}");
+        eprintln!("{} config: valid, with one node and with cluster.env's three", client.join(" "));
         return;
     }
     eprintln!("no docker compose client here: docker-compose.yml checked statically only");
@@ -99,12 +205,7 @@ fn docker_compose_config_accepts_the_file_where_a_client_is_installed() {
 #[test]
 fn the_apps_environment_names_only_options_the_binary_has_with_valid_values() {
     let compose = compose();
-    let env: BTreeMap<String, String> = compose["services"]["app"]["environment"]
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.as_str().unwrap().to_owned(), v.as_str().expect("quoted string values").to_owned()))
-        .collect();
+    let env = env_of(&compose["services"]["app"]);
     let known = binary_env_vars();
     for name in env.keys().filter(|name| name.as_str() != "RUST_LOG") {
         assert!(known.contains(name), "{name} is not an option of price-monitor (it has {known:?})");
@@ -117,11 +218,14 @@ fn the_apps_environment_names_only_options_the_binary_has_with_valid_values() {
     assert_eq!(env["KAFKA_BOOTSTRAP_SERVERS"], "kafka:19092");
     let advertised = compose["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].as_str().unwrap();
     assert!(advertised.contains("//kafka:19092"), "{advertised}");
+    parses_as_options(&env);
+}
 
-    // The binary accepts these values as they are.
+/// The binary accepts the values of `env` as they are.
+fn parses_as_options(env: &BTreeMap<String, String>) {
     let mut args = vec!["price-monitor".to_owned()];
     let flags = Cli::command();
-    for (name, value) in &env {
+    for (name, value) in env {
         if let Some(arg) = flags.get_arguments().find(|a| a.get_env().is_some_and(|e| e == name.as_str())) {
             args.push(format!("--{}", arg.get_long().unwrap()));
             args.push(value.clone());
@@ -141,4 +245,9 @@ fn the_dockerfile_builds_with_cargo_leptos_and_runs_slim_as_non_root() {
     assert!(runtime.contains("\nUSER monitor"));
     assert!(runtime.contains("EXPOSE 8501"));
     assert!(runtime.contains("CMD [\"/app/price-monitor\", \"all\"]"));
+    assert!(runtime.contains("COPY --from=build /src/target/site /app/site"), "the site's files are baked in");
+    assert!(runtime.contains("LEPTOS_SITE_ROOT=/app/site"));
+    let healthcheck = runtime.lines().skip_while(|l| !l.starts_with("HEALTHCHECK")).take(2).collect::<String>();
+    assert!(healthcheck.contains("http://127.0.0.1:8501/healthz"), "{healthcheck}");
+    assert!(runtime.contains(" curl"), "the health check's client is installed");
 }

@@ -209,7 +209,7 @@ async fn consumer_killed_20_times_during_100_000_revisions() {
     // 100 000 distinct revisions, ten files of 10 000 new slots written 2 s apart, while the consumer is
     // SIGKILLed and restarted at moments drawn from a fixed-seed sequence, 0.4 to 1.6 s apart.
     let (files, expected) = hundred_thousand_revisions();
-    let writer = write_two_seconds_apart(&config, files);
+    let writer = write_apart(&config, files, Duration::from_secs(2));
     let mut seed: u64 = 0x5eed;
     for _ in 0..20 {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -245,13 +245,13 @@ fn hundred_thousand_revisions() -> (Vec<String>, Vec<(String, f64)>) {
     (files, expected)
 }
 
-/// Writes `files` to the price file one after the other, 2 s apart.
-fn write_two_seconds_apart(config: &Config, files: Vec<String>) -> tokio::task::JoinHandle<()> {
+/// Writes `files` to the price file one after the other, `apart` between two.
+fn write_apart(config: &Config, files: Vec<String>, apart: Duration) -> tokio::task::JoinHandle<()> {
     let config = config.clone();
     tokio::spawn(async move {
         for json in files {
             write_price_file(&config, json);
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::time::sleep(apart).await;
         }
     })
 }
@@ -264,7 +264,7 @@ async fn kafka_stopped_and_restarted_during_100_000_revisions() {
     let config = config(dir.path(), &broker.bootstrap(), "sigterm", &[]);
     let app = AppProcess::start(&config);
     let (files, expected) = hundred_thousand_revisions();
-    let writer = write_two_seconds_apart(&config, files);
+    let writer = write_apart(&config, files, Duration::from_secs(2));
     // Into the stream: some files are through, the rest come while Kafka stops and starts again.
     tokio::time::sleep(Duration::from_secs(7)).await;
     broker.stop();
@@ -445,4 +445,65 @@ async fn two_hundred_dashboards_on_a_million_rows() {
     );
     assert_eq!(times.len(), DASHBOARDS * rounds);
     app.stop_cleanly("price-monitor serve");
+}
+
+/// The partition's leader on a three-node cluster (replication 3, min.insync.replicas 2) is SIGKILLed while
+/// 10 000 revisions stream through: the producer's acks=all and idempotence carry them to the new leader.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn partition_leader_killed_on_a_three_node_cluster_during_10_000_revisions() {
+    let mut cluster = Cluster::start(3);
+    let dir = tempfile::tempdir().unwrap();
+    let replicated = ["--topic-replication", "3", "--topic-min-insync-replicas", "2"];
+    let config = config(dir.path(), &cluster.bootstrap(), "leaderkill", &replicated);
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for k in 0..10 {
+        let first = chrono::DateTime::parse_from_rfc3339("2029-01-01T00:00:00Z").unwrap().to_utc()
+            + chrono::Duration::days(11 * k);
+        let (json, slots) = price_file(first, 1000, 2.0 + k as f64 * 10.0);
+        files.push(json);
+        expected.extend(slots);
+    }
+    write_price_file(&config, &files[0]);
+    let app = AppProcess::start_with(&config, "all", &replicated);
+    wait_for_rows(&config, 1000, RECOVERY).await;
+    app.lines_after(0, 1, RECOVERY, |l| l.contains("3 replica(s), min.insync.replicas 2")).await;
+
+    let (leader, replicas) = partition_leader(&config);
+    assert_eq!(replicas, 3, "the topic has a replica on each node");
+    let writer = write_apart(&config, files.split_off(1), Duration::from_secs(1));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    cluster.node(leader).kill();
+    let killed = Instant::now();
+    writer.await.unwrap();
+    settle_and_report(
+        "11. partition leader SIGKILLed, 3 nodes, 10 000 revisions",
+        &format!("kill -9 of node {leader} (leader) mid-stream"),
+        &expected,
+        &config,
+        killed,
+    )
+    .await;
+    let (new_leader, _) = partition_leader(&config);
+    assert_ne!(new_leader, leader, "another node leads the partition");
+    app.stop_cleanly("price-monitor");
+}
+
+/// The broker id leading the topic's partition 0, and its number of replicas.
+fn partition_leader(config: &Config) -> (i32, usize) {
+    let client = server::kafka::metadata_client(config).unwrap();
+    let deadline = Instant::now() + RECOVERY;
+    loop {
+        let metadata =
+            rdkafka::consumer::Consumer::fetch_metadata(&client, Some(&config.topic), Duration::from_secs(5));
+        if let Ok(metadata) = metadata
+            && let Some(partition) = metadata.topics().first().and_then(|t| t.partitions().first())
+            && partition.leader() > 0
+        {
+            return (partition.leader(), partition.replicas().len());
+        }
+        assert!(Instant::now() < deadline, "no leader for the partition");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

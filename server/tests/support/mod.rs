@@ -40,6 +40,8 @@ pub struct Broker {
     pub port: u16,
     controller_port: u16,
     data: tempfile::TempDir,
+    /// A cluster node's options: its id, the voters, the cluster's id.
+    node: Vec<String>,
 }
 
 impl Broker {
@@ -48,10 +50,14 @@ impl Broker {
     }
 
     pub fn start_on(port: u16) -> Self {
-        let data = tempfile::Builder::new().prefix("kafka-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-        let mut broker = Self { child: None, port, controller_port: free_port(), data };
+        let mut broker = Self::new(port, free_port(), Vec::new());
         broker.restart();
         broker
+    }
+
+    fn new(port: u16, controller_port: u16, node: Vec<String>) -> Self {
+        let data = tempfile::Builder::new().prefix("kafka-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        Self { child: None, port, controller_port, data, node }
     }
 
     pub fn bootstrap(&self) -> String {
@@ -65,6 +71,12 @@ impl Broker {
 
     /// Starts the broker on its data and ports, and waits until it accepts connections.
     pub fn restart(&mut self) {
+        self.spawn();
+        self.wait_until_listening();
+    }
+
+    /// Starts the broker on its data and ports.
+    fn spawn(&mut self) {
         assert!(self.child.is_none(), "the broker is running");
         let log = File::options().create(true).append(true).open(self.log_path()).unwrap();
         let mut command = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/kafka.sh"));
@@ -72,6 +84,7 @@ impl Broker {
             .args(["--port", &self.port.to_string(), "--controller-port", &self.controller_port.to_string()])
             .arg("--data")
             .arg(self.data.path().join("kafka"))
+            .args(&self.node)
             .stdout(log.try_clone().unwrap())
             .stderr(log);
         // SAFETY: prctl is async-signal-safe. It makes the broker die with the test thread that started it, so
@@ -82,16 +95,18 @@ impl Broker {
                 Ok(())
             });
         }
-        let mut child = command.spawn().expect("cannot run scripts/kafka.sh");
+        self.child = Some(command.spawn().expect("cannot run scripts/kafka.sh"));
+    }
+
+    fn wait_until_listening(&mut self) {
         let deadline = Instant::now() + BROKER_START;
         while !listening(self.port) {
-            if let Some(status) = child.try_wait().unwrap() {
+            if let Some(status) = self.child.as_mut().expect("started").try_wait().unwrap() {
                 panic!("scripts/kafka.sh exited with {status}:\n{}", self.log_tail());
             }
             assert!(Instant::now() < deadline, "Kafka did not listen within {BROKER_START:?}:\n{}", self.log_tail());
             std::thread::sleep(Duration::from_millis(100));
         }
-        self.child = Some(child);
     }
 
     /// Stops the broker as SIGTERM does, cleanly, and waits for it to exit.
@@ -132,6 +147,44 @@ impl Drop for Broker {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// A KRaft cluster of nodes (each a broker and a controller, `scripts/kafka.sh --node-id …`) on loopback
+/// ports, each node a [`Broker`] that can be killed and restarted on its own.
+pub struct Cluster {
+    pub nodes: Vec<Broker>,
+}
+
+impl Cluster {
+    pub fn start(nodes: usize) -> Self {
+        let ports: Vec<(u16, u16)> = (0..nodes).map(|_| (free_port(), free_port())).collect();
+        let voters: Vec<String> =
+            ports.iter().enumerate().map(|(i, (_, controller))| format!("{}@127.0.0.1:{controller}", i + 1)).collect();
+        // Any 22-character base64url id will do; every node of a cluster is formatted with the same one.
+        let cluster_id = "cHJpY2UtbW9uaXRvci10ZQ";
+        let mut nodes: Vec<Broker> = ports
+            .iter()
+            .enumerate()
+            .map(|(i, &(port, controller))| {
+                let node =
+                    ["--node-id", &(i + 1).to_string(), "--voters", &voters.join(","), "--cluster-id", cluster_id];
+                Broker::new(port, controller, node.map(str::to_owned).to_vec())
+            })
+            .collect();
+        // All at once: a node waits for a majority of the controllers.
+        nodes.iter_mut().for_each(Broker::spawn);
+        nodes.iter_mut().for_each(Broker::wait_until_listening);
+        Self { nodes }
+    }
+
+    pub fn bootstrap(&self) -> String {
+        self.nodes.iter().map(Broker::bootstrap).collect::<Vec<_>>().join(",")
+    }
+
+    /// The node with this broker id (1-based).
+    pub fn node(&mut self, id: i32) -> &mut Broker {
+        &mut self.nodes[id as usize - 1]
     }
 }
 
