@@ -28,6 +28,12 @@ impl LocalTime {
         Self { name: "UTC".to_owned(), offsets: vec![(DateTime::<Utc>::MIN_UTC, 0)] }
     }
 
+    /// A zone `seconds` east of UTC at all times, for tests.
+    #[cfg(test)]
+    pub(crate) fn fixed(seconds: i32) -> Self {
+        Self { name: format!("UTC{:+}", seconds / 3600), offsets: vec![(DateTime::<Utc>::MIN_UTC, seconds)] }
+    }
+
     fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
         let after = self.offsets.partition_point(|(from, _)| *from <= t);
         let seconds = self.offsets.get(after.saturating_sub(1)).map_or(0, |(_, seconds)| *seconds);
@@ -84,6 +90,13 @@ mod zone {
     impl DisplayZone {
         pub fn name(&self) -> &'static str {
             self.0.name()
+        }
+
+        /// The first instant of `date` in the zone (where a DST change skips midnight, the hour after).
+        pub fn midnight(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
+            let local = date.and_time(chrono::NaiveTime::MIN);
+            let first = |t| self.0.from_local_datetime(&t).earliest().map(|t| t.with_timezone(&Utc));
+            first(local).or_else(|| first(local + Duration::hours(1))).unwrap_or_else(|| local.and_utc())
         }
 
         fn offset_seconds(&self, t: DateTime<Utc>) -> i32 {

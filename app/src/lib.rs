@@ -5,10 +5,13 @@ pub mod api;
 pub mod components;
 pub mod dashboard;
 pub mod format;
+pub mod planner;
 pub mod price;
+pub mod ranking;
 pub mod slots;
 pub mod stats;
 pub mod status;
+pub mod tariff;
 
 #[cfg(feature = "ssr")]
 pub mod csv_log;

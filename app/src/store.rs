@@ -54,6 +54,11 @@ impl PriceStore {
         self.with_fresh(|tail| window_of(tail, now, hours))
     }
 
+    /// The latest revision of each slot starting in `from..to`, in time order.
+    pub fn range(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<PriceRecord>, CsvLogError> {
+        self.with_fresh(|tail| tail.index().range(from, to).collect())
+    }
+
     /// Everything the dashboard shows.
     pub fn dashboard(
         &self,

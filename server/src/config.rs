@@ -113,6 +113,9 @@ pub struct Config {
     #[arg(long, env = "WITHOUT_SITE", global = true)]
     pub without_site: bool,
 
+    #[command(flatten)]
+    pub tariff: crate::tariff_config::TariffArgs,
+
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
     pub addr: SocketAddr,

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `price_file` → `producer` → Kafka → `consumer` → CSV log → `web`.
 
+pub mod api_v1;
 pub mod assets;
 pub mod backoff;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod preflight;
 pub mod price_file;
 pub mod producer;
 pub mod status;
+pub mod tariff_config;
 pub mod web;
 
 use tokio_util::sync::CancellationToken;

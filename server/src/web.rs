@@ -22,12 +22,13 @@ use app::{
     shell,
     status::{PipelineStatus, StatusSource},
     store::PriceStore,
+    tariff::Tariff,
 };
 
 use tower_http::compression::CompressionLayer;
 
 use crate::{
-    assets,
+    api_v1, assets,
     config::Config,
     health::{self, KafkaProbe},
     kafka, metrics,
@@ -42,6 +43,8 @@ pub struct ServerContext {
     pub status: Option<StatusSource>,
     /// What `/readyz` checks besides the data.
     pub checks: health::Checks,
+    /// The fees added to the spot price.
+    pub tariff: Arc<Tariff>,
 }
 
 impl ServerContext {
@@ -79,6 +82,7 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
     let routes = generate_route_list(App);
     let store = server_context.store.clone();
     let ops = operations(server_context.clone());
+    let api = api_v1::Api { store: store.clone(), zone: server_context.zone, tariff: server_context.tariff.clone() };
     let context = move || server_context.provide();
     Router::new()
         .route("/download.csv", get(download).with_state(store))
@@ -90,6 +94,7 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         .with_state(options)
         .merge(versioned)
         .merge(ops)
+        .nest("/api/v1", api_v1::router(api))
         .layer(axum::middleware::from_fn(assets::cache_rules))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(metrics::time_requests))
@@ -179,6 +184,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         zone: DisplayZone(config.tz),
         status,
         checks,
+        tariff: Arc::new(config.tariff.tariff().context("reading the tariff")?),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);

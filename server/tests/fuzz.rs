@@ -96,6 +96,7 @@ fn any_form_posted_to_the_server_function_gets_a_2xx_or_4xx() {
         zone: DisplayZone::default(),
         status: None,
         checks: server::health::Checks::reader(&path),
+        tariff: Default::default(),
     };
     let site = router(options, context);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

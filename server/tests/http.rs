@@ -59,6 +59,7 @@ fn site_with(records: Vec<app::PriceRecord>, site_root: Option<&std::path::Path>
         zone: DisplayZone::default(),
         status: None,
         checks: server::health::Checks::reader(&path),
+        tariff: Default::default(),
     };
     Site { router: router(options, context), _dir: dir, _one_at_a_time: one_at_a_time }
 }

@@ -1,0 +1,189 @@
+//! The query parameters of `/api/v1`, read and checked: each mistake gets a 400 and a sentence.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use app::planner::{MAX_QUARTERS, QUARTER};
+
+/// The longest span one request may cover.
+pub const MAX_SPAN_DAYS: i64 = 400;
+/// The most single quarters `/cheapest` lists.
+pub const MAX_COUNT: usize = 96;
+
+/// A request that cannot be answered as asked; the text is the sentence sent back.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadRequest(pub String);
+
+fn bad(text: impl Into<String>) -> BadRequest {
+    BadRequest(text.into())
+}
+
+/// Slot length of the answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Resolution {
+    /// Quarter hours (hourly slots of v1 files stay hourly).
+    #[default]
+    #[serde(rename = "15min")]
+    Quarter,
+    /// Hourly averages, as many households are still billed.
+    #[serde(rename = "hour")]
+    Hour,
+}
+
+/// Which price a planner ranks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PriceKind {
+    /// What is paid: spot plus the configured fees with VAT.
+    #[default]
+    Total,
+    /// The spot price alone.
+    Spot,
+}
+
+/// `?from=&to=&resolution=`
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PricesQuery {
+    /// Start: an RFC 3339 time or a date (midnight in the display zone). Default: today's midnight.
+    pub from: Option<String>,
+    /// End (exclusive), as `from`. Default: two days after `from`.
+    pub to: Option<String>,
+    pub resolution: Option<Resolution>,
+}
+
+/// `?duration=&from=&until=`
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CheapestQuery {
+    /// Length of the run: minutes in 15-minute steps from 15 to 720, written `90`, `90m`, `1h30m` or `2h`.
+    pub duration: String,
+    /// Earliest start, as `from` of `/prices`. Default: now (the current quarter counts).
+    pub from: Option<String>,
+    /// The run must be done by then. Default: the end of the known prices.
+    pub until: Option<String>,
+    /// Also list this many cheapest single quarters in the same span (0–96).
+    pub count: Option<usize>,
+    /// Energy the run uses, kWh, for its cost in euros.
+    pub kwh: Option<f64>,
+    pub price: Option<PriceKind>,
+}
+
+/// `?from=&to=` in dates.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DailyQuery {
+    /// First day, `YYYY-MM-DD` in the display zone. Default: 30 days before `to`.
+    pub from: Option<String>,
+    /// Last day, included. Default: the last day with prices.
+    pub to: Option<String>,
+}
+
+/// A time given as RFC 3339 or as a date, whose midnight `midnight` gives.
+pub fn time(
+    name: &str,
+    text: &str,
+    midnight: impl Fn(NaiveDate) -> DateTime<Utc>,
+) -> Result<DateTime<Utc>, BadRequest> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    date(name, text).map(midnight)
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn date(name: &str, text: &str) -> Result<NaiveDate, BadRequest> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        bad(format!("{name} must be a date like 2026-01-15 or a time like 2026-01-15T12:00:00Z, not {text:?}"))
+    })
+}
+
+/// `from < to`, and not more than [`MAX_SPAN_DAYS`] apart.
+pub fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), BadRequest> {
+    if from >= to {
+        return Err(bad("from must be before to"));
+    }
+    if to - from > Duration::days(MAX_SPAN_DAYS) {
+        return Err(bad(format!("from and to may be at most {MAX_SPAN_DAYS} days apart")));
+    }
+    Ok(())
+}
+
+/// A run's length in quarters: `90`, `90m`, `1h30m`, `2h`; 15 minutes to 12 hours in 15-minute steps.
+pub fn duration(text: &str) -> Result<u32, BadRequest> {
+    let why = || {
+        bad(format!(
+            "duration must be 15 minutes to {} hours in 15-minute steps, like 90, 90m, 1h30m or 2h, not {text:?}",
+            MAX_QUARTERS / 4
+        ))
+    };
+    let text = text.trim();
+    let (hours, rest) = match text.split_once('h') {
+        Some((h, rest)) => (h.parse::<u32>().map_err(|_| why())?, rest),
+        None => (0, text),
+    };
+    let minutes = match rest.strip_suffix('m').unwrap_or(rest) {
+        "" => 0,
+        m => m.parse::<u32>().map_err(|_| why())?,
+    };
+    let total = hours.checked_mul(60).and_then(|h| h.checked_add(minutes)).ok_or_else(why)?;
+    let quarter = QUARTER.num_minutes() as u32;
+    if total == 0 || total % quarter != 0 || total / quarter > MAX_QUARTERS {
+        return Err(why());
+    }
+    Ok(total / quarter)
+}
+
+/// How many single quarters to list.
+pub fn count(count: Option<usize>) -> Result<usize, BadRequest> {
+    match count.unwrap_or(0) {
+        n if n <= MAX_COUNT => Ok(n),
+        n => Err(bad(format!("count must be 0 to {MAX_COUNT}, not {n}"))),
+    }
+}
+
+/// Energy in kWh: finite, from 0 to 1000.
+pub fn kwh(kwh: Option<f64>) -> Result<Option<f64>, BadRequest> {
+    match kwh {
+        Some(k) if !(k.is_finite() && (0.0..=1000.0).contains(&k)) => {
+            Err(bad(format!("kwh must be a number of kWh from 0 to 1000, not {k}")))
+        }
+        k => Ok(k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_the_forms_people_write_them() {
+        assert_eq!(duration("15").unwrap(), 1);
+        assert_eq!(duration("90m").unwrap(), 6);
+        assert_eq!(duration("1h30m").unwrap(), 6);
+        assert_eq!(duration("1h30").unwrap(), 6);
+        assert_eq!(duration("2h").unwrap(), 8);
+        assert_eq!(duration("12h").unwrap(), 48);
+        for bad in ["0", "10m", "12h15m", "13h", "", "h", "1.5h", "-15", "abc", "99999999999h"] {
+            let why = duration(bad).unwrap_err().to_string();
+            assert!(why.contains("15-minute steps"), "{bad:?}: {why}");
+        }
+    }
+
+    #[test]
+    fn times_are_rfc_3339_or_dates_at_local_midnight() {
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc() - Duration::hours(2);
+        assert_eq!(
+            time("from", "2026-01-15T12:00:00+02:00", midnight).unwrap().to_rfc3339(),
+            "2026-01-15T10:00:00+00:00"
+        );
+        assert_eq!(time("from", "2026-01-15", midnight).unwrap().to_rfc3339(), "2026-01-14T22:00:00+00:00");
+        let why = time("from", "yesterday", midnight).unwrap_err().to_string();
+        assert!(why.starts_with("from must be a date"), "{why}");
+        assert!(
+            span(midnight(date("to", "2026-01-15").unwrap()), midnight(date("from", "2026-01-14").unwrap())).is_err()
+        );
+        let year = Duration::days(MAX_SPAN_DAYS + 1);
+        assert!(span(Utc::now(), Utc::now() + year).unwrap_err().to_string().contains("at most"));
+        assert!(count(Some(97)).is_err() && kwh(Some(f64::NAN)).is_err() && kwh(Some(-1.0)).is_err());
+    }
+}
