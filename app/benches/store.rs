@@ -89,13 +89,13 @@ fn main() {
             black_box(store.window(now, 1).unwrap());
         });
         let dashboard_48 = median(21, || {
-            black_box(store.dashboard(now, zone, 48, None).unwrap());
+            black_box(store.dashboard(now, zone, 48, None, &Default::default()).unwrap());
         });
         let window_48 = median(21, || {
             black_box(store.window(now, 48).unwrap());
         });
         let dashboard_all = median(5, || {
-            black_box(store.dashboard(now, zone, MAX_HOURS, None).unwrap());
+            black_box(store.dashboard(now, zone, MAX_HOURS, None, &Default::default()).unwrap());
         });
         println!(
             "{rows:>9} {size:>9.1} {:>11.1?} {:>13.1?} {:>15.1?} {:>15.1?} {:>15.1?} {rss:>9.0}",

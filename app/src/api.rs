@@ -22,6 +22,12 @@ pub enum ApiError {
     Call(String),
 }
 
+impl From<crate::view::ViewError> for ApiError {
+    fn from(e: crate::view::ViewError) -> Self {
+        Self::BadRequest(e.to_string())
+    }
+}
+
 impl From<HoursError> for ApiError {
     fn from(e: HoursError) -> Self {
         Self::BadRequest(e.to_string())
@@ -65,11 +71,30 @@ mod ssr {
     use leptos::prelude::*;
 
     use super::ApiError;
-    use crate::{csv_log::CsvLogError, dashboard::HoursError, store::PriceStore};
+    use crate::{
+        csv_log::CsvLogError,
+        format::DisplayZone,
+        planner::{self, Ask},
+        store::PriceStore,
+        tariff::Tariff,
+        view::{Shown, View},
+    };
 
     /// The store the server provides as context; its absence is a bug in the server's set-up.
     pub fn store() -> Arc<PriceStore> {
         use_context::<Arc<PriceStore>>().expect("the server provides the price store")
+    }
+
+    /// The view the call asks for, with the tariff the server provides.
+    pub fn shown(price: Option<String>, res: Option<String>, unit: Option<String>) -> Result<Shown, ApiError> {
+        let view = View::from_query(price.as_deref(), res.as_deref(), unit.as_deref()).map_err(bad_request)?;
+        let tariff = use_context::<Arc<Tariff>>().map(|t| (*t).clone()).unwrap_or_default();
+        Ok(Shown { view, tariff })
+    }
+
+    /// The display zone the server provides.
+    pub fn zone() -> DisplayZone {
+        use_context::<DisplayZone>().unwrap_or_default()
     }
 
     /// The status of the response to the call being answered.
@@ -79,10 +104,43 @@ mod ssr {
         }
     }
 
-    /// A bad history length: status 400 and the reason.
-    pub fn bad_hours(e: HoursError) -> ApiError {
+    /// A bad parameter: status 400 and the reason.
+    pub fn bad_request(e: impl Into<ApiError>) -> ApiError {
         set_status(http::StatusCode::BAD_REQUEST);
         e.into()
+    }
+
+    /// The planner's inputs from the page's form: times as its `datetime-local` fields write them, in the
+    /// display zone.
+    pub fn plan_ask(
+        duration: &str,
+        [from, until, kwh, count]: [Option<String>; 4],
+        zone: DisplayZone,
+    ) -> Result<Ask, ApiError> {
+        let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let time = |name: &str, text: Option<String>| -> Result<_, ApiError> {
+            given(text)
+                .map(|t| {
+                    chrono::NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%dT%H:%M")
+                        .map(|local| zone.instant(local))
+                        .map_err(|_| ApiError::BadRequest(format!("{name} must be a local time like 2026-01-15T07:00")))
+                })
+                .transpose()
+        };
+        let number = |name: &str, text: Option<String>| -> Result<Option<f64>, ApiError> {
+            given(text)
+                .map(|t| t.trim().parse::<f64>().map_err(|_| ApiError::BadRequest(format!("{name} must be a number"))))
+                .transpose()
+        };
+        let bad = |e: planner::InputError| ApiError::BadRequest(e.to_string());
+        let count = number("count", count)?.map(|c| c.clamp(0.0, 1e6) as usize);
+        Ok(Ask {
+            quarters: planner::parse_duration(duration).map_err(|e| ApiError::BadRequest(e.to_string()))?,
+            from: time("from", from)?,
+            until: time("until", until)?,
+            kwh: planner::check_kwh(number("kwh", kwh)?).map_err(bad)?,
+            count: planner::check_count(count).map_err(bad)?,
+        })
     }
 
     pub fn log_failed(e: CsvLogError) -> ApiError {
@@ -92,15 +150,47 @@ mod ssr {
 }
 
 /// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to
-/// [`crate::dashboard::MAX_HOURS`]).
+/// [`crate::dashboard::MAX_HOURS`]), in the view `price`, `res` and `unit` choose (see [`crate::view::View`]),
+/// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` and `count`).
 #[server(endpoint = "dashboard")]
-pub async fn dashboard(hours: String) -> Result<DashboardData, ApiError> {
+#[allow(clippy::too_many_arguments)] // one per URL parameter, as the page's form sends them
+pub async fn dashboard(
+    hours: String,
+    price: Option<String>,
+    res: Option<String>,
+    unit: Option<String>,
+    duration: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    kwh: Option<String>,
+    count: Option<String>,
+) -> Result<DashboardData, ApiError> {
     use chrono::Utc;
 
-    use crate::dashboard::parse_hours;
-
-    let hours = parse_hours(&hours).map_err(ssr::bad_hours)?;
-    let zone = use_context::<crate::format::DisplayZone>().unwrap_or_default();
+    let hours = crate::dashboard::parse_hours(&hours).map_err(ssr::bad_request)?;
+    let shown = ssr::shown(price, res, unit)?;
+    let zone = ssr::zone();
     let pipeline = use_context::<crate::status::StatusSource>().map(|source| source());
-    ssr::store().dashboard(Utc::now(), zone, hours, pipeline).map_err(ssr::log_failed)
+    let ask = match duration.filter(|d| !d.trim().is_empty()) {
+        Some(duration) => Some(ssr::plan_ask(&duration, [from, until, kwh, count], zone).map_err(ssr::bad_request)?),
+        None => None,
+    };
+    let (store, now) = (ssr::store(), Utc::now());
+    let mut data = store.dashboard(now, zone, hours, pipeline, &shown).map_err(ssr::log_failed)?;
+    if let Some(ask) = ask {
+        data.plan = Some(store.plan(now, zone, &shown, ask).map_err(ssr::log_failed)?);
+    }
+    Ok(data)
+}
+
+/// The history panel: daily and monthly averages, today beside yesterday and a week ago, the last two weeks by
+/// the hour; in the view `price` and `unit` choose.
+#[server(endpoint = "history")]
+pub async fn history(
+    price: Option<String>,
+    res: Option<String>,
+    unit: Option<String>,
+) -> Result<crate::history::History, ApiError> {
+    let shown = ssr::shown(price, res, unit)?;
+    ssr::store().history(chrono::Utc::now(), ssr::zone(), &shown).map_err(ssr::log_failed)
 }

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::{
     format::LocalTime,
     price::PriceRecord,
+    ranking::RankedSlot,
     stats::{Bin, CheapestWindow, HourStat, Point, Summary},
     status::PipelineStatus,
+    tariff::Tariff,
+    view::View,
 };
 
 /// The longest history one request may ask for, in hours (about eleven years).
@@ -43,8 +46,8 @@ pub struct DashboardData {
     pub trend: Vec<Point>,
     /// Slots in the window, all of which the figures are computed on.
     pub window_slots: usize,
-    /// The window's last [`RECENT_ROWS`] slots, newest first.
-    pub recent: Vec<PriceRecord>,
+    /// The window's last [`RECENT_ROWS`] slots, newest first, with their standing.
+    pub recent: Vec<RankedSlot>,
     pub summary: Option<Summary>,
     pub current: Option<PriceRecord>,
     pub today_average: Option<f64>,
@@ -59,6 +62,12 @@ pub struct DashboardData {
     pub last_received: Option<DateTime<Utc>>,
     pub warnings: Vec<Warning>,
     pub pipeline: Option<PipelineStatus>,
+    /// How the prices are shown: every figure above is in this view.
+    pub view: View,
+    /// The fees the totals include, for the page to take a total apart.
+    pub tariff: Tariff,
+    /// The planner's answer, when the URL asks it something.
+    pub plan: Option<crate::planner::Answer>,
 }
 
 impl DashboardData {

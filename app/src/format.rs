@@ -92,11 +92,15 @@ mod zone {
             self.0.name()
         }
 
-        /// The first instant of `date` in the zone (where a DST change skips midnight, the hour after).
-        pub fn midnight(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
-            let local = date.and_time(chrono::NaiveTime::MIN);
+        /// The first instant the zone's clocks show `local` (where a DST change skips it, an hour later).
+        pub fn instant(&self, local: chrono::NaiveDateTime) -> DateTime<Utc> {
             let first = |t| self.0.from_local_datetime(&t).earliest().map(|t| t.with_timezone(&Utc));
             first(local).or_else(|| first(local + Duration::hours(1))).unwrap_or_else(|| local.and_utc())
+        }
+
+        /// The first instant of `date` in the zone.
+        pub fn midnight(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
+            self.instant(date.and_time(chrono::NaiveTime::MIN))
         }
 
         fn offset_seconds(&self, t: DateTime<Utc>) -> i32 {

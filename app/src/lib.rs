@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod dashboard;
 pub mod format;
+pub mod history;
 pub mod planner;
 pub mod price;
 pub mod ranking;
@@ -12,6 +13,7 @@ pub mod slots;
 pub mod stats;
 pub mod status;
 pub mod tariff;
+pub mod view;
 
 #[cfg(feature = "ssr")]
 pub mod csv_log;

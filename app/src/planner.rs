@@ -148,6 +148,102 @@ pub fn plan(
     Some(Plan { best, now: prices.window_at(now, quarters) })
 }
 
+/// A run's length that is not 15 minutes to 12 hours in 15-minute steps.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("duration must be 15 minutes to {max} hours in 15-minute steps, like 90, 90m, 1h30m or 2h, not {text:?}", max = MAX_QUARTERS / 4)]
+pub struct DurationError {
+    text: String,
+}
+
+/// A run's length in quarters, written `90` or `90m` (minutes), `1h30m`, `1h30` or `2h`.
+pub fn parse_duration(text: &str) -> Result<u32, DurationError> {
+    let why = || DurationError { text: text.to_owned() };
+    let trimmed = text.trim();
+    let (hours, rest) = match trimmed.split_once('h') {
+        Some((h, rest)) => (h.parse::<u32>().map_err(|_| why())?, rest),
+        None => (0, trimmed),
+    };
+    let minutes = match rest.strip_suffix('m').unwrap_or(rest) {
+        "" if trimmed.contains('h') => 0,
+        m => m.parse::<u32>().map_err(|_| why())?,
+    };
+    let total = hours.checked_mul(60).and_then(|h| h.checked_add(minutes)).ok_or_else(why)?;
+    let quarter = QUARTER.num_minutes() as u32;
+    if total == 0 || total % quarter != 0 || total / quarter > MAX_QUARTERS {
+        return Err(why());
+    }
+    Ok(total / quarter)
+}
+
+/// How a run of `quarters` reads: "45 min", "2 h", "1 h 30 min".
+pub fn duration_text(quarters: u32) -> String {
+    let (h, m) = (quarters / 4, quarters % 4 * 15);
+    match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// The most single quarters a plan lists.
+pub const MAX_COUNT: usize = 96;
+
+/// A planner input out of range; the text says what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(String);
+
+/// Energy in kWh: finite, from 0 to 1000.
+pub fn check_kwh(kwh: Option<f64>) -> Result<Option<f64>, InputError> {
+    match kwh {
+        Some(k) if !(k.is_finite() && (0.0..=1000.0).contains(&k)) => {
+            Err(InputError(format!("kwh must be a number of kWh from 0 to 1000, not {k}")))
+        }
+        k => Ok(k),
+    }
+}
+
+/// How many single quarters to list: 0 to [`MAX_COUNT`].
+pub fn check_count(count: Option<usize>) -> Result<usize, InputError> {
+    match count.unwrap_or(0) {
+        n if n <= MAX_COUNT => Ok(n),
+        n => Err(InputError(format!("count must be 0 to {MAX_COUNT}, not {n}"))),
+    }
+}
+
+/// What a person asks the planner.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ask {
+    pub quarters: u32,
+    /// Earliest start; now when not given or past.
+    pub from: Option<DateTime<Utc>>,
+    /// Done by; the end of the known prices when not given.
+    pub until: Option<DateTime<Utc>>,
+    pub kwh: Option<f64>,
+    /// Single cheapest quarters to list as well.
+    pub count: usize,
+}
+
+/// The planner's answer, in the prices as shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub ask: Ask,
+    /// `None` when no run of that length has known prices between the earliest start and the end.
+    pub plan: Option<Plan>,
+    pub cheapest_quarters: Vec<(DateTime<Utc>, f64)>,
+}
+
+/// Answers `ask` at `now` from `prices`.
+pub fn answer(prices: &Quarters, ask: Ask, now: DateTime<Utc>, known_until: DateTime<Utc>) -> Answer {
+    let until = ask.until.unwrap_or(known_until);
+    let earliest = ask.from.map_or(now, |f| f.max(now));
+    Answer {
+        plan: plan(prices, ask.quarters, now, ask.from, until),
+        cheapest_quarters: prices.cheapest_quarters(ask.count, earliest, until),
+        ask,
+    }
+}
+
 /// What `kwh` cost at an average of `cents_per_kwh`, in euros.
 pub fn cost_euros(kwh: f64, cents_per_kwh: f64) -> f64 {
     kwh * cents_per_kwh / 100.0
@@ -245,6 +341,18 @@ mod tests {
         assert_eq!(cost_euros(1.5, plan.best.average), 0.03);
         let long = plan_or_none(&q, 4, now);
         assert_eq!(long.unwrap().saving(), Some(0.0), "the only 1-hour window is now");
+    }
+
+    #[test]
+    fn durations_in_the_forms_people_write_them() {
+        for (text, quarters) in [("15", 1), ("90m", 6), ("1h30m", 6), ("1h30", 6), ("2h", 8), ("12h", 48)] {
+            assert_eq!(parse_duration(text), Ok(quarters), "{text}");
+        }
+        for bad in ["0", "10m", "12h15m", "13h", "", "h", "1.5h", "-15", "abc", "99999999999h"] {
+            let why = parse_duration(bad).unwrap_err().to_string();
+            assert!(why.contains("15-minute steps"), "{bad:?}: {why}");
+        }
+        assert_eq!([1, 8, 6].map(duration_text), ["15 min", "2 h", "1 h 30 min"]);
     }
 
     fn plan_or_none(q: &Quarters, n: u32, now: DateTime<Utc>) -> Option<Plan> {

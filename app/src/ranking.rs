@@ -24,6 +24,13 @@ pub struct Standing {
     pub trailing_average: f64,
 }
 
+/// A slot and where it stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankedSlot {
+    pub slot: crate::price::PriceRecord,
+    pub standing: Standing,
+}
+
 /// The standing of each of `slots` (in time order) in `local` days. `context` holds the slots before them
 /// (for the trailing average) and the rest of their first and last days (for the ranks); `slots` must be a
 /// contiguous run of `context`, which may be `slots` itself.

@@ -12,10 +12,14 @@ use crate::{
     dashboard::{
         CHART_POINTS, CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, RECENT_ROWS, TOMORROW_EXPECTED_HOUR, Warning,
     },
-    format::DisplayZone,
+    format::{DisplayZone, LocalTime},
+    history::{self, History},
+    planner::{self, Answer, Ask, Quarters},
     price::PriceRecord,
+    ranking::{self, RankedSlot},
     stats::{self, Point, Summary},
     status::PipelineStatus,
+    view::Shown,
 };
 
 /// No price has arrived for this long: something upstream is stuck (prices are published once a day).
@@ -59,25 +63,27 @@ impl PriceStore {
         self.with_fresh(|tail| tail.index().range(from, to).collect())
     }
 
-    /// Everything the dashboard shows.
+    /// Everything the dashboard shows, as `shown` asks (spot or total, by the quarter or the hour, the unit).
     pub fn dashboard(
         &self,
         now: DateTime<Utc>,
         zone: DisplayZone,
         hours: u32,
         pipeline: Option<PipelineStatus>,
+        shown: &Shown,
     ) -> Result<DashboardData, CsvLogError> {
         self.with_fresh(|tail| {
             let (from, available_hours) = window_start(tail, now, hours);
             let index = tail.index();
-            let slots: Vec<Point> = index.prices_since(from).map(|(start, price)| Point(start, price)).collect();
-            let (shown_from, shown_to) = times_shown(&slots, tail, now);
+            let spot: Vec<Point> = index.prices_since(from).map(|(start, price)| Point(start, price)).collect();
+            let (shown_from, shown_to) = times_shown(&spot, tail, now);
             let local = zone.local_time(shown_from, shown_to);
+            let slots = shown.points(spot, &local);
             let today = local.date(now);
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
             // either side of now and two days ahead being enough for any time zone.
-            let days: Vec<PriceRecord> = index.range(now - Duration::days(1), now + Duration::days(3)).collect();
+            let days = shown.records(index.range(now - Duration::days(1), now + Duration::days(3)).collect(), &local);
             let tomorrow_average = stats::day_average(&days, &local, tomorrow);
             DashboardData {
                 now,
@@ -96,12 +102,66 @@ impl PriceStore {
                 warnings: warnings(tail, now, local.hour(now), tomorrow_average.is_some()),
                 pipeline,
                 window_slots: slots.len(),
-                recent: index.since(from).rev().take(RECENT_ROWS).collect(),
+                recent: recent_rows(tail, from, shown, &local),
                 trend: stats::downsample(&slots, CHART_POINTS),
                 zone: local,
+                view: shown.view,
+                tariff: shown.tariff.clone(),
+                plan: None,
             }
         })
     }
+}
+
+impl PriceStore {
+    /// The planner's answer to `ask` at `now`, in the prices as `shown`; it looks a week ahead at the most.
+    pub fn plan(&self, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown, ask: Ask) -> Result<Answer, CsvLogError> {
+        self.with_fresh(|tail| {
+            let index = tail.index();
+            let known_until = index.last().map_or(now, |last| last.slot_end());
+            let from = ask.from.map_or(now, |f| f.min(now)) - Duration::hours(1);
+            let until = ask.until.unwrap_or(known_until).clamp(from, now + Duration::days(7));
+            let local = zone.local_time(from, until + Duration::days(1));
+            let records = shown.records(index.range(from, until).collect(), &local);
+            let quarters = Quarters::new(records.iter().map(|r| (r.start_date, r.slot_end(), r.price)));
+            planner::answer(&quarters, ask, now, known_until)
+        })
+    }
+}
+
+impl PriceStore {
+    /// The history panel at `now`, in the prices as `shown` (its resolution aside: averages are the same).
+    pub fn history(&self, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> Result<History, CsvLogError> {
+        self.with_fresh(|tail| {
+            let index = tail.index();
+            let (Some(first), Some(last)) = (index.first(), index.last()) else {
+                return history::history(std::iter::empty(), &LocalTime::utc(), now, shown.view);
+            };
+            let local =
+                zone.local_time(first.start_date - Duration::days(1), last.slot_end().max(now) + Duration::days(1));
+            let prices = index.prices_since(first.start_date).map(|(start, p)| (start, shown.price(p, start, &local)));
+            history::history(prices, &local, now, shown.view)
+        })
+    }
+}
+
+/// The window's last [`RECENT_ROWS`] slots as shown, newest first, each with its rank in its day and its level
+/// against the week before it.
+fn recent_rows(tail: &CsvTail, from: DateTime<Utc>, shown: &Shown, local: &LocalTime) -> Vec<RankedSlot> {
+    let index = tail.index();
+    // Enough quarters for the rows at either resolution.
+    let Some(first) = index.since(from).rev().take(RECENT_ROWS * 4).last() else { return Vec::new() };
+    let last_end = index.last().map_or(first.start_date, |last| last.slot_end());
+    let context_from = first.start_date - ranking::TRAILING - Duration::days(1);
+    let context = shown.records(index.range(context_from, last_end + Duration::days(1)).collect(), local);
+    let shown_from = context.partition_point(|r| r.start_date < from.max(first.start_date));
+    let standings = ranking::standings(&context, &context[shown_from..], local);
+    let rows: Vec<RankedSlot> = context[shown_from..]
+        .iter()
+        .zip(standings)
+        .map(|(slot, standing)| RankedSlot { slot: slot.clone(), standing })
+        .collect();
+    rows.into_iter().rev().take(RECENT_ROWS).collect()
 }
 
 /// The stretch of time the page shows times of: the window, a day before now and the days ahead that the
@@ -193,7 +253,7 @@ mod tests {
     fn dashboard_figures_warnings_and_current_slot() {
         let (_dir, store) = store(4 * 48, utc(2, 13, 0));
         // 3 Jan 15:00 Helsinki = 13:00 UTC; tomorrow (4 Jan local) is known.
-        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None).unwrap();
+        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
         assert_eq!(data.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
         assert_eq!(data.total_records, 192);
         assert_eq!(data.total_slots, 192);
@@ -206,7 +266,7 @@ mod tests {
         assert_eq!(data.zone.name, "Europe/Helsinki");
 
         // Two days after the data ends, with the last price received long ago.
-        let late = store.dashboard(utc(7, 13, 0), DisplayZone::default(), 48, None).unwrap();
+        let late = store.dashboard(utc(7, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
         assert!(late.current.is_none());
         assert_eq!(
             late.warnings,
@@ -221,13 +281,13 @@ mod tests {
     #[test]
     fn a_long_window_is_down_sampled_for_the_chart_and_its_figures_use_every_slot() {
         let (_dir, store) = store(4 * 24 * 60, utc(2, 13, 0)); // 60 days: 5760 slots
-        let data = store.dashboard(utc(20, 0, 0), DisplayZone::default(), 100_000, None).unwrap();
+        let data = store.dashboard(utc(20, 0, 0), DisplayZone::default(), 100_000, None, &Shown::default()).unwrap();
         assert_eq!(data.window_slots, 5760);
         assert!(data.trend.len() <= CHART_POINTS && data.trend.len() > CHART_POINTS / 2, "{}", data.trend.len());
         assert_eq!(data.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
         assert_eq!(data.recent.len(), RECENT_ROWS);
-        assert_eq!(data.recent[0].price, 5759.0, "the newest slot first");
-        assert_eq!(data.recent[1].price, 5758.0, "whole, not down-sampled");
+        assert_eq!(data.recent[0].slot.price, 5759.0, "the newest slot first");
+        assert_eq!(data.recent[1].slot.price, 5758.0, "whole, not down-sampled");
     }
 
     #[test]
@@ -238,7 +298,7 @@ mod tests {
         text.insert_str(text.find('\n').unwrap() + 1, "garbage\n");
         text.push_str("2026-01-03T00:00:00Z,torn");
         std::fs::write(&path, text + "\n").unwrap();
-        let data = store.dashboard(utc(3, 1, 0), DisplayZone::default(), 48, None).unwrap();
+        let data = store.dashboard(utc(3, 1, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
         assert_eq!(data.total_records, 8);
         assert_eq!(data.warnings, [Warning::LinesSkipped { count: 2, lines: vec![2, 11] }]);
     }
@@ -247,7 +307,7 @@ mod tests {
     fn an_empty_log_is_an_empty_dashboard() {
         let dir = tempfile::tempdir().unwrap();
         let store = PriceStore::new(dir.path().join("missing.csv"));
-        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None).unwrap();
+        let data = store.dashboard(utc(3, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
         assert!(data.trend.is_empty() && data.summary.is_none() && data.current.is_none());
         assert!(data.warnings.is_empty());
         assert_eq!(data.total_records, 0);

@@ -14,6 +14,7 @@ echarts.use([
   components.DataZoomInsideComponent,
   components.DataZoomSliderComponent,
   components.GridComponent,
+  components.LegendComponent,
   components.MarkLineComponent,
   components.TooltipComponent,
   components.VisualMapPiecewiseComponent,

@@ -13,7 +13,7 @@ use std::{
 };
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use reqwest::{StatusCode, header};
 use tokio_util::sync::CancellationToken;
@@ -235,14 +235,9 @@ impl Schedule {
         prices_end.is_some_and(|end| end >= midnight_after)
     }
 
-    /// `date` at `time` in the source's zone (the first such instant, or an hour later in a DST gap).
+    /// `date` at `time` in the source's zone.
     fn at(&self, date: chrono::NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-        let local = date.and_time(time);
-        self.zone
-            .from_local_datetime(&local)
-            .earliest()
-            .or_else(|| self.zone.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
-            .map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
+        app::format::DisplayZone(self.zone).instant(date.and_time(time))
     }
 }
 

@@ -23,6 +23,7 @@ use app::{
     status::{PipelineStatus, StatusSource},
     store::PriceStore,
     tariff::Tariff,
+    view::Shown,
 };
 
 use tower_http::compression::CompressionLayer;
@@ -51,6 +52,7 @@ impl ServerContext {
     fn provide(&self) {
         provide_context(self.store.clone());
         provide_context(self.zone);
+        provide_context(self.tariff.clone());
         if let Some(status) = &self.status {
             provide_context(status.clone());
         }
@@ -59,7 +61,8 @@ impl ServerContext {
     /// What the dashboard shows by default, now: the figures `/readyz` and `/metrics` report.
     fn snapshot(&self) -> (Result<DashboardData, String>, Option<PipelineStatus>) {
         let pipeline = self.status.as_ref().map(|status| status());
-        let data = self.store.dashboard(chrono::Utc::now(), self.zone, DEFAULT_HOURS, pipeline.clone());
+        let data =
+            self.store.dashboard(chrono::Utc::now(), self.zone, DEFAULT_HOURS, pipeline.clone(), &Shown::default());
         (data.map_err(|e| e.to_string()), pipeline)
     }
 }

@@ -208,7 +208,7 @@ async fn dashboard_server_function_by_history_length() {
             let mut times: Vec<Duration> = (0..40)
                 .map(|_| {
                     let t = Instant::now();
-                    let data = store.dashboard(now, DisplayZone::default(), hours, None).unwrap();
+                    let data = store.dashboard(now, DisplayZone::default(), hours, None, &Default::default()).unwrap();
                     bytes = serde_json::to_vec(&data).unwrap().len();
                     t.elapsed()
                 })

@@ -141,13 +141,53 @@ async fn the_dashboard_carries_the_trend_recent_slots_hourly_stats_and_the_summa
     let data: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(data["trend"].as_array().unwrap().len(), 192);
     assert_eq!(data["trend"][191][0], "2026-01-04T22:45:00Z", "a point is a pair: start and price");
-    assert_eq!(data["recent"][0]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
+    assert_eq!(data["recent"][0]["slot"]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
+    assert_eq!(data["recent"][0]["standing"]["of"], 4, "ranked within its Helsinki day: 5 January, 00:00-00:45");
     // The sample's first slot, 23:00 UTC, is 01:00 in Helsinki: hour 0 is the 22:00 UTC quarter-hours.
     assert_eq!(data["hourly"].as_array().unwrap().len(), 24);
     assert_eq!(data["hourly"][0]["hour"], 0);
     assert_eq!(data["hourly"][0]["count"], 8);
     assert_eq!(data["summary"]["count"], 192);
     assert_eq!(data["summary"]["min"]["price"], 4.393);
+}
+
+/// The view's switches and the planner's inputs reach the server function as URL parameters do.
+#[tokio::test]
+async fn the_view_and_the_planner_are_parameters_of_the_server_function() {
+    let site = site();
+    let data = |form: &'static str| {
+        let site = &site;
+        async move {
+            let (status, body) = call(site, "dashboard", form).await;
+            assert_eq!(status, StatusCode::OK, "{form}: {body}");
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    let hourly = data("hours=48&res=hour").await;
+    assert_eq!(hourly["trend"].as_array().unwrap().len(), 48, "hourly averages");
+    assert_eq!(hourly["view"]["resolution"], "hour");
+    let exchange = data("hours=48&unit=eur_mwh").await;
+    let min = exchange["summary"]["min"]["price"].as_f64().unwrap();
+    assert!((min - 4.393 / 1.255 * 10.0).abs() < 1e-9, "EUR/MWh without VAT: {min}");
+    let total = data("hours=48&price=total").await;
+    assert_eq!(total["summary"]["min"]["price"], 4.393, "no fees configured: the total is the spot price");
+    let planned = data("hours=48&duration=2h&kwh=3&count=4").await;
+    assert_eq!(planned["plan"]["ask"]["quarters"], 8);
+    assert!(planned["plan"]["plan"].is_null(), "the sample's prices are all in the past");
+    assert!(data("hours=48").await["plan"].is_null(), "no duration, no plan");
+
+    for (form, expected) in [
+        ("hours=48&price=cheap", "price must be spot or total"),
+        ("hours=48&res=day", "res must be 15min or hour"),
+        ("hours=48&unit=kwh", "unit must be"),
+        ("hours=48&duration=7m", "15-minute steps"),
+        ("hours=48&duration=1h&kwh=-1", "kwh must be"),
+        ("hours=48&duration=1h&until=tomorrow", "until must be a local time"),
+    ] {
+        let (status, body) = call(&site, "dashboard", form).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{form}: {body}");
+        assert!(body.contains(expected), "{form}: {body}");
+    }
 }
 
 #[tokio::test]

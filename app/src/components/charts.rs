@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::dashboard::DashboardData;
+use crate::{dashboard::DashboardData, history::History};
 
 /// Which of the three charts an [`EChart`] draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,44 +25,79 @@ pub fn EChart(
     data: Signal<Option<DashboardData>>,
 ) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    {
-        let instance = StoredValue::new_local(None::<charming::Echarts>);
-        Effect::new(move |_| {
-            let drawable = |latest: &Option<DashboardData>| {
-                latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data))
-            };
-            let Some(chart) = data.with(drawable) else {
-                return;
-            };
-            instance.update_value(|slot| match slot {
-                Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
-                None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
-                    Ok(echarts) => *slot = Some(echarts),
-                    Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
-                },
-            });
-        });
-        // ECharts draws at the size the box had: follow the window's size.
-        let resize = window_event_listener(leptos::ev::resize, move |_| {
-            instance.with_value(|slot| {
-                if let Some(echarts) = slot {
-                    super::echarts::resize(echarts);
-                }
-            })
-        });
-        on_cleanup(move || {
-            resize.remove();
-            instance.update_value(|slot| {
-                if let Some(echarts) = slot.take() {
-                    super::echarts::dispose(&echarts);
-                }
-            })
-        });
-    }
+    follow(id, move || {
+        data.with(|latest| latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data)))
+    });
     #[cfg(not(feature = "hydrate"))]
     let _ = (kind, data);
 
     view! { <div id=id class="chart" role="img" aria-label=label></div> }
+}
+
+/// A chart of the history panel, drawn from `data` like [`EChart`].
+#[component]
+pub fn HistoryChart(
+    id: &'static str,
+    label: &'static str,
+    kind: HistoryKind,
+    data: Signal<Option<History>>,
+) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    follow(id, move || {
+        data.with(|history| {
+            history.as_ref().filter(|h| !h.daily.is_empty()).map(|h| match kind {
+                HistoryKind::Days => build::days(h),
+                HistoryKind::Daily => build::daily(h),
+            })
+        })
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (kind, data);
+    view! { <div id=id class="chart" role="img" aria-label=label></div> }
+}
+
+/// Which chart a [`HistoryChart`] draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryKind {
+    /// Today, yesterday and a week ago by the hour.
+    Days,
+    /// Each day's average.
+    Daily,
+}
+
+/// Draws what `chart` builds into the element `id`: created once, updated in place whenever the signals it
+/// reads change (no flicker, no new instances), disposed of when the component goes away.
+#[cfg(feature = "hydrate")]
+fn follow(id: &'static str, chart: impl Fn() -> Option<charming::Chart> + 'static) {
+    let instance = StoredValue::new_local(None::<charming::Echarts>);
+    Effect::new(move |_| {
+        let Some(chart) = chart() else {
+            return;
+        };
+        instance.update_value(|slot| match slot {
+            Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
+            None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
+                Ok(echarts) => *slot = Some(echarts),
+                Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
+            },
+        });
+    });
+    // ECharts draws at the size the box had: follow the window's size.
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        instance.with_value(|slot| {
+            if let Some(echarts) = slot {
+                super::echarts::resize(echarts);
+            }
+        })
+    });
+    on_cleanup(move || {
+        resize.remove();
+        instance.update_value(|slot| {
+            if let Some(echarts) = slot.take() {
+                super::echarts::dispose(&echarts);
+            }
+        })
+    });
 }
 
 #[cfg(feature = "hydrate")]
@@ -79,7 +114,13 @@ mod build {
     };
 
     use super::ChartKind;
-    use crate::{dashboard::DashboardData, format::price, stats::Level};
+    use crate::{
+        dashboard::DashboardData,
+        format::price,
+        stats::Level,
+        tariff::Breakdown,
+        view::{PriceBasis, Unit},
+    };
 
     pub fn chart(kind: ChartKind, data: &DashboardData) -> Chart {
         match kind {
@@ -89,9 +130,39 @@ mod build {
         }
     }
 
-    /// Tooltip numbers as prices.
-    fn price_formatter() -> JsFunction {
-        JsFunction::new_with_args("value", "return value == null ? '–' : Number(value).toFixed(2) + ' c/kWh';")
+    /// Tooltip numbers as prices in the view's unit.
+    fn price_formatter(data: &DashboardData) -> JsFunction {
+        unit_formatter(data.view.unit.label())
+    }
+
+    fn unit_formatter(unit: &str) -> JsFunction {
+        let body = format!("return value == null || isNaN(value) ? '–' : Number(value).toFixed(2) + ' {unit}';");
+        JsFunction::new_with_args("value", &body)
+    }
+
+    /// Series that draw nothing but list each slot's parts in the trend's tooltip, when the page shows totals
+    /// that have parts: the spot price, the margin, the transfer fee, the tax and the VAT on them.
+    fn parts(data: &DashboardData) -> Vec<Line> {
+        let shows_parts = data.view.price == PriceBasis::Total && data.view.unit == Unit::CentsPerKwh;
+        if !shows_parts || !data.tariff.has_fees() {
+            return Vec::new();
+        }
+        let fees: Vec<Breakdown> = data.trend.iter().map(|p| data.tariff.breakdown(0.0, p.0, &data.zone)).collect();
+        let invisible = |name: &str, values: Vec<f64>| {
+            Line::new()
+                .name(name)
+                .show_symbol(false)
+                .silent(true)
+                .line_style(LineStyle::new().opacity(0.0))
+                .data(values)
+        };
+        vec![
+            invisible("spot", data.trend.iter().zip(&fees).map(|(p, f)| p.1 - f.total).collect()),
+            invisible("margin", fees.iter().map(|f| f.margin).collect()),
+            invisible("transfer", fees.iter().map(|f| f.transfer).collect()),
+            invisible("tax", fees.iter().map(|f| f.tax).collect()),
+            invisible("VAT on fees", fees.iter().map(|f| f.vat_on_fees).collect()),
+        ]
     }
 
     fn bar_item(value: f64, level: Level) -> DataPointItem {
@@ -132,11 +203,13 @@ mod build {
                 MarkLineData::new().x_axis(zone.date_time(now.start_date)).name("now").label(named("now".to_owned())),
             );
         }
-        Chart::new()
+        let unit = data.view.unit.label();
+        let chart = Chart::new()
             .grid(Grid::new().left("48").right("64").top("56").bottom("72"))
-            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
             .visual_map(
                 VisualMap::new()
+                    .series_index(0)
                     .type_(VisualMapType::Piecewise)
                     .orient(charming::element::Orient::Horizontal)
                     .top(0)
@@ -145,7 +218,7 @@ mod build {
                     .pieces(level_pieces(avg)),
             )
             .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-            .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
+            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
             .series(
@@ -156,20 +229,21 @@ mod build {
                         .line_style(LineStyle::new().type_(LineStyleType::Dashed).color("#555"))
                         .data(marks.into_iter().map(MarkLineVariant::Simple).collect()),
                 ),
-            )
+            );
+        parts(data).into_iter().fold(chart, Chart::series)
     }
 
     fn hourly(data: &DashboardData) -> Chart {
         let avg = data.average();
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
-            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter()))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
             .x_axis(
                 Axis::new()
                     .type_(AxisType::Category)
                     .data(data.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
             )
-            .y_axis(Axis::new().type_(AxisType::Value).name("c/kWh"))
+            .y_axis(Axis::new().type_(AxisType::Value).name(data.view.unit.label()))
             .series(
                 Bar::new()
                     .name("Average")
@@ -185,7 +259,7 @@ mod build {
             .x_axis(
                 Axis::new()
                     .type_(AxisType::Category)
-                    .name("c/kWh")
+                    .name(data.view.unit.label())
                     .data(data.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
             )
             .y_axis(Axis::new().type_(AxisType::Value).name("slots").min_interval(1))
@@ -196,6 +270,41 @@ mod build {
                         .map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg)))
                         .collect(),
                 ),
+            )
+    }
+
+    /// Today, yesterday and the same weekday a week ago, hour by hour.
+    pub fn days(h: &super::History) -> Chart {
+        let unit = h.view.unit.label();
+        let line = |name: &str, hours: &[Option<f64>; 24]| {
+            let values: Vec<DataPointItem> = hours.iter().map(|v| DataPointItem::new(v.unwrap_or(f64::NAN))).collect();
+            Line::new().name(name).step(Step::End).show_symbol(false).data(values)
+        };
+        Chart::new()
+            .grid(Grid::new().left("48").right("16").top("40").bottom("32"))
+            .legend(charming::component::Legend::new().top(0))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
+            .x_axis(Axis::new().type_(AxisType::Category).data((0..24).map(|hour| format!("{hour:02}")).collect()))
+            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
+            .series(line("today", &h.today))
+            .series(line("yesterday", &h.yesterday))
+            .series(line("a week ago", &h.week_ago))
+    }
+
+    /// Each day's average, coloured by level against the days shown.
+    pub fn daily(h: &super::History) -> Chart {
+        let unit = h.view.unit.label();
+        let avg = h.daily.iter().map(|d| d.average).sum::<f64>() / h.daily.len().max(1) as f64;
+        Chart::new()
+            .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
+            .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
+            .x_axis(Axis::new().type_(AxisType::Category).data(h.daily.iter().map(|d| d.period.clone()).collect()))
+            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
+            .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+            .series(
+                Bar::new()
+                    .name("Daily average")
+                    .data(h.daily.iter().map(|d| bar_item(d.average, Level::of(d.average, avg))).collect()),
             )
     }
 }

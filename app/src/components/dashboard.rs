@@ -8,11 +8,17 @@ use crate::{
     api::dashboard,
     components::{
         charts::{ChartKind, EChart},
+        controls::{ViewControls, href_with, view_of},
+        history::HistoryPanel,
         panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
+        planner::Planner,
     },
     dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
     format::price,
 };
+
+/// The URL parameters besides `hours` that go to the server: the view's, then the planner's.
+const QUERY_KEYS: [&str; 8] = ["price", "res", "unit", "duration", "from", "until", "kwh", "count"];
 
 /// How often the page asks for new data.
 const REFRESH_MS: u64 = 10_000;
@@ -27,7 +33,17 @@ pub fn Dashboard() -> impl IntoView {
     // `hours` from the URL goes to the server as it is: a bad one is answered with what is allowed.
     let hours_text = Memo::new(move |_| query.read().get("hours").unwrap_or_else(|| DEFAULT_HOURS.to_string()));
     let hours = Memo::new(move |_| parse_hours(&hours_text.get()).unwrap_or(DEFAULT_HOURS));
-    let data = Resource::new(move || hours_text.get(), dashboard);
+    // The view's choices go to the server as they are too: it prices everything as asked.
+    let asked = Memo::new(move |_| {
+        let q = query.read();
+        QUERY_KEYS.map(|key| q.get(key))
+    });
+    let data = Resource::new(
+        move || (hours_text.get(), asked.get()),
+        |(hours, [price, res, unit, duration, from, until, kwh, count])| {
+            dashboard(hours, price, res, unit, duration, from, until, kwh, count)
+        },
+    );
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
     // the charts hidden (they need JavaScript anyway) and the page hydrates without a mismatch.
     let (latest, set_latest) = signal(None::<DashboardData>);
@@ -37,23 +53,18 @@ pub fn Dashboard() -> impl IntoView {
         }
     });
     let latest: Signal<Option<DashboardData>> = latest.into();
+    let has_fees = Signal::derive(move || latest.with(|d| d.as_ref().is_some_and(|d| d.tariff.has_fees())));
+    let unit = move || view_of(&query.read()).unit.label();
 
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(move || data.refetch(), std::time::Duration::from_millis(REFRESH_MS));
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = REFRESH_MS;
+    super::refetch_every(REFRESH_MS, move || data.refetch());
 
     view! {
         <header class="page-header">
             <h1>"Electricity price monitor"</h1>
-            <p class="subtitle">"Finnish spot prices, c/kWh incl. VAT"</p>
+            <p class="subtitle">"Finnish electricity prices, " {unit}</p>
         </header>
         <main>
+            <ViewControls has_fees/>
             <RangeControl hours=hours.into() latest/>
             <Transition fallback=|| view! { <p class="loading">"Loading prices…"</p> }>
                 {move || Suspend::new(async move {
@@ -70,6 +81,7 @@ pub fn Dashboard() -> impl IntoView {
                     data.await.ok().filter(|data| !data.trend.is_empty()).map(|data| view! { <Details data/> })
                 })}
             </Transition>
+            <HistoryPanel/>
         </main>
     }
 }
@@ -89,7 +101,10 @@ fn Overview(data: DashboardData) -> impl IntoView {
             zone=zone.clone()
         />
         <CheapestWindows windows=data.cheapest zone=zone.clone()/>
-        <p class="tz-note">"Times in " {zone.name} ". Average over the window: " {average} " c/kWh."</p>
+        <Planner answer=data.plan unit=data.view.unit zone=zone.clone()/>
+        <p class="tz-note">
+            "Times in " {zone.name} ". Average over the window: " {average} " " {data.view.unit.label()} "."
+        </p>
     }
 }
 
@@ -118,12 +133,11 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
 /// The recent slots, the size of the data and the pipeline's health, below the charts.
 #[component]
 fn Details(data: DashboardData) -> impl IntoView {
-    let average = data.average();
     let zone = data.zone;
     let displayed = data.window_slots;
     let newest_first = data.recent;
     view! {
-        <RecentTable newest_first average zone=zone.clone()/>
+        <RecentTable newest_first unit=data.view.unit zone=zone.clone()/>
         <DataInfo
             total_records=data.total_records
             total_slots=data.total_slots
@@ -156,6 +170,7 @@ fn EmptyState() -> impl IntoView {
 #[component]
 fn RangeControl(hours: Signal<u32>, latest: Signal<Option<DashboardData>>) -> impl IntoView {
     let navigate = use_navigate();
+    let query = use_query_map();
     let available = move || latest.with(|d| d.as_ref().map(|d| d.available_hours.max(1)));
     let max = move || available().unwrap_or_else(|| hours.get().max(DEFAULT_HOURS));
     // While the thumb is dragged: the value shown before the URL changes.
@@ -164,7 +179,8 @@ fn RangeControl(hours: Signal<u32>, latest: Signal<Option<DashboardData>>) -> im
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(h) = event_target_value(&ev).parse::<u32>() {
             set_dragged.set(None);
-            navigate(&format!("/?hours={h}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            let href = href_with(&query.read_untracked(), "hours", &h.to_string());
+            navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
         }
     };
     let on_input = move |ev: leptos::ev::Event| set_dragged.set(event_target_value(&ev).parse().ok());
@@ -187,7 +203,11 @@ fn RangeControl(hours: Signal<u32>, latest: Signal<Option<DashboardData>>) -> im
             <nav class="quick-ranges" aria-label="History length">
                 {[(6, "6 h"), (24, "24 h"), (48, "48 h"), (168, "7 days"), (MAX_HOURS, "all")]
                     .into_iter()
-                    .map(|(h, text)| view! { <a href=format!("/?hours={h}") class:active=move || hours.get() == h>{text}</a> })
+                    .map(|(h, text)| view! {
+                        <a href=move || href_with(&query.read(), "hours", &h.to_string()) class:active=move || hours.get() == h>
+                            {text}
+                        </a>
+                    })
                     .collect_view()}
             </nav>
             <a class="download" href=move || format!("/download.csv?hours={}", hours.get()) download="">

@@ -8,8 +8,10 @@ use crate::{
     dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
     format::{LocalTime, price},
     price::PriceRecord,
+    ranking::RankedSlot,
     stats::{CheapestWindow, Level, Summary},
     status::PipelineStatus,
+    view::Unit,
 };
 
 /// The warnings about the data, in plain words and local time.
@@ -103,7 +105,7 @@ pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl In
                     <li>
                         <strong>{format!("{} h", w.hours)}</strong>
                         " from " {zone.date_time(w.start)} " to " {zone.time(w.end)}
-                        ": " <span class="cheapest-price">{price(w.average)}</span> " c/kWh on average"
+                        ": " <span class="cheapest-price">{price(w.average)}</span> " on average"
                     </li>
                 }).collect_view()}
             </ul>
@@ -118,24 +120,29 @@ pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl In
     }
 }
 
-/// The latest slots, newest first, with their levels against `average`.
+/// The latest slots, newest first, with their rank in their day and their level against the week before.
 #[component]
-pub fn RecentTable(newest_first: Vec<PriceRecord>, average: f64, zone: LocalTime) -> impl IntoView {
+pub fn RecentTable(newest_first: Vec<RankedSlot>, unit: Unit, zone: LocalTime) -> impl IntoView {
     view! {
         <section class="card recent">
             <h2 id="recent-title">"Recent data"</h2>
             <table aria-labelledby="recent-title">
-                <thead><tr><th scope="col">"Slot start"</th><th scope="col">"Price (c/kWh)"</th><th scope="col">"Level"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Slot start"</th>
+                        <th scope="col">{format!("Price ({})", unit.label())}</th>
+                        <th scope="col" title="1 = the cheapest slot of its day">"Rank in day"</th>
+                        <th scope="col" title="Against the average of the week before">"Level"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {newest_first.into_iter().map(|r| {
-                        let level = Level::of(r.price, average);
-                        view! {
-                            <tr class=level.class() class:negative=r.price < 0.0>
-                                <td>{zone.date_time(r.start_date)}</td>
-                                <td class="num">{price(r.price)}</td>
-                                <td>{level.label()}</td>
-                            </tr>
-                        }
+                    {newest_first.into_iter().map(|RankedSlot { slot, standing }| view! {
+                        <tr class=standing.level.class() class:negative=slot.price < 0.0>
+                            <td>{zone.date_time(slot.start_date)}</td>
+                            <td class="num">{price(slot.price)}</td>
+                            <td class="num">{format!("{} / {}", standing.rank, standing.of)}</td>
+                            <td>{standing.level.label()}</td>
+                        </tr>
                     }).collect_view()}
                 </tbody>
             </table>

@@ -27,8 +27,9 @@ use app::{
     stats::{Level, Point},
     store::PriceStore,
     tariff::Tariff,
+    view::{PriceBasis, Resolution},
 };
-use params::{BadRequest, CheapestQuery, DailyQuery, PriceKind, PricesQuery, Resolution};
+use params::{BadRequest, CheapestQuery, DailyQuery, PricesQuery};
 
 /// What the handlers read.
 #[derive(Clone)]
@@ -57,7 +58,7 @@ pub fn router(api: Api) -> Router {
                        EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
     ),
     paths(now, prices, cheapest, daily),
-    components(schemas(Slot, Parts, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceKind))
+    components(schemas(Slot, Parts, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis))
 )]
 pub struct ApiDoc;
 
@@ -118,7 +119,7 @@ pub struct Quarter {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Cheapest {
     pub duration_minutes: u32,
-    pub price: PriceKind,
+    pub price: PriceBasis,
     pub best: Window,
     /// The same run starting in the current quarter, when its prices are known.
     pub now: Option<Window>,
@@ -295,7 +296,7 @@ async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) 
         None => from.unwrap_or(now) + Duration::days(3),
     };
     params::span(from.unwrap_or(now).min(now), until)?;
-    let kind = query.price.unwrap_or_default();
+    let kind = query.price.unwrap_or(PriceBasis::Total);
     let prices = api.quarters(now.min(from.unwrap_or(now)), until, kind)?;
     let plan = planner::plan(&prices, quarters, now, from, until).ok_or_else(|| {
         ApiFailure::NotKnown(format!("no run of {} minutes has known prices in that span", quarters * 15))
@@ -319,13 +320,13 @@ async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) 
 
 impl Api {
     /// The known prices of `from..until` by the quarter hour, spot or total.
-    fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceKind) -> Result<Quarters, ApiFailure> {
+    fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceBasis) -> Result<Quarters, ApiFailure> {
         let records = self.store.range(from - QUARTER * 4, until)?;
         let local = self.local_time(from, until);
         Ok(Quarters::new(records.iter().map(|r| {
             let price = match kind {
-                PriceKind::Spot => r.price,
-                PriceKind::Total => self.tariff.breakdown(r.price, r.start_date, &local).total,
+                PriceBasis::Spot => r.price,
+                PriceBasis::Total => self.tariff.breakdown(r.price, r.start_date, &local).total,
             };
             (r.start_date, r.slot_end(), price)
         })))

@@ -1,15 +1,16 @@
 //! The query parameters of `/api/v1`, read and checked: each mistake gets a 400 and a sentence.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use app::planner::{MAX_QUARTERS, QUARTER};
+use app::{
+    planner,
+    view::{PriceBasis, Resolution},
+};
 
 /// The longest span one request may cover.
 pub const MAX_SPAN_DAYS: i64 = 400;
-/// The most single quarters `/cheapest` lists.
-pub const MAX_COUNT: usize = 96;
 
 /// A request that cannot be answered as asked; the text is the sentence sent back.
 #[derive(Debug, thiserror::Error)]
@@ -18,29 +19,6 @@ pub struct BadRequest(pub String);
 
 fn bad(text: impl Into<String>) -> BadRequest {
     BadRequest(text.into())
-}
-
-/// Slot length of the answer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum Resolution {
-    /// Quarter hours (hourly slots of v1 files stay hourly).
-    #[default]
-    #[serde(rename = "15min")]
-    Quarter,
-    /// Hourly averages, as many households are still billed.
-    #[serde(rename = "hour")]
-    Hour,
-}
-
-/// Which price a planner ranks by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum PriceKind {
-    /// What is paid: spot plus the configured fees with VAT.
-    #[default]
-    Total,
-    /// The spot price alone.
-    Spot,
 }
 
 /// `?from=&to=&resolution=`
@@ -66,7 +44,8 @@ pub struct CheapestQuery {
     pub count: Option<usize>,
     /// Energy the run uses, kWh, for its cost in euros.
     pub kwh: Option<f64>,
-    pub price: Option<PriceKind>,
+    /// Which price the run is ranked by. Default: total.
+    pub price: Option<PriceBasis>,
 }
 
 /// `?from=&to=` in dates.
@@ -108,66 +87,24 @@ pub fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), BadRequest> {
     Ok(())
 }
 
-/// A run's length in quarters: `90`, `90m`, `1h30m`, `2h`; 15 minutes to 12 hours in 15-minute steps.
+/// A run's length in quarters (see [`planner::parse_duration`]).
 pub fn duration(text: &str) -> Result<u32, BadRequest> {
-    let why = || {
-        bad(format!(
-            "duration must be 15 minutes to {} hours in 15-minute steps, like 90, 90m, 1h30m or 2h, not {text:?}",
-            MAX_QUARTERS / 4
-        ))
-    };
-    let text = text.trim();
-    let (hours, rest) = match text.split_once('h') {
-        Some((h, rest)) => (h.parse::<u32>().map_err(|_| why())?, rest),
-        None => (0, text),
-    };
-    let minutes = match rest.strip_suffix('m').unwrap_or(rest) {
-        "" => 0,
-        m => m.parse::<u32>().map_err(|_| why())?,
-    };
-    let total = hours.checked_mul(60).and_then(|h| h.checked_add(minutes)).ok_or_else(why)?;
-    let quarter = QUARTER.num_minutes() as u32;
-    if total == 0 || total % quarter != 0 || total / quarter > MAX_QUARTERS {
-        return Err(why());
-    }
-    Ok(total / quarter)
+    planner::parse_duration(text).map_err(|e| bad(e.to_string()))
 }
 
 /// How many single quarters to list.
 pub fn count(count: Option<usize>) -> Result<usize, BadRequest> {
-    match count.unwrap_or(0) {
-        n if n <= MAX_COUNT => Ok(n),
-        n => Err(bad(format!("count must be 0 to {MAX_COUNT}, not {n}"))),
-    }
+    planner::check_count(count).map_err(|e| bad(e.to_string()))
 }
 
-/// Energy in kWh: finite, from 0 to 1000.
+/// Energy in kWh.
 pub fn kwh(kwh: Option<f64>) -> Result<Option<f64>, BadRequest> {
-    match kwh {
-        Some(k) if !(k.is_finite() && (0.0..=1000.0).contains(&k)) => {
-            Err(bad(format!("kwh must be a number of kWh from 0 to 1000, not {k}")))
-        }
-        k => Ok(k),
-    }
+    planner::check_kwh(kwh).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_in_the_forms_people_write_them() {
-        assert_eq!(duration("15").unwrap(), 1);
-        assert_eq!(duration("90m").unwrap(), 6);
-        assert_eq!(duration("1h30m").unwrap(), 6);
-        assert_eq!(duration("1h30").unwrap(), 6);
-        assert_eq!(duration("2h").unwrap(), 8);
-        assert_eq!(duration("12h").unwrap(), 48);
-        for bad in ["0", "10m", "12h15m", "13h", "", "h", "1.5h", "-15", "abc", "99999999999h"] {
-            let why = duration(bad).unwrap_err().to_string();
-            assert!(why.contains("15-minute steps"), "{bad:?}: {why}");
-        }
-    }
 
     #[test]
     fn times_are_rfc_3339_or_dates_at_local_midnight() {

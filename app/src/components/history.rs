@@ -1,0 +1,109 @@
+//! The history panel: today beside yesterday and a week ago, each day's average, each month's, and the last two
+//! weeks hour by hour. Asked for apart from the dashboard's data and less often: it changes once a day.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::history,
+    components::charts::{HistoryChart, HistoryKind},
+    format::price,
+    history::{Average, History},
+    stats::Level,
+};
+
+/// How often the history is asked for again: today's line grows when tomorrow's prices arrive.
+const REFRESH_MS: u64 = 5 * 60_000;
+
+#[component]
+pub fn HistoryPanel() -> impl IntoView {
+    let query = use_query_map();
+    let asked = Memo::new(move |_| {
+        let q = query.read();
+        ["price", "res", "unit"].map(|key| q.get(key))
+    });
+    let data = Resource::new(move || asked.get(), |[price, res, unit]| history(price, res, unit));
+    let (latest, set_latest) = signal(None::<History>);
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = data.get() {
+            set_latest.set(Some(fresh));
+        }
+    });
+    super::refetch_every(REFRESH_MS, move || data.refetch());
+    let has_days = move || latest.with(|h| h.as_ref().is_some_and(|h| !h.daily.is_empty()));
+    view! {
+        <section class="history" class:hidden=move || !has_days() aria-label="History">
+            <div class="card chart-card">
+                <h2>"Today, yesterday and a week ago"</h2>
+                <HistoryChart id="days-chart" label="Hourly prices of today, yesterday and the same weekday a week ago" kind=HistoryKind::Days data=latest.into()/>
+            </div>
+            <div class="card chart-card">
+                <h2>"Daily averages"</h2>
+                <HistoryChart id="daily-chart" label="Average price of each of the last 60 days" kind=HistoryKind::Daily data=latest.into()/>
+            </div>
+            <Transition>
+                {move || Suspend::new(async move {
+                    data.await.ok().filter(|h| !h.daily.is_empty()).map(|h| view! {
+                        <Months months=h.monthly.clone()/>
+                        <Heatmap history=h/>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Every month's average, newest first.
+#[component]
+fn Months(months: Vec<Average>) -> impl IntoView {
+    view! {
+        <div class="card months">
+            <h2 id="months-title">"Monthly averages"</h2>
+            <table aria-labelledby="months-title">
+                <thead><tr><th scope="col">"Month"</th><th scope="col">"Average"</th><th scope="col">"Lowest"</th><th scope="col">"Highest"</th></tr></thead>
+                <tbody>
+                    {months.into_iter().rev().map(|m| view! {
+                        <tr>
+                            <td>{m.period}</td>
+                            <td class="num">{price(m.average)}</td>
+                            <td class="num">{price(m.min)}</td>
+                            <td class="num">{price(m.max)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The last two weeks as a grid of days by local hours, each hour coloured by its level against the grid's
+/// average.
+#[component]
+fn Heatmap(history: History) -> impl IntoView {
+    let known: Vec<f64> = history.heatmap.iter().flat_map(|(_, hours)| hours.iter().flatten().copied()).collect();
+    let average = known.iter().sum::<f64>() / known.len().max(1) as f64;
+    let unit = history.view.unit.label();
+    view! {
+        <div class="card heatmap wide">
+            <h2 id="heatmap-title">"The last two weeks, hour by hour"</h2>
+            <table aria-labelledby="heatmap-title">
+                <thead>
+                    <tr><th scope="col">"Day"</th>{(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>
+                    {history.heatmap.into_iter().map(|(date, hours)| view! {
+                        <tr>
+                            <th scope="row">{date.format("%a %-d %b").to_string()}</th>
+                            {hours.into_iter().map(|hour| match hour {
+                                Some(p) => view! {
+                                    <td class=Level::of(p, average).class() title=format!("{} {unit}", price(p))>{format!("{p:.0}")}</td>
+                                }.into_any(),
+                                None => view! { <td></td> }.into_any(),
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,165 @@
+//! The longer view: each day's and each month's average over the stored history, today beside yesterday and
+//! the same weekday a week ago, and the last two weeks hour by hour.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{format::LocalTime, view::View};
+
+/// Days of daily averages sent to the page.
+pub const DAILY_DAYS: i64 = 60;
+/// Days of the hour-by-day grid.
+pub const HEATMAP_DAYS: i64 = 14;
+
+/// One day's or one month's prices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Average {
+    /// `2026-01-15` for a day, `2026-01` for a month.
+    pub period: String,
+    pub average: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Slots in the period.
+    pub slots: u32,
+}
+
+/// Twenty-four local hours' averages of one day; `None` for an hour without prices.
+pub type DayHours = [Option<f64>; 24];
+
+/// What the history panel shows, in the page's view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub view: View,
+    /// The last [`DAILY_DAYS`] days with prices, oldest first.
+    pub daily: Vec<Average>,
+    /// Every month with prices, oldest first.
+    pub monthly: Vec<Average>,
+    pub today: DayHours,
+    pub yesterday: DayHours,
+    /// The same weekday a week before today.
+    pub week_ago: DayHours,
+    /// The last [`HEATMAP_DAYS`] days up to tomorrow, newest first, by local hour.
+    pub heatmap: Vec<(NaiveDate, DayHours)>,
+}
+
+/// Running sums for averages by period and by hour.
+#[derive(Default)]
+struct Sums {
+    sum: f64,
+    min: f64,
+    max: f64,
+    slots: u32,
+}
+
+impl Sums {
+    fn add(&mut self, price: f64) {
+        if self.slots == 0 {
+            (self.min, self.max) = (price, price);
+        }
+        self.sum += price;
+        self.min = self.min.min(price);
+        self.max = self.max.max(price);
+        self.slots += 1;
+    }
+
+    fn average(&self, period: String) -> Average {
+        Average { period, average: self.sum / self.slots as f64, min: self.min, max: self.max, slots: self.slots }
+    }
+}
+
+/// The history of `prices` ((start, price as shown), in time order) at `now` in `local` time.
+pub fn history(
+    prices: impl Iterator<Item = (DateTime<Utc>, f64)>,
+    local: &LocalTime,
+    now: DateTime<Utc>,
+    view: View,
+) -> History {
+    let today = local.date(now);
+    let first_day = today - Duration::days(DAILY_DAYS - 1);
+    let first_hour_day = today - Duration::days(HEATMAP_DAYS - 2); // up to tomorrow
+    let mut days: Vec<(NaiveDate, Sums)> = Vec::new();
+    let mut months: Vec<(String, Sums)> = Vec::new();
+    let mut hours: Vec<(NaiveDate, [Sums; 24])> = Vec::new();
+    for (start, price) in prices {
+        let date = local.date(start);
+        let month = format!("{:04}-{:02}", date.year(), date.month());
+        if months.last().is_none_or(|(m, _)| *m != month) {
+            months.push((month, Sums::default()));
+        }
+        months.last_mut().expect("pushed").1.add(price);
+        if date >= first_day && date <= today + Duration::days(1) {
+            if days.last().is_none_or(|(d, _)| *d != date) {
+                days.push((date, Sums::default()));
+            }
+            days.last_mut().expect("pushed").1.add(price);
+        }
+        if date >= first_hour_day.min(today - Duration::days(7)) {
+            if hours.last().is_none_or(|(d, _)| *d != date) {
+                hours.push((date, Default::default()));
+            }
+            hours.last_mut().expect("pushed").1[local.hour(start) as usize].add(price);
+        }
+    }
+    let by_hour = |sums: &[Sums; 24]| -> DayHours {
+        std::array::from_fn(|h| (sums[h].slots > 0).then(|| sums[h].sum / sums[h].slots as f64))
+    };
+    let day = |date: NaiveDate| hours.iter().find(|(d, _)| *d == date).map_or([None; 24], |(_, s)| by_hour(s));
+    History {
+        view,
+        daily: days.iter().filter(|(d, _)| *d <= today).map(|(d, s)| s.average(d.to_string())).collect(),
+        monthly: months.iter().map(|(m, s)| s.average(m.clone())).collect(),
+        today: day(today),
+        yesterday: day(today - Duration::days(1)),
+        week_ago: day(today - Duration::days(7)),
+        heatmap: hours.iter().rev().filter(|(d, _)| *d >= first_hour_day).map(|(d, s)| (*d, by_hour(s))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    /// Hourly prices from `first` for `hours` hours: the price is the hour's index.
+    fn hourly(first: &str, hours: i64) -> Vec<(DateTime<Utc>, f64)> {
+        (0..hours).map(|h| (t(first) + Duration::hours(h), h as f64)).collect()
+    }
+
+    #[test]
+    fn days_months_and_the_three_days_side_by_side() {
+        // Helsinki in winter (UTC+2): local days start at 22:00 UTC. 40 days of hours from 2026-01-01 local.
+        let prices = hourly("2025-12-31T22:00:00Z", 40 * 24);
+        let now = t("2026-02-09T10:00:00Z"); // the 40th local day, 2026-02-09
+        let h = history(prices.into_iter(), &LocalTime::fixed(7200), now, View::default());
+        assert_eq!(h.daily.len(), 40);
+        assert_eq!(h.daily[0].period, "2026-01-01");
+        assert_eq!((h.daily[0].min, h.daily[0].max, h.daily[0].average), (0.0, 23.0, 11.5));
+        assert_eq!(h.monthly.iter().map(|m| m.period.as_str()).collect::<Vec<_>>(), ["2026-01", "2026-02"]);
+        assert_eq!(h.monthly[0].slots, 31 * 24);
+        assert_eq!(h.today[0], Some((39 * 24) as f64), "local midnight of today");
+        assert_eq!(h.yesterday[23], Some((39 * 24 - 1) as f64));
+        assert_eq!(h.week_ago[0], Some((32 * 24) as f64));
+        assert_eq!(h.heatmap.len(), 13, "12 days before today and today; no prices tomorrow");
+        assert_eq!(h.heatmap[0].0, NaiveDate::from_ymd_opt(2026, 2, 9).unwrap(), "newest first");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_dst_day_has_23_hours_and_the_missing_one_stays_empty() {
+        // 2026-03-29 in Helsinki: clocks go from 03:00 to 04:00; 92 quarter hours from 22:00 UTC the day before.
+        let prices: Vec<(DateTime<Utc>, f64)> =
+            (0..92).map(|q| (t("2026-03-28T22:00:00Z") + Duration::minutes(15 * q), -1.0)).collect();
+        let zone = crate::format::DisplayZone::default();
+        let local = zone.local_time(t("2026-03-27T00:00:00Z"), t("2026-03-31T00:00:00Z"));
+        let h = history(prices.into_iter(), &local, t("2026-03-29T12:00:00Z"), View::default());
+        assert_eq!(h.daily.last().unwrap().slots, 92);
+        assert_eq!(h.daily.last().unwrap().average, -1.0, "negative prices average as they are");
+        let known: Vec<usize> = (0..24).filter(|&hour| h.today[hour].is_some()).collect();
+        assert_eq!(known.len(), 23);
+        assert!(!known.contains(&3), "03:00 does not exist that day");
+        assert_eq!(h.yesterday, [None; 24]);
+    }
+}

@@ -1,0 +1,208 @@
+//! How the page and the API show prices: the spot price or the total, by the quarter or by the hour, in c/kWh
+//! or in €/MWh. A person picks it with the page's switches; the choice lives in the URL.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    format::LocalTime,
+    price::PriceRecord,
+    ranking,
+    stats::{Point, Priced},
+    tariff::Tariff,
+};
+
+/// Which price is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum PriceBasis {
+    /// The spot price alone.
+    #[default]
+    Spot,
+    /// What is paid: spot plus the configured fees with VAT.
+    Total,
+}
+
+/// Slot length shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Resolution {
+    /// Quarter hours (hourly slots of v1 files stay hourly).
+    #[default]
+    #[serde(rename = "15min")]
+    Quarter,
+    /// Hourly averages, as many households are still billed.
+    #[serde(rename = "hour")]
+    Hour,
+}
+
+/// Unit of the prices shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    /// Cents per kWh with VAT, as households pay.
+    #[default]
+    #[serde(rename = "c_kwh")]
+    CentsPerKwh,
+    /// Euros per MWh without VAT, as the exchange quotes the spot price (the total is not quoted so).
+    #[serde(rename = "eur_mwh")]
+    EurosPerMwh,
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CentsPerKwh => "c/kWh",
+            Self::EurosPerMwh => "€/MWh",
+        }
+    }
+}
+
+/// The three choices together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub price: PriceBasis,
+    pub resolution: Resolution,
+    pub unit: Unit,
+}
+
+impl View {
+    /// The choices as URL query values (`price`, `res`, `unit`); a missing one is the default, an unknown one
+    /// an error naming what is allowed.
+    pub fn from_query(price: Option<&str>, res: Option<&str>, unit: Option<&str>) -> Result<Self, ViewError> {
+        fn parse<T: serde::de::DeserializeOwned + Default>(
+            name: &'static str,
+            text: Option<&str>,
+            allowed: &'static str,
+        ) -> Result<T, ViewError> {
+            match text.filter(|t| !t.is_empty()) {
+                None => Ok(T::default()),
+                Some(t) => serde_json::from_value(serde_json::Value::String(t.to_owned()))
+                    .map_err(|_| ViewError { name, allowed }),
+            }
+        }
+        Ok(Self {
+            price: parse("price", price, "spot or total")?,
+            resolution: parse("res", res, "15min or hour")?,
+            unit: parse("unit", unit, "c_kwh or eur_mwh")?,
+        })
+    }
+
+    /// This view's query values, as `from_query` reads them.
+    pub fn query(self) -> [(&'static str, String); 3] {
+        let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        [
+            ("price", text(serde_json::to_value(self.price).unwrap_or_default())),
+            ("res", text(serde_json::to_value(self.resolution).unwrap_or_default())),
+            ("unit", text(serde_json::to_value(self.unit).unwrap_or_default())),
+        ]
+    }
+}
+
+/// A view choice that is not one of the allowed values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{name} must be {allowed}")]
+pub struct ViewError {
+    name: &'static str,
+    allowed: &'static str,
+}
+
+/// A view with the tariff it prices totals by.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shown {
+    pub view: View,
+    pub tariff: Tariff,
+}
+
+impl Shown {
+    /// The figure shown for a slot starting at `start` whose spot price is `spot`.
+    pub fn price(&self, spot: f64, start: DateTime<Utc>, local: &LocalTime) -> f64 {
+        match (self.view.unit, self.view.price) {
+            (Unit::EurosPerMwh, _) => self.tariff.exchange_price(spot),
+            (Unit::CentsPerKwh, PriceBasis::Spot) => spot,
+            (Unit::CentsPerKwh, PriceBasis::Total) => self.tariff.breakdown(spot, start, local).total,
+        }
+    }
+
+    /// `points` (spot prices in time order) as shown: by the hour if asked, then priced.
+    pub fn points(&self, points: Vec<Point>, local: &LocalTime) -> Vec<Point> {
+        let points = match self.view.resolution {
+            Resolution::Quarter => points,
+            Resolution::Hour => ranking::hourly(&points),
+        };
+        points.into_iter().map(|p| Point(p.0, self.price(p.1, p.0, local))).collect()
+    }
+
+    /// `records` (in time order) as shown: hourly averages become records of whole hours.
+    pub fn records(&self, records: Vec<PriceRecord>, local: &LocalTime) -> Vec<PriceRecord> {
+        let records = match self.view.resolution {
+            Resolution::Quarter => records,
+            Resolution::Hour => hourly_records(&records),
+        };
+        records.into_iter().map(|r| PriceRecord { price: self.price(r.price, r.start_date, local), ..r }).collect()
+    }
+}
+
+/// The hourly averages of `records` as records of whole hours, received when the hour's last slot was.
+fn hourly_records(records: &[PriceRecord]) -> Vec<PriceRecord> {
+    let mut received = records.iter().map(|r| (ranking::hour_of(r.start()), r.timestamp)).peekable();
+    let mut last_received = Vec::new();
+    while let Some((hour, at)) = received.next() {
+        if received.peek().is_none_or(|(next, _)| *next != hour) {
+            last_received.push(at);
+        }
+    }
+    ranking::hourly(records)
+        .into_iter()
+        .zip(last_received)
+        .map(|(p, at)| PriceRecord::new(at, p.1, p.0, p.0 + Duration::hours(1)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tariff::Transfer;
+
+    fn t(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_query_round_trips_and_bad_values_say_what_is_allowed() {
+        let view = View::from_query(Some("total"), Some("hour"), Some("eur_mwh")).unwrap();
+        assert_eq!(view, View { price: PriceBasis::Total, resolution: Resolution::Hour, unit: Unit::EurosPerMwh });
+        let query = view.query();
+        let get = |name| query.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str());
+        assert_eq!(View::from_query(get("price"), get("res"), get("unit")).unwrap(), view);
+        assert_eq!(View::from_query(None, Some(""), None).unwrap(), View::default());
+        assert_eq!(View::from_query(Some("cheap"), None, None).unwrap_err().to_string(), "price must be spot or total");
+        assert_eq!(View::from_query(None, Some("day"), None).unwrap_err().to_string(), "res must be 15min or hour");
+    }
+
+    #[test]
+    fn totals_hours_and_units_together() {
+        let shown = Shown {
+            view: View { price: PriceBasis::Total, resolution: Resolution::Hour, unit: Unit::CentsPerKwh },
+            tariff: Tariff { margin: 1.0, transfer: Transfer::Single(0.0), tax: 0.0, vat: 0.25 },
+        };
+        let first = t("2026-01-15T10:00:00Z");
+        let records: Vec<PriceRecord> = [2.0, 4.0, -2.0, 8.0, 5.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let start = first + Duration::minutes(15 * i as i64);
+                PriceRecord::new(start, p, start, start + Duration::minutes(15) - Duration::milliseconds(1))
+            })
+            .collect();
+        let shown_records = shown.records(records.clone(), &LocalTime::utc());
+        assert_eq!(shown_records.len(), 2);
+        assert_eq!(shown_records[0].price, 3.0 + 1.25, "hour average 3, plus the margin with VAT");
+        assert_eq!(shown_records[0].slot_end(), t("2026-01-15T11:00:00Z"));
+        assert_eq!(shown_records[1].timestamp, records[4].timestamp);
+        let points = shown.points(records.iter().map(Point::of).collect(), &LocalTime::utc());
+        assert_eq!(points, [Point(first, 4.25), Point(t("2026-01-15T11:00:00Z"), 6.25)]);
+        let mwh = Shown { view: View { unit: Unit::EurosPerMwh, ..shown.view }, ..shown.clone() };
+        assert_eq!(mwh.price(12.5, first, &LocalTime::utc()), 100.0, "spot without VAT, ×10");
+    }
+}
