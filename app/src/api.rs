@@ -1,5 +1,8 @@
 //! Server functions: what the browser may ask the server for. Every parameter is checked on the server; a bad
 //! one is answered with status 400 and a sentence saying what is allowed.
+// A server function takes one argument per URL parameter, as the page's links and forms send them; the
+// macro's generated code carries them all, so the lint is off for the module rather than for one item.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::{prelude::*, server_fn::codec::JsonEncoding};
 use serde::{Deserialize, Serialize};
@@ -153,7 +156,6 @@ mod ssr {
 /// [`crate::dashboard::MAX_HOURS`]), in the view `price`, `res` and `unit` choose (see [`crate::view::View`]),
 /// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` and `count`).
 #[server(endpoint = "dashboard")]
-#[allow(clippy::too_many_arguments)] // one per URL parameter, as the page's form sends them
 pub async fn dashboard(
     hours: String,
     price: Option<String>,
