@@ -45,8 +45,11 @@ export async function eventually(what, check, ms = 30_000) {
   }
 }
 
-/** The broker and the app, running until `stop()`, watching a copy of the sample file or `prices` if given. */
-export async function startSystem({ prices } = {}) {
+/**
+ * The broker and the app, running until `stop()`, watching a copy of the sample file or `prices` if given;
+ * `env` adds to the app's environment (a tariff, say).
+ */
+export async function startSystem({ prices, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'price-monitor-e2e-'));
   const priceFile = join(dir, 'latest-prices.json');
   if (prices) writeFileSync(priceFile, JSON.stringify(prices));
@@ -75,6 +78,7 @@ export async function startSystem({ prices } = {}) {
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_OUTPUT_NAME: 'price-monitor',
       LEPTOS_ENV: 'DEV',
+      ...env,
     });
     await eventually('the dashboard to answer', () => listening(appPort));
   } catch (e) {
@@ -99,6 +103,24 @@ export async function startSystem({ prices } = {}) {
       return codes;
     },
   };
+}
+
+/**
+ * Two days of quarter-hours from 24 h ago, as porssisahko.net lists them: a daily wave around 5 c/kWh of
+ * `swing` c/kWh, cheapest at night, every price distinct (`+ i / 1000`) so it can be found on the page.
+ */
+export function pricesAroundNow(swing) {
+  const quarter = 15 * 60_000;
+  const first = Math.floor(Date.now() / quarter) * quarter - 24 * 3_600_000;
+  return Array.from({ length: 192 }, (_, i) => {
+    const start = first + i * quarter;
+    const hour = new Date(start).getUTCHours();
+    return {
+      price: Number((5 + swing * Math.sin((hour - 8) / 24 * 2 * Math.PI) + i / 1000).toFixed(3)),
+      startDate: new Date(start).toISOString(),
+      endDate: new Date(start + quarter - 1).toISOString(),
+    };
+  });
 }
 
 /** The shipped sample price file (192 quarter-hours of January 2026). */

@@ -2,20 +2,9 @@
 // slot containing now, the trend chart marks now, the cheapest coming hours are listed, nothing is stale.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshotPath, startSystem, waitForRows } from './harness.mjs';
+import { launchBrowser, openPage, pricesAroundNow, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
-const QUARTER = 15 * 60_000;
-const first = Math.floor(Date.now() / QUARTER) * QUARTER - 24 * 3_600_000;
-// Two days of quarter-hours from 24 h ago, cheapest at night; every price distinct so it can be found.
-const prices = Array.from({ length: 192 }, (_, i) => {
-  const start = first + i * QUARTER;
-  const hour = new Date(start).getUTCHours();
-  return {
-    price: Number((5 + 4 * Math.sin((hour - 8) / 24 * 2 * Math.PI) + i / 1000).toFixed(3)),
-    startDate: new Date(start).toISOString(),
-    endDate: new Date(start + QUARTER - 1).toISOString(),
-  };
-});
+const prices = pricesAroundNow(4);
 
 let system;
 let browser;

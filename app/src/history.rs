@@ -78,11 +78,11 @@ pub fn history(
     let first_day = today - Duration::days(DAILY_DAYS - 1);
     let first_hour_day = today - Duration::days(HEATMAP_DAYS - 2); // up to tomorrow
     let mut days: Vec<(NaiveDate, Sums)> = Vec::new();
-    let mut months: Vec<(String, Sums)> = Vec::new();
+    let mut months: Vec<((i32, u32), Sums)> = Vec::new();
     let mut hours: Vec<(NaiveDate, [Sums; 24])> = Vec::new();
     for (start, price) in prices {
         let date = local.date(start);
-        let month = format!("{:04}-{:02}", date.year(), date.month());
+        let month = (date.year(), date.month());
         if months.last().is_none_or(|(m, _)| *m != month) {
             months.push((month, Sums::default()));
         }
@@ -107,7 +107,7 @@ pub fn history(
     History {
         view,
         daily: days.iter().filter(|(d, _)| *d <= today).map(|(d, s)| s.average(d.to_string())).collect(),
-        monthly: months.iter().map(|(m, s)| s.average(m.clone())).collect(),
+        monthly: months.iter().map(|((y, m), s)| s.average(format!("{y:04}-{m:02}"))).collect(),
         today: day(today),
         yesterday: day(today - Duration::days(1)),
         week_ago: day(today - Duration::days(7)),

@@ -49,6 +49,17 @@ pub struct ServerContext {
 }
 
 impl ServerContext {
+    /// A dashboard of the CSV log at `csv_path` alone: no pipeline in the process, no fees, Helsinki time.
+    pub fn reading(csv_path: &std::path::Path) -> Self {
+        Self {
+            store: Arc::new(PriceStore::new(csv_path)),
+            zone: DisplayZone::default(),
+            status: None,
+            checks: health::Checks::reader(csv_path),
+            tariff: Arc::default(),
+        }
+    }
+
     fn provide(&self) {
         provide_context(self.store.clone());
         provide_context(self.zone);

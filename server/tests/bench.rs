@@ -220,6 +220,21 @@ async fn dashboard_server_function_by_history_length() {
                 "≤ 20 ms, ≤ 200 KB",
             );
         }
+        // The history panel reads every slot (the months of all history), every 5 minutes per page.
+        let mut bytes = 0;
+        let mut times: Vec<Duration> = (0..10)
+            .map(|_| {
+                let t = Instant::now();
+                let history = store.history(now, DisplayZone::default(), &Default::default()).unwrap();
+                bytes = serde_json::to_vec(&history).unwrap().len();
+                t.elapsed()
+            })
+            .collect();
+        report(
+            &format!("`history` p50, {rows} rows (answer size)"),
+            format!("{} ({} KB)", ms(quantile(&mut times, 0.5)), bytes / 1000),
+            "≤ 200 ms every 5 min, ≤ 50 KB",
+        );
     }
 }
 

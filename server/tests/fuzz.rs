@@ -91,13 +91,7 @@ fn any_form_posted_to_the_server_function_gets_a_2xx_or_4xx() {
     let dir = tempfile::tempdir().unwrap();
     let options = LeptosOptions::builder().output_name("price-monitor").build();
     let path = dir.path().join("none.csv");
-    let context = ServerContext {
-        store: Arc::new(PriceStore::new(&path)),
-        zone: DisplayZone::default(),
-        status: None,
-        checks: server::health::Checks::reader(&path),
-        tariff: Default::default(),
-    };
+    let context = ServerContext::reading(&path);
     let site = router(options, context);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let form = prop_oneof!["[ -~]{0,40}", "hours=[ -~]{0,20}", "(hours=[0-9%a-fA-F+-]{0,6}&?){0,4}"];

@@ -54,13 +54,7 @@ fn site_with(records: Vec<app::PriceRecord>, site_root: Option<&std::path::Path>
     if let Some(root) = site_root {
         options.site_root = root.to_str().unwrap().into();
     }
-    let context = ServerContext {
-        store: Arc::new(PriceStore::new(&path)),
-        zone: DisplayZone::default(),
-        status: None,
-        checks: server::health::Checks::reader(&path),
-        tariff: Default::default(),
-    };
+    let context = ServerContext::reading(&path);
     Site { router: router(options, context), _dir: dir, _one_at_a_time: one_at_a_time }
 }
 

@@ -113,8 +113,9 @@ async fn health_readiness_and_every_metric_follow_the_pipeline() {
     raw.send(FutureRecord::<str, str>::to(&config.topic).payload("not a price"), Duration::from_secs(10))
         .await
         .unwrap();
-    let text = metric_reaches(&app, "price_monitor_bad_inputs_skipped_total", &["kind=\"message\""], 1.0).await;
-    assert_eq!(metric(&text, "price_monitor_messages_consumed_total", &[]), Some(195.0));
+    metric_reaches(&app, "price_monitor_bad_inputs_skipped_total", &["kind=\"message\""], 1.0).await;
+    // Counted as read once its batch is through (the skip is counted as it is decoded).
+    let text = metric_reaches(&app, "price_monitor_messages_consumed_total", &[], 195.0).await;
     let scrapes = |text: &str| {
         metric(text, "price_monitor_http_request_duration_seconds_count", &["route=\"metrics\"", "status=\"200\""])
     };

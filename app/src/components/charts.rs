@@ -45,10 +45,14 @@ pub fn HistoryChart(
     #[cfg(feature = "hydrate")]
     follow(id, move || {
         data.with(|history| {
-            history.as_ref().filter(|h| !h.daily.is_empty()).map(|h| match kind {
-                HistoryKind::Days => build::days(h),
-                HistoryKind::Daily => build::daily(h),
-            })
+            let h = history.as_ref()?;
+            match kind {
+                HistoryKind::Days => [h.today, h.yesterday, h.week_ago]
+                    .iter()
+                    .any(|day| day.iter().any(Option::is_some))
+                    .then(|| build::days(h)),
+                HistoryKind::Daily => (!h.daily.is_empty()).then(|| build::daily(h)),
+            }
         })
     });
     #[cfg(not(feature = "hydrate"))]

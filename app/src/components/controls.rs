@@ -54,7 +54,7 @@ fn Switch(label: &'static str, key: &'static str, choices: Vec<(&'static str, &'
 
 /// The three view switches and the theme toggle.
 #[component]
-pub fn ViewControls(has_fees: Signal<bool>) -> impl IntoView {
+pub fn ViewControls() -> impl IntoView {
     let query = use_query_map();
     let view = Memo::new(move |_| view_of(&query.read()));
     view! {
@@ -78,15 +78,12 @@ pub fn ViewControls(has_fees: Signal<bool>) -> impl IntoView {
                 }
             }}
             <ThemeToggle/>
-            <p class="view-note">
-                {move || note(view.get(), has_fees.get())}
-            </p>
         </nav>
     }
 }
 
-/// What the chosen view means, in a sentence.
-fn note(view: View, has_fees: bool) -> String {
+/// What the chosen view means, in a sentence; `has_fees` when a tariff is configured.
+pub fn view_note(view: View, has_fees: bool) -> String {
     match (view.unit, view.price) {
         (Unit::EurosPerMwh, _) => "€/MWh: the spot price without VAT, as the exchange quotes it.".to_owned(),
         (Unit::CentsPerKwh, PriceBasis::Spot) => "c/kWh: the spot price with VAT.".to_owned(),

@@ -8,7 +8,7 @@ use crate::{
     api::dashboard,
     components::{
         charts::{ChartKind, EChart},
-        controls::{ViewControls, href_with, view_of},
+        controls::{ViewControls, href_with, view_note, view_of},
         history::HistoryPanel,
         panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
         planner::Planner,
@@ -53,7 +53,6 @@ pub fn Dashboard() -> impl IntoView {
         }
     });
     let latest: Signal<Option<DashboardData>> = latest.into();
-    let has_fees = Signal::derive(move || latest.with(|d| d.as_ref().is_some_and(|d| d.tariff.has_fees())));
     let unit = move || view_of(&query.read()).unit.label();
 
     super::refetch_every(REFRESH_MS, move || data.refetch());
@@ -64,7 +63,7 @@ pub fn Dashboard() -> impl IntoView {
             <p class="subtitle">"Finnish electricity prices, " {unit}</p>
         </header>
         <main>
-            <ViewControls has_fees/>
+            <ViewControls/>
             <RangeControl hours=hours.into() latest/>
             <Transition fallback=|| view! { <p class="loading">"Loading prices…"</p> }>
                 {move || Suspend::new(async move {
@@ -92,6 +91,7 @@ fn Overview(data: DashboardData) -> impl IntoView {
     let zone = data.zone;
     let average = data.summary.as_ref().map(|s| price(s.average));
     view! {
+        <p class="view-note">{view_note(data.view, data.tariff.has_fees())}</p>
         <Warnings warnings=data.warnings zone=zone.clone()/>
         <StatCards
             current=data.current

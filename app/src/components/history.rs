@@ -30,9 +30,10 @@ pub fn HistoryPanel() -> impl IntoView {
         }
     });
     super::refetch_every(REFRESH_MS, move || data.refetch());
-    let has_days = move || latest.with(|h| h.as_ref().is_some_and(|h| !h.daily.is_empty()));
+    // Old data (no day of the last 60) still has its months; the charts draw only what they have.
+    let has_history = move || latest.with(|h| h.as_ref().is_some_and(|h| !h.monthly.is_empty()));
     view! {
-        <section class="history" class:hidden=move || !has_days() aria-label="History">
+        <section class="history" class:hidden=move || !has_history() aria-label="History">
             <div class="card chart-card">
                 <h2>"Today, yesterday and a week ago"</h2>
                 <HistoryChart id="days-chart" label="Hourly prices of today, yesterday and the same weekday a week ago" kind=HistoryKind::Days data=latest.into()/>
@@ -43,7 +44,7 @@ pub fn HistoryPanel() -> impl IntoView {
             </div>
             <Transition>
                 {move || Suspend::new(async move {
-                    data.await.ok().filter(|h| !h.daily.is_empty()).map(|h| view! {
+                    data.await.ok().filter(|h| !h.monthly.is_empty()).map(|h| view! {
                         <Months months=h.monthly.clone()/>
                         <Heatmap history=h/>
                     })
