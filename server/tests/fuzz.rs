@@ -1,8 +1,6 @@
 //! Fuzzing, a fixed number of cases per run: the price file parser and the server function's input decoding
 //! never panic and never answer a caller's mistake with a 5xx, whatever they are given.
 
-use std::sync::Arc;
-
 use axum::{
     body::Body,
     http::{Request, header},
@@ -13,8 +11,6 @@ use tower::ServiceExt;
 
 use app::{
     dashboard::{MAX_HOURS, parse_hours},
-    format::DisplayZone,
-    store::PriceStore,
 };
 use server::{
     price_file,

@@ -1,8 +1,6 @@
 //! The dashboard's HTTP surface: server functions, the server-rendered page and the CSV download, with valid
 //! and invalid parameters, on a log made from the shipped sample file.
 
-use std::sync::Arc;
-
 use axum::{
     Router,
     body::Body,
@@ -15,8 +13,6 @@ use tower::ServiceExt;
 use app::{
     csv_log::CsvLog,
     dashboard::{DashboardData, Warning},
-    format::DisplayZone,
-    store::PriceStore,
 };
 use server::web::{ServerContext, router};
 
