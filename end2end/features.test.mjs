@@ -80,7 +80,7 @@ test('spot, total and €/MWh, quarter hours and hours: the switches change ever
 test('the planner finds the cheapest run, its saving and cost, and keeps its inputs in the URL', { timeout: 120_000 }, async () => {
   await waitForRows(system);
   const { page, problems, context } = await openPage(browser);
-  await page.goto(`${system.url}?duration=1h&kwh=2&count=3`);
+  await page.goto(`${system.url}?duration=1h&kw=2&count=3`); // 2 kW for an hour: 2 kWh
   // The cheapest four consecutive quarters from the current one, in the prices shown (spot, the default).
   const from = prices.indexOf(current());
   let best = Infinity;
@@ -99,7 +99,7 @@ test('the planner finds the cheapest run, its saving and cost, and keeps its inp
   await page.click('.planner button[type="submit"]');
   await page.waitForURL(/duration=30m/);
   await eventually('a 30-minute plan', async () => /Best 30 min:/.test(await page.locator('.plan-best').innerText()), 20_000);
-  assert.match(page.url(), /kwh=2/, 'the other inputs stay');
+  assert.match(page.url(), /kw=2/, "the other inputs stay");
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -117,7 +117,7 @@ mod ssr {
     /// display zone.
     pub fn plan_ask(
         duration: &str,
-        [from, until, kwh, count]: [Option<String>; 4],
+        [from, until, kwh, kw, count]: [Option<String>; 5],
         zone: DisplayZone,
     ) -> Result<Ask, ApiError> {
         let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
@@ -137,11 +137,12 @@ mod ssr {
         };
         let bad = |e: planner::InputError| ApiError::BadRequest(e.to_string());
         let count = number("count", count)?.map(|c| c.clamp(0.0, 1e6) as usize);
+        let quarters = planner::parse_duration(duration).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         Ok(Ask {
-            quarters: planner::parse_duration(duration).map_err(|e| ApiError::BadRequest(e.to_string()))?,
+            quarters,
             from: time("from", from)?,
             until: time("until", until)?,
-            kwh: planner::check_kwh(number("kwh", kwh)?).map_err(bad)?,
+            kwh: planner::energy(number("kwh", kwh)?, number("kw", kw)?, quarters).map_err(bad)?,
             count: planner::check_count(count).map_err(bad)?,
         })
     }
@@ -154,7 +155,7 @@ mod ssr {
 
 /// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to
 /// [`crate::dashboard::MAX_HOURS`]), in the view `price`, `res` and `unit` choose (see [`crate::view::View`]),
-/// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` and `count`).
+/// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` or `kw`, and `count`).
 #[server(endpoint = "dashboard")]
 pub async fn dashboard(
     hours: String,
@@ -165,6 +166,7 @@ pub async fn dashboard(
     from: Option<String>,
     until: Option<String>,
     kwh: Option<String>,
+    kw: Option<String>,
     count: Option<String>,
 ) -> Result<DashboardData, ApiError> {
     use chrono::Utc;
@@ -174,7 +176,9 @@ pub async fn dashboard(
     let zone = ssr::zone();
     let pipeline = use_context::<crate::status::StatusSource>().map(|source| source());
     let ask = match duration.filter(|d| !d.trim().is_empty()) {
-        Some(duration) => Some(ssr::plan_ask(&duration, [from, until, kwh, count], zone).map_err(ssr::bad_request)?),
+        Some(duration) => {
+            Some(ssr::plan_ask(&duration, [from, until, kwh, kw, count], zone).map_err(ssr::bad_request)?)
+        }
         None => None,
     };
     let (store, now) = (ssr::store(), Utc::now());

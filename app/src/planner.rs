@@ -203,6 +203,18 @@ pub fn check_kwh(kwh: Option<f64>) -> Result<Option<f64>, InputError> {
     }
 }
 
+/// The energy a run of `quarters` uses: `kwh` as given, or `kw` (its power) × the run's hours; not both.
+pub fn energy(kwh: Option<f64>, kw: Option<f64>, quarters: u32) -> Result<Option<f64>, InputError> {
+    match (kwh, kw) {
+        (Some(_), Some(_)) => Err(InputError("give kwh or kw, not both".to_owned())),
+        (None, Some(kw)) if !(kw.is_finite() && (0.0..=100.0).contains(&kw)) => {
+            Err(InputError(format!("kw must be a power in kW from 0 to 100, not {kw}")))
+        }
+        (None, Some(kw)) => Ok(Some(kw * f64::from(quarters) / 4.0)),
+        (kwh, None) => check_kwh(kwh),
+    }
+}
+
 /// How many single quarters to list: 0 to [`MAX_COUNT`].
 pub fn check_count(count: Option<usize>) -> Result<usize, InputError> {
     match count.unwrap_or(0) {
@@ -353,6 +365,9 @@ mod tests {
             assert!(why.contains("15-minute steps"), "{bad:?}: {why}");
         }
         assert_eq!([1, 8, 6].map(duration_text), ["15 min", "2 h", "1 h 30 min"]);
+        assert_eq!(energy(None, Some(2.0), 6), Ok(Some(3.0)), "2 kW for 1 h 30 min");
+        assert_eq!(energy(Some(1.5), None, 6), Ok(Some(1.5)));
+        assert!(energy(Some(1.0), Some(1.0), 6).is_err() && energy(None, Some(-1.0), 6).is_err());
     }
 
     fn plan_or_none(q: &Quarters, n: u32, now: DateTime<Utc>) -> Option<Plan> {

@@ -149,6 +149,8 @@ async fn the_cheapest_run_what_it_saves_and_costs() {
     let now_average = (30.0 + 3.0 * 10.0) / 4.0;
     assert!(close(plan["now"]["average"].as_f64().unwrap(), now_average), "{plan}");
     assert!(close(plan["saving"].as_f64().unwrap(), now_average - 1.0));
+    let (_, by_power) = get(&site, "/cheapest?duration=1h&kw=2&price=spot").await;
+    assert!(close(by_power["best"]["cost_euros"].as_f64().unwrap(), 0.02), "2 kW for an hour at 1 c: {by_power}");
     let quarters = plan["cheapest_quarters"].as_array().unwrap();
     assert_eq!(quarters.len(), 3);
     assert!(quarters.iter().all(|q| q["price"] == 1.0));
@@ -201,6 +203,8 @@ async fn every_mistake_is_a_400_with_a_sentence() {
         ("/cheapest?duration=13h", "15-minute steps"),
         ("/cheapest?duration=1h&count=500", "count must be"),
         ("/cheapest?duration=1h&kwh=-3", "kwh must be"),
+        ("/cheapest?duration=1h&kwh=1&kw=2", "not both"),
+        ("/cheapest?duration=1h&kw=500", "kw must be"),
         ("/cheapest?duration=1h&price=cheap", "the query is not valid"),
         ("/cheapest?duration=1h&until=2020-01-01", "from must be before to"),
         ("/daily?from=2026-13-01", "from must be a date"),
@@ -228,7 +232,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["duration", "from", "until", "count", "kwh", "price"]);
+    assert_eq!(params, ["duration", "from", "until", "count", "kwh", "kw", "price"]);
     for schema in ["Slot", "Parts", "Cheapest", "Day", "Failure"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }

@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The URL parameters besides `hours` that go to the server: the view's, then the planner's.
-const QUERY_KEYS: [&str; 8] = ["price", "res", "unit", "duration", "from", "until", "kwh", "count"];
+const QUERY_KEYS: [&str; 9] = ["price", "res", "unit", "duration", "from", "until", "kwh", "kw", "count"];
 
 /// How often the page asks for new data.
 const REFRESH_MS: u64 = 10_000;
@@ -40,8 +40,8 @@ pub fn Dashboard() -> impl IntoView {
     });
     let data = Resource::new(
         move || (hours_text.get(), asked.get()),
-        |(hours, [price, res, unit, duration, from, until, kwh, count])| {
-            dashboard(hours, price, res, unit, duration, from, until, kwh, count)
+        |(hours, [price, res, unit, duration, from, until, kwh, kw, count])| {
+            dashboard(hours, price, res, unit, duration, from, until, kwh, kw, count)
         },
     );
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders

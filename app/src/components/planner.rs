@@ -45,6 +45,7 @@ pub fn Planner(answer: Option<Answer>, unit: Unit, zone: LocalTime) -> impl Into
                 <label>"Start from " <input type="datetime-local" name="from" value=field("from")/></label>
                 <label>"Done by " <input type="datetime-local" name="until" value=field("until")/></label>
                 <label>"Uses " <input type="number" name="kwh" min="0" max="1000" step="0.1" value=field("kwh") class="short"/> " kWh"</label>
+                <label>"or draws " <input type="number" name="kw" min="0" max="100" step="0.1" value=field("kw") class="short"/> " kW"</label>
                 <label>"List the " <input type="number" name="count" min="0" max="96" value=field("count") class="short"/> " cheapest quarters"</label>
                 <button type="submit">"Plan"</button>
             </Form>

@@ -106,7 +106,7 @@ pub struct Window {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub average: f64,
-    /// What `kwh` cost over the run, euros, when `kwh` was given.
+    /// What the run's energy (`kwh`, or `kw` × its hours) cost, euros, when one was given.
     pub cost_euros: Option<f64>,
 }
 
@@ -287,7 +287,7 @@ async fn prices(State(api): State<Api>, Params(query): Params<PricesQuery>) -> R
 ))]
 async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) -> Result<Json<Cheapest>, ApiFailure> {
     let quarters = params::duration(&query.duration)?;
-    let (count, kwh) = (params::count(query.count)?, params::kwh(query.kwh)?);
+    let (count, kwh) = (params::count(query.count)?, params::energy(query.kwh, query.kw, quarters)?);
     let now = Utc::now();
     let midnight = |date| api.midnight(date);
     let from = query.from.as_deref().map(|t| params::time("from", t, midnight)).transpose()?;

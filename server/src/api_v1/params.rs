@@ -44,6 +44,8 @@ pub struct CheapestQuery {
     pub count: Option<usize>,
     /// Energy the run uses, kWh, for its cost in euros.
     pub kwh: Option<f64>,
+    /// Or the appliance's power, kW: the energy is this × the run's hours.
+    pub kw: Option<f64>,
     /// Which price the run is ranked by. Default: total.
     pub price: Option<PriceBasis>,
 }
@@ -97,9 +99,9 @@ pub fn count(count: Option<usize>) -> Result<usize, BadRequest> {
     planner::check_count(count).map_err(|e| bad(e.to_string()))
 }
 
-/// Energy in kWh.
-pub fn kwh(kwh: Option<f64>) -> Result<Option<f64>, BadRequest> {
-    planner::check_kwh(kwh).map_err(|e| bad(e.to_string()))
+/// Energy in kWh, given or as power × the run's `quarters`.
+pub fn energy(kwh: Option<f64>, kw: Option<f64>, quarters: u32) -> Result<Option<f64>, BadRequest> {
+    planner::energy(kwh, kw, quarters).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
@@ -121,6 +123,10 @@ mod tests {
         );
         let year = Duration::days(MAX_SPAN_DAYS + 1);
         assert!(span(Utc::now(), Utc::now() + year).unwrap_err().to_string().contains("at most"));
-        assert!(count(Some(97)).is_err() && kwh(Some(f64::NAN)).is_err() && kwh(Some(-1.0)).is_err());
+        assert!(
+            count(Some(97)).is_err()
+                && energy(Some(f64::NAN), None, 4).is_err()
+                && energy(None, Some(-1.0), 4).is_err()
+        );
     }
 }
