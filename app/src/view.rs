@@ -66,36 +66,49 @@ pub struct View {
     pub unit: Unit,
 }
 
+/// The URL names of a choice's values, as serde writes them too (a test keeps the two the same). Matched by
+/// hand rather than through `serde_json::Value`, whose deserializer would add tens of kilobytes to the page.
+trait Named: Sized + Copy + Default + PartialEq + 'static {
+    const NAMES: &'static [(Self, &'static str)];
+
+    fn parse(name: &'static str, text: Option<&str>, allowed: &'static str) -> Result<Self, ViewError> {
+        match text.filter(|t| !t.is_empty()) {
+            None => Ok(Self::default()),
+            Some(t) => Self::NAMES.iter().find(|(_, n)| *n == t).map(|(v, _)| *v).ok_or(ViewError { name, allowed }),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(v, _)| *v == self).map_or("", |(_, n)| n)
+    }
+}
+
+impl Named for PriceBasis {
+    const NAMES: &'static [(Self, &'static str)] = &[(Self::Spot, "spot"), (Self::Total, "total")];
+}
+
+impl Named for Resolution {
+    const NAMES: &'static [(Self, &'static str)] = &[(Self::Quarter, "15min"), (Self::Hour, "hour")];
+}
+
+impl Named for Unit {
+    const NAMES: &'static [(Self, &'static str)] = &[(Self::CentsPerKwh, "c_kwh"), (Self::EurosPerMwh, "eur_mwh")];
+}
+
 impl View {
     /// The choices as URL query values (`price`, `res`, `unit`); a missing one is the default, an unknown one
     /// an error naming what is allowed.
     pub fn from_query(price: Option<&str>, res: Option<&str>, unit: Option<&str>) -> Result<Self, ViewError> {
-        fn parse<T: serde::de::DeserializeOwned + Default>(
-            name: &'static str,
-            text: Option<&str>,
-            allowed: &'static str,
-        ) -> Result<T, ViewError> {
-            match text.filter(|t| !t.is_empty()) {
-                None => Ok(T::default()),
-                Some(t) => serde_json::from_value(serde_json::Value::String(t.to_owned()))
-                    .map_err(|_| ViewError { name, allowed }),
-            }
-        }
         Ok(Self {
-            price: parse("price", price, "spot or total")?,
-            resolution: parse("res", res, "15min or hour")?,
-            unit: parse("unit", unit, "c_kwh or eur_mwh")?,
+            price: Named::parse("price", price, "spot or total")?,
+            resolution: Named::parse("res", res, "15min or hour")?,
+            unit: Named::parse("unit", unit, "c_kwh or eur_mwh")?,
         })
     }
 
     /// This view's query values, as `from_query` reads them.
-    pub fn query(self) -> [(&'static str, String); 3] {
-        let text = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-        [
-            ("price", text(serde_json::to_value(self.price).unwrap_or_default())),
-            ("res", text(serde_json::to_value(self.resolution).unwrap_or_default())),
-            ("unit", text(serde_json::to_value(self.unit).unwrap_or_default())),
-        ]
+    pub fn query(self) -> [(&'static str, &'static str); 3] {
+        [("price", self.price.name()), ("res", self.resolution.name()), ("unit", self.unit.name())]
     }
 }
 
@@ -173,11 +186,23 @@ mod tests {
         let view = View::from_query(Some("total"), Some("hour"), Some("eur_mwh")).unwrap();
         assert_eq!(view, View { price: PriceBasis::Total, resolution: Resolution::Hour, unit: Unit::EurosPerMwh });
         let query = view.query();
-        let get = |name| query.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str());
+        let get = |name| query.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         assert_eq!(View::from_query(get("price"), get("res"), get("unit")).unwrap(), view);
         assert_eq!(View::from_query(None, Some(""), None).unwrap(), View::default());
         assert_eq!(View::from_query(Some("cheap"), None, None).unwrap_err().to_string(), "price must be spot or total");
         assert_eq!(View::from_query(None, Some("day"), None).unwrap_err().to_string(), "res must be 15min or hour");
+    }
+
+    #[test]
+    fn the_url_names_are_the_json_names() {
+        fn same<T: Named + Serialize>() {
+            for (value, name) in T::NAMES {
+                assert_eq!(serde_json::to_value(value).unwrap(), *name);
+            }
+        }
+        same::<PriceBasis>();
+        same::<Resolution>();
+        same::<Unit>();
     }
 
     #[test]

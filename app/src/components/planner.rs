@@ -2,7 +2,7 @@
 //! what it costs. Its inputs are a GET form, so they live in the URL and a link shares the plan.
 
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     format::{LocalTime, price},
@@ -33,7 +33,9 @@ pub fn Planner(answer: Option<Answer>, unit: Unit, zone: LocalTime) -> impl Into
     view! {
         <section class="card planner" aria-labelledby="planner-title">
             <h2 id="planner-title">"Plan a run"</h2>
-            <Form method="GET" action="/">
+            // A plain GET form: submitting loads the page for the new URL (the router's <Form> would save that
+            // reload but costs the page tens of kilobytes of WebAssembly).
+            <form method="get" action="/">
                 {kept.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
                 <label>"Runs for "
                     <select name="duration">
@@ -48,7 +50,7 @@ pub fn Planner(answer: Option<Answer>, unit: Unit, zone: LocalTime) -> impl Into
                 <label>"or draws " <input type="number" name="kw" min="0" max="100" step="0.1" value=field("kw") class="short"/> " kW"</label>
                 <label>"List the " <input type="number" name="count" min="0" max="96" value=field("count") class="short"/> " cheapest quarters"</label>
                 <button type="submit">"Plan"</button>
-            </Form>
+            </form>
             {answer.map(|answer| view! { <PlanResult answer unit zone/> })}
         </section>
     }
