@@ -29,6 +29,17 @@ const STALE_AFTER: Duration = Duration::hours(26);
 #[derive(Debug)]
 pub struct PriceStore {
     tail: Mutex<CsvTail>,
+    /// The last history computed, and what it was computed from: it reads every slot, and only a new row, a new
+    /// day or another view changes it, so page loads share it.
+    history: Mutex<Option<(HistoryKey, History)>>,
+}
+
+/// What a [`History`] depends on.
+#[derive(Debug, PartialEq)]
+struct HistoryKey {
+    rows: u64,
+    today: chrono::NaiveDate,
+    shown: Shown,
 }
 
 /// The slots of a request's window. The history shown ends now, or where the known prices end if that is
@@ -42,7 +53,7 @@ pub struct Window {
 
 impl PriceStore {
     pub fn new(csv_path: impl Into<PathBuf>) -> Self {
-        Self { tail: Mutex::new(CsvTail::new(csv_path)) }
+        Self { tail: Mutex::new(CsvTail::new(csv_path)), history: Mutex::new(None) }
     }
 
     /// Catches up with what the consumer appended, then runs `f` on the log.
@@ -130,19 +141,32 @@ impl PriceStore {
 }
 
 impl PriceStore {
-    /// The history panel at `now`, in the prices as `shown` (its resolution aside: averages are the same).
+    /// The history panel at `now`, in the prices as `shown` (its resolution aside: averages are the same);
+    /// computed again only when the log, the day or the view changed.
     pub fn history(&self, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> Result<History, CsvLogError> {
         self.with_fresh(|tail| {
-            let index = tail.index();
-            let (Some(first), Some(last)) = (index.first(), index.last()) else {
-                return history::history(std::iter::empty(), &LocalTime::utc(), now, shown.view);
-            };
-            let local =
-                zone.local_time(first.start_date - Duration::days(1), last.slot_end().max(now) + Duration::days(1));
-            let prices = index.prices_since(first.start_date).map(|(start, p)| (start, shown.price(p, start, &local)));
-            history::history(prices, &local, now, shown.view)
+            let key =
+                HistoryKey { rows: tail.rows(), today: zone.local_time(now, now).date(now), shown: shown.clone() };
+            let mut cached = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((_, history)) = cached.as_ref().filter(|(k, _)| *k == key) {
+                return history.clone();
+            }
+            let history = history_of(tail, now, zone, shown);
+            *cached = Some((key, history.clone()));
+            history
         })
     }
+}
+
+/// The history of the whole log at `now`.
+fn history_of(tail: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> History {
+    let index = tail.index();
+    let (Some(first), Some(last)) = (index.first(), index.last()) else {
+        return history::history(std::iter::empty(), &LocalTime::utc(), now, shown.view);
+    };
+    let local = zone.local_time(first.start_date - Duration::days(1), last.slot_end().max(now) + Duration::days(1));
+    let prices = index.prices_since(first.start_date).map(|(start, p)| (start, shown.price(p, start, &local)));
+    history::history(prices, &local, now, shown.view)
 }
 
 /// The window's last [`RECENT_ROWS`] slots as shown, newest first, each with its rank in its day and its level
@@ -229,6 +253,32 @@ mod tests {
         });
         CsvLog::open(&path).unwrap().append_new(records).unwrap();
         (dir, PriceStore::new(path))
+    }
+
+    #[test]
+    fn the_history_is_kept_until_the_log_the_day_or_the_view_changes() {
+        let (dir, store) = store(96, utc(2, 13, 0));
+        let zone = DisplayZone::default();
+        let spot = Shown::default();
+        let first = store.history(utc(3, 12, 0), zone, &spot).unwrap();
+        assert_eq!(store.history(utc(3, 13, 0), zone, &spot).unwrap(), first, "the same day and log: kept");
+        let mwh = Shown {
+            view: crate::view::View { unit: crate::view::Unit::EurosPerMwh, ..Default::default() },
+            ..Default::default()
+        };
+        assert_ne!(store.history(utc(3, 13, 0), zone, &mwh).unwrap().monthly, first.monthly, "another view");
+        // A new row: computed again, with it.
+        let february = utc(3, 0, 0) + Duration::days(30);
+        let row = PriceRecord::new(
+            utc(3, 0, 0),
+            500.0,
+            february,
+            february + Duration::minutes(15) - Duration::milliseconds(1),
+        );
+        CsvLog::open(dir.path().join("log.csv")).unwrap().append_new([row]).unwrap();
+        let grown = store.history(utc(3, 13, 0), zone, &spot).unwrap();
+        assert_eq!(grown.monthly.len(), 2, "{:?}", grown.monthly);
+        assert_ne!(store.history(utc(4, 13, 0), zone, &spot).unwrap().today, grown.today, "a new day");
     }
 
     #[test]

@@ -436,7 +436,18 @@ pub fn committed_and_end(config: &Config) -> (i64, i64) {
     let mut partition = TopicPartitionList::new();
     partition.add_partition(&config.topic, 0);
     tokio::task::block_in_place(|| {
-        let committed = group.committed_offsets(partition, Duration::from_secs(30)).expect("the group's offsets");
+        // The group's coordinator may move while the broker settles (NotCoordinator): ask again for a while.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let committed = loop {
+            match group.committed_offsets(partition.clone(), Duration::from_secs(30)) {
+                Ok(committed) => break committed,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("asking for the group's offsets again: {e}");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => panic!("the group's offsets: {e}"),
+            }
+        };
         let committed = match committed.find_partition(&config.topic, 0).unwrap().offset() {
             Offset::Offset(offset) => offset,
             _ => 0, // nothing committed yet
