@@ -70,6 +70,9 @@ pub fn fetched(outcome: &'static str) {
     counter!(FETCHES, "outcome" => outcome).increment(1);
 }
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The process's recorder, installed on first use: the facade has one global recorder, and every router of
 /// the process (tests build several) shares it.
 pub fn handle() -> &'static PrometheusHandle {
@@ -81,6 +84,18 @@ pub fn handle() -> &'static PrometheusHandle {
             .install_recorder()
             .expect("no other metrics recorder is installed in this process");
         describe();
+        // The exporter keeps every histogram sample until upkeep folds them into the buckets: without it, a
+        // process nobody scrapes would grow with every request.
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".to_owned())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP);
+                    upkeep.run_upkeep();
+                }
+            })
+            .expect("starting the metrics upkeep thread");
         handle
     })
 }
