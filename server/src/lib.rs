@@ -1,6 +1,7 @@
 //! The price monitor's server side: the dashboard server, the producer and the consumer.
 //!
-//! Data flows one way: `price_file` → `producer` → Kafka → `consumer` → CSV log → `web`.
+//! Data flows one way: (`fetch` →) `price_file` → `producer` → Kafka → `consumer` → CSV log → `web` (the page,
+//! `api_v1`, `health`, `metrics`).
 
 pub mod api_v1;
 pub mod assets;
