@@ -145,8 +145,7 @@ impl PriceStore {
     /// computed again only when the log, the day or the view changed.
     pub fn history(&self, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> Result<History, CsvLogError> {
         self.with_fresh(|tail| {
-            let key =
-                HistoryKey { rows: tail.rows(), today: zone.local_time(now, now).date(now), shown: shown.clone() };
+            let key = HistoryKey { rows: tail.rows(), today: zone.date(now), shown: shown.clone() };
             let mut cached = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             if let Some((_, history)) = cached.as_ref().filter(|(k, _)| *k == key) {
                 return history.clone();
@@ -267,7 +266,8 @@ mod tests {
             ..Default::default()
         };
         assert_ne!(store.history(utc(3, 13, 0), zone, &mwh).unwrap().monthly, first.monthly, "another view");
-        // A new row: computed again, with it.
+        // A new row, with the spot view cached again first: computed again, with the row.
+        assert_eq!(store.history(utc(3, 13, 0), zone, &spot).unwrap(), first);
         let february = utc(3, 0, 0) + Duration::days(30);
         let row = PriceRecord::new(
             utc(3, 0, 0),
