@@ -98,6 +98,11 @@ mod zone {
             first(local).or_else(|| first(local + Duration::hours(1))).unwrap_or_else(|| local.and_utc())
         }
 
+        /// The zone's calendar date at `t`.
+        pub fn date(&self, t: DateTime<Utc>) -> chrono::NaiveDate {
+            t.with_timezone(&self.0).date_naive()
+        }
+
         /// The first instant of `date` in the zone.
         pub fn midnight(&self, date: chrono::NaiveDate) -> DateTime<Utc> {
             self.instant(date.and_time(chrono::NaiveTime::MIN))

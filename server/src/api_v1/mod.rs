@@ -27,7 +27,7 @@ use app::{
     stats::{Level, Point},
     store::PriceStore,
     tariff::Tariff,
-    view::{PriceBasis, Resolution},
+    view::{PriceBasis, Resolution, Shown, View},
 };
 use params::{BadRequest, CheapestQuery, DailyQuery, PricesQuery};
 
@@ -268,7 +268,7 @@ async fn prices(State(api): State<Api>, Params(query): Params<PricesQuery>) -> R
     let midnight = |date| api.midnight(date);
     let from = match &query.from {
         Some(text) => params::time("from", text, midnight)?,
-        None => api.midnight(api.zone.local_time(Utc::now(), Utc::now()).date(Utc::now())),
+        None => api.midnight(api.zone.date(Utc::now())),
     };
     let to = match &query.to {
         Some(text) => params::time("to", text, midnight)?,
@@ -323,13 +323,10 @@ impl Api {
     fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceBasis) -> Result<Quarters, ApiFailure> {
         let records = self.store.range(from - QUARTER * 4, until)?;
         let local = self.local_time(from, until);
-        Ok(Quarters::new(records.iter().map(|r| {
-            let price = match kind {
-                PriceBasis::Spot => r.price,
-                PriceBasis::Total => self.tariff.breakdown(r.price, r.start_date, &local).total,
-            };
-            (r.start_date, r.slot_end(), price)
-        })))
+        // Priced as the page prices what it shows: one rule for spot and total.
+        let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*self.tariff).clone() };
+        let records = shown.records(records, &local);
+        Ok(Quarters::new(records.iter().map(|r| (r.start_date, r.slot_end(), r.price))))
     }
 }
 
@@ -339,7 +336,7 @@ impl Api {
     (status = 400, body = Failure, description = "A parameter is not valid; the error says which and why"),
 ))]
 async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Result<Json<Vec<Day>>, ApiFailure> {
-    let today = api.zone.local_time(Utc::now(), Utc::now()).date(Utc::now());
+    let today = api.zone.date(Utc::now());
     let to = query.to.as_deref().map(|t| params::date("to", t)).transpose()?.unwrap_or(today + Duration::days(1));
     let from = query.from.as_deref().map(|t| params::date("from", t)).transpose()?.unwrap_or(to - Duration::days(30));
     let (start, end) = (api.midnight(from), api.midnight(to + Duration::days(1)));
