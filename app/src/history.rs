@@ -42,17 +42,17 @@ pub struct History {
     pub heatmap: Vec<(NaiveDate, DayHours)>,
 }
 
-/// Running sums for averages by period and by hour.
-#[derive(Default)]
-struct Sums {
+/// Running sums of a period's prices: its average, lowest and highest.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sums {
     sum: f64,
-    min: f64,
-    max: f64,
-    slots: u32,
+    pub min: f64,
+    pub max: f64,
+    pub slots: u32,
 }
 
 impl Sums {
-    fn add(&mut self, price: f64) {
+    pub fn add(&mut self, price: f64) {
         if self.slots == 0 {
             (self.min, self.max) = (price, price);
         }
@@ -62,9 +62,23 @@ impl Sums {
         self.slots += 1;
     }
 
-    fn average(&self, period: String) -> Average {
-        Average { period, average: self.sum / self.slots as f64, min: self.min, max: self.max, slots: self.slots }
+    /// The average of the prices added; NaN before the first.
+    pub fn mean(&self) -> f64 {
+        self.sum / self.slots as f64
     }
+
+    fn average(&self, period: String) -> Average {
+        Average { period, average: self.mean(), min: self.min, max: self.max, slots: self.slots }
+    }
+}
+
+/// The sums of `key`'s period in `periods`, where prices arrive in time order: the last period's, or a new one's
+/// when `key` starts another.
+pub fn period<K: PartialEq, S: Default>(periods: &mut Vec<(K, S)>, key: K) -> &mut S {
+    if periods.last().is_none_or(|(k, _)| *k != key) {
+        periods.push((key, S::default()));
+    }
+    &mut periods.last_mut().expect("pushed").1
 }
 
 /// The history of `prices` ((start, price as shown), in time order) at `now` in `local` time.
@@ -82,27 +96,16 @@ pub fn history(
     let mut hours: Vec<(NaiveDate, [Sums; 24])> = Vec::new();
     for (start, price) in prices {
         let date = local.date(start);
-        let month = (date.year(), date.month());
-        if months.last().is_none_or(|(m, _)| *m != month) {
-            months.push((month, Sums::default()));
-        }
-        months.last_mut().expect("pushed").1.add(price);
+        period(&mut months, (date.year(), date.month())).add(price);
         if date >= first_day && date <= today + Duration::days(1) {
-            if days.last().is_none_or(|(d, _)| *d != date) {
-                days.push((date, Sums::default()));
-            }
-            days.last_mut().expect("pushed").1.add(price);
+            period(&mut days, date).add(price);
         }
         if date >= first_hour_day.min(today - Duration::days(7)) {
-            if hours.last().is_none_or(|(d, _)| *d != date) {
-                hours.push((date, Default::default()));
-            }
-            hours.last_mut().expect("pushed").1[local.hour(start) as usize].add(price);
+            period(&mut hours, date)[local.hour(start) as usize].add(price);
         }
     }
-    let by_hour = |sums: &[Sums; 24]| -> DayHours {
-        std::array::from_fn(|h| (sums[h].slots > 0).then(|| sums[h].sum / sums[h].slots as f64))
-    };
+    let by_hour =
+        |sums: &[Sums; 24]| -> DayHours { std::array::from_fn(|h| (sums[h].slots > 0).then(|| sums[h].mean())) };
     let day = |date: NaiveDate| hours.iter().find(|(d, _)| *d == date).map_or([None; 24], |(_, s)| by_hour(s));
     History {
         view,

@@ -22,6 +22,7 @@ use utoipa::{OpenApi, ToSchema};
 use app::{
     csv_log::CsvLogError,
     format::{DisplayZone, LocalTime},
+    history::{self, Sums},
     planner::{self, QUARTER, Quarters},
     ranking::{self, Standing},
     stats::{Level, Point},
@@ -138,7 +139,7 @@ pub struct Day {
     pub max: f64,
     /// The average total price.
     pub total_average: f64,
-    pub slots: usize,
+    pub slots: u32,
 }
 
 /// Why a request failed.
@@ -343,27 +344,20 @@ async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Res
     params::span(start, end)?;
     let records = api.store.range(start, end)?;
     let local = api.local_time(start, end);
-    let mut days: Vec<Day> = Vec::new();
+    // Each day's spot prices and total prices.
+    let mut days: Vec<(NaiveDate, [Sums; 2])> = Vec::new();
     for record in &records {
-        let (date, total) =
-            (local.date(record.start_date), api.tariff.breakdown(record.price, record.start_date, &local).total);
-        match days.last_mut() {
-            Some(day) if day.date == date => {
-                day.slots += 1;
-                day.average += (record.price - day.average) / day.slots as f64;
-                day.total_average += (total - day.total_average) / day.slots as f64;
-                day.min = day.min.min(record.price);
-                day.max = day.max.max(record.price);
-            }
-            _ => days.push(Day {
-                date,
-                average: record.price,
-                min: record.price,
-                max: record.price,
-                total_average: total,
-                slots: 1,
-            }),
-        }
+        let [spot, total] = history::period(&mut days, local.date(record.start_date));
+        spot.add(record.price);
+        total.add(api.tariff.breakdown(record.price, record.start_date, &local).total);
     }
-    Ok(Json(days))
+    let day = |(date, [spot, total]): (NaiveDate, [Sums; 2])| Day {
+        date,
+        average: spot.mean(),
+        min: spot.min,
+        max: spot.max,
+        total_average: total.mean(),
+        slots: spot.slots,
+    };
+    Ok(Json(days.into_iter().map(day).collect()))
 }
