@@ -4,9 +4,24 @@ use tracing_subscriber::EnvFilter;
 
 use server::config::{Cli, Command, LogFormat};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() -> anyhow::Result<()> {
+    give_large_blocks_back();
+    tokio::runtime::Runtime::new()?.block_on(run(Cli::parse()))
+}
+
+/// Makes every freed block of 128 KiB or more go back to the system. Brotli needs a few MB for a moment for each
+/// page it compresses; glibc's allocator raises its threshold for mapping blocks apart to the largest one freed,
+/// so from the second page on those buffers came from the heap and stayed: ten page loads took the server from
+/// 56 to 78 MB at a million rows. A fixed threshold keeps it at 57 MB. Other allocators (mimalloc) held more.
+fn give_large_blocks_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: sets one of glibc's malloc parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     // librdkafka's own log lines (target `librdkafka`) say what failed; the client's "global error" callback
     // repeats each of them, so it is off unless RUST_LOG asks for it.
     let filter =
