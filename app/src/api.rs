@@ -4,10 +4,13 @@
 // macro's generated code carries them all, so the lint is off for the module rather than for one item.
 #![allow(clippy::too_many_arguments)]
 
-use leptos::{prelude::*, server_fn::codec::JsonEncoding};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{DashboardData, HoursError};
+use crate::{
+    dashboard::{DashboardData, HoursError},
+    wire::BrowserJson,
+};
 
 /// Why a server function gave no answer. Its text is what the page shows; on the wire it is
 /// `{"kind": "bad_request" | "log" | "call", "error": "…"}`, readable by any client.
@@ -38,7 +41,7 @@ impl From<HoursError> for ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = BrowserJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -156,7 +159,7 @@ mod ssr {
 /// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to
 /// [`crate::dashboard::MAX_HOURS`]), in the view `price`, `res` and `unit` choose (see [`crate::view::View`]),
 /// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` or `kw`, and `count`).
-#[server(endpoint = "dashboard")]
+#[server(endpoint = "dashboard", output = crate::wire::JsonAnswer)]
 pub async fn dashboard(
     hours: String,
     price: Option<String>,
@@ -191,7 +194,7 @@ pub async fn dashboard(
 
 /// The history panel: daily and monthly averages, today beside yesterday and a week ago, the last two weeks by
 /// the hour; in the view `price` and `unit` choose.
-#[server(endpoint = "history")]
+#[server(endpoint = "history", output = crate::wire::JsonAnswer)]
 pub async fn history(
     price: Option<String>,
     res: Option<String>,

@@ -14,6 +14,7 @@ pub mod stats;
 pub mod status;
 pub mod tariff;
 pub mod view;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod csv_log;

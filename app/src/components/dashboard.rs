@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{
     NavigateOptions,
     hooks::{use_navigate, use_query_map},
@@ -15,6 +15,7 @@ use crate::{
     },
     dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
     format::price,
+    wire::BrowserJson,
 };
 
 /// The URL parameters besides `hours` that go to the server: the view's, then the planner's.
@@ -38,11 +39,12 @@ pub fn Dashboard() -> impl IntoView {
         let q = query.read();
         QUERY_KEYS.map(|key| q.get(key))
     });
-    let data = Resource::new(
+    let data = Resource::<_, BrowserJson>::new_with_options(
         move || (hours_text.get(), asked.get()),
         |(hours, [price, res, unit, duration, from, until, kwh, kw, count])| {
             dashboard(hours, price, res, unit, duration, from, until, kwh, kw, count)
         },
+        false,
     );
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
     // the charts hidden (they need JavaScript anyway) and the page hydrates without a mismatch.
@@ -68,9 +70,9 @@ pub fn Dashboard() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading prices…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(data) if data.trend.is_empty() => view! { <EmptyState/> }.into_any(),
-                        Ok(data) => view! { <Overview data/> }.into_any(),
+                        Err(e) => EitherOf3::A(view! { <p class="error" role="alert">{e.to_string()}</p> }),
+                        Ok(data) if data.trend.is_empty() => EitherOf3::B(view! { <EmptyState/> }),
+                        Ok(data) => EitherOf3::C(view! { <Overview data/> }),
                     }
                 })}
             </Transition>

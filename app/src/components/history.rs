@@ -10,6 +10,7 @@ use crate::{
     format::price,
     history::{Average, History},
     stats::Level,
+    wire::BrowserJson,
 };
 
 /// How often the history is asked for again: today's line grows when tomorrow's prices arrive.
@@ -22,7 +23,11 @@ pub fn HistoryPanel() -> impl IntoView {
         let q = query.read();
         ["price", "res", "unit"].map(|key| q.get(key))
     });
-    let data = Resource::new(move || asked.get(), |[price, res, unit]| history(price, res, unit));
+    let data = Resource::<_, BrowserJson>::new_with_options(
+        move || asked.get(),
+        |[price, res, unit]| history(price, res, unit),
+        false,
+    );
     let (latest, set_latest) = signal(None::<History>);
     Effect::new(move |_| {
         if let Some(Ok(fresh)) = data.get() {
@@ -95,11 +100,11 @@ fn Heatmap(history: History) -> impl IntoView {
                     {history.heatmap.into_iter().map(|(date, hours)| view! {
                         <tr>
                             <th scope="row">{date.format("%a %-d %b").to_string()}</th>
-                            {hours.into_iter().map(|hour| match hour {
-                                Some(p) => view! {
-                                    <td class=Level::of(p, average).class() title=format!("{} {unit}", price(p))>{format!("{p:.0}")}</td>
-                                }.into_any(),
-                                None => view! { <td></td> }.into_any(),
+                            {hours.into_iter().map(|hour| {
+                                // An hour without prices is an empty cell: no class, no title, no text.
+                                let class = hour.map(|p| Level::of(p, average).class());
+                                let title = hour.map(|p| format!("{} {unit}", price(p)));
+                                view! { <td class=class title=title>{hour.map(|p| format!("{p:.0}"))}</td> }
                             }).collect_view()}
                         </tr>
                     }).collect_view()}

@@ -2,7 +2,7 @@
 //! shows.
 
 use chrono::{DateTime, Utc};
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 
 use crate::{
     dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
@@ -72,10 +72,9 @@ pub fn StatCards(
         Some(c) => {
             let level = Level::of(c.price, average);
             let detail = format!("{}–{}, {}", zone.time(c.start_date), zone.time(c.slot_end()), level.label());
-            view! { <Card label="Current price" value=price(c.price) detail class=level.class()/> }.into_any()
+            view! { <Card label="Current price" value=price(c.price) detail class=level.class()/> }
         }
-        None => view! { <Card label="Current price" value="–".to_owned() detail="no price known for now".to_owned()/> }
-            .into_any(),
+        None => view! { <Card label="Current price" value="–".to_owned() detail="no price known for now".to_owned()/> },
     };
     view! {
         <section class="stats" aria-label="Price summary">
@@ -97,9 +96,9 @@ pub fn StatCards(
 #[component]
 pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl IntoView {
     let list = if windows.is_empty() {
-        view! { <p>"Not enough known future prices."</p> }.into_any()
+        Either::Left(view! { <p>"Not enough known future prices."</p> })
     } else {
-        view! {
+        Either::Right(view! {
             <ul>
                 {windows.into_iter().map(|w| view! {
                     <li>
@@ -109,8 +108,7 @@ pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl In
                     </li>
                 }).collect_view()}
             </ul>
-        }
-        .into_any()
+        })
     };
     view! {
         <section class="card cheapest" aria-label="Cheapest coming hours">
@@ -177,20 +175,19 @@ pub fn DataInfo(
 #[component]
 pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl IntoView {
     let Some(status) = status else {
-        return view! {
+        return Either::Left(view! {
             <section class="card pipeline" aria-label="Pipeline status">
                 <h2>"Pipeline"</h2>
                 <p>"The producer and the consumer run in other processes; the CSV log is all this server sees."</p>
             </section>
-        }
-        .into_any();
+        });
     };
     let kafka = match status.kafka_reachable {
         Some(true) => "reachable",
         Some(false) => "not reachable",
         None => "not contacted yet",
     };
-    view! {
+    Either::Right(view! {
         <section class="card pipeline" aria-label="Pipeline status">
             <h2>"Pipeline"</h2>
             <dl>
@@ -209,6 +206,5 @@ pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl In
                 })}
             </dl>
         </section>
-    }
-    .into_any()
+    })
 }

@@ -1,7 +1,7 @@
 //! The planner: when to run an appliance for a given time, between an earliest start and a "done by", and
 //! what it costs. Its inputs are a GET form, so they live in the URL and a link shares the plan.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_router::hooks::use_query_map;
 
 use crate::{
@@ -61,8 +61,9 @@ fn PlanResult(answer: Answer, unit: Unit, zone: LocalTime) -> impl IntoView {
     let unit = unit.label();
     let length = duration_text(answer.ask.quarters);
     let Some(plan) = answer.plan else {
-        return view! { <p class="plan-none">{format!("No {length} run has known prices in that time.")}</p> }
-            .into_any();
+        return Either::Left(
+            view! { <p class="plan-none">{format!("No {length} run has known prices in that time.")}</p> },
+        );
     };
     let cost = |average: f64| {
         answer
@@ -81,7 +82,7 @@ fn PlanResult(answer: Answer, unit: Unit, zone: LocalTime) -> impl IntoView {
             </li>
         }
     });
-    view! {
+    Either::Right(view! {
         <ul class="plan-result">
             <li class="plan-best">
                 <strong>{format!("Best {length}: ")}</strong>
@@ -99,6 +100,5 @@ fn PlanResult(answer: Answer, unit: Unit, zone: LocalTime) -> impl IntoView {
                 }).collect_view()}
             </ol>
         })}
-    }
-    .into_any()
+    })
 }
