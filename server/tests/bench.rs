@@ -230,9 +230,11 @@ async fn dashboard_server_function_by_history_length() {
                 t.elapsed()
             })
             .collect();
+        // The first call computes it; the others find it kept, as page loads do until the log or the day changes.
+        let computed = times.remove(0);
         report(
-            &format!("`history` p50, {rows} rows (answer size)"),
-            format!("{} ({} KB)", ms(quantile(&mut times, 0.5)), bytes / 1000),
+            &format!("`history`, {rows} rows: computed, then kept (p50) (answer size)"),
+            format!("{}, then {} ({} KB)", ms(computed), ms(quantile(&mut times, 0.5)), bytes / 1000),
             "≤ 200 ms every 5 min, ≤ 50 KB",
         );
     }
