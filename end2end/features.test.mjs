@@ -37,7 +37,11 @@ async function chartOption(page, id) {
   await page.waitForFunction((id) => globalThis.echarts?.getInstanceByDom(document.getElementById(id)), id);
   return page.evaluate((id) => {
     const option = globalThis.echarts.getInstanceByDom(document.getElementById(id)).getOption();
-    return { series: option.series.map((s) => ({ name: s.name, length: s.data.length })), yName: option.yAxis[0].name };
+    return {
+      series: option.series.map((s) => ({ name: s.name, length: s.data.length })),
+      yName: option.yAxis[0].name,
+      legendColor: option.legend?.[0]?.textStyle?.color,
+    };
   }, id);
 }
 
@@ -115,6 +119,7 @@ test('ranks, levels, the history panel and the dark theme', { timeout: 120_000 }
   const days = await chartOption(page, 'days-chart');
   assert.deepEqual(days.series.map((s) => s.name), ['today', 'yesterday', 'a week ago']);
   assert.ok(days.series.every((s) => s.length === 24));
+  assert.equal(days.legendColor, '#8a94a3', 'legend text that reads on the dark cards too (a canvas ignores CSS)');
   assert.ok((await chartOption(page, 'daily-chart')).series[0].length >= 2, 'yesterday and today at least');
   assert.ok(await page.locator('.months tbody tr').count() >= 1);
   assert.ok(await page.locator('.heatmap tbody tr').count() >= 2);

@@ -112,7 +112,7 @@ mod build {
         datatype::DataPointItem,
         element::{
             AxisType, ItemStyle, JsFunction, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant,
-            Step, Symbol, Tooltip, Trigger,
+            Step, Symbol, TextStyle, Tooltip, Trigger,
         },
         series::{Bar, Line},
     };
@@ -169,6 +169,12 @@ mod build {
         ]
     }
 
+    /// Text a chart writes beside its plot (legends), in a grey that reads on the light and the dark theme's
+    /// cards alike: ECharts' default for it (#333) vanishes on the dark one, and a canvas does not follow CSS.
+    fn side_text() -> TextStyle {
+        TextStyle::new().color("#8a94a3")
+    }
+
     fn bar_item(value: f64, level: Level) -> DataPointItem {
         DataPointItem::new(value).item_style(ItemStyle::new().color(level.color()))
     }
@@ -219,6 +225,7 @@ mod build {
                     .top(0)
                     .left("center")
                     .dimension(1)
+                    .text_style(side_text())
                     .pieces(level_pieces(avg)),
             )
             .x_axis(Axis::new().type_(AxisType::Category).data(labels))
@@ -286,7 +293,7 @@ mod build {
         };
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("40").bottom("32"))
-            .legend(charming::component::Legend::new().top(0))
+            .legend(charming::component::Legend::new().top(0).text_style(side_text()))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
             .x_axis(Axis::new().type_(AxisType::Category).data((0..24).map(|hour| format!("{hour:02}")).collect()))
             .y_axis(Axis::new().type_(AxisType::Value).name(unit))
