@@ -59,6 +59,7 @@ impl Transfer {
 
 /// A slot's price taken apart, c/kWh with VAT.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Breakdown {
     pub spot: f64,
     pub margin: f64,

@@ -100,6 +100,8 @@ async fn now_is_the_current_slot_with_its_total_rank_and_level() {
     assert!(transfer == 3.0 || transfer == 1.0, "day or night rate: {now}");
     let total = now["total"].as_f64().unwrap();
     assert!(close(total, 30.0 + (0.5 + transfer + 2.253) * 1.255), "{now}");
+    let parts = ["spot", "margin", "transfer", "tax", "vat_on_fees"].map(|part| now["parts"][part].as_f64().unwrap());
+    assert!(close(parts.iter().sum(), total) && now["parts"]["total"] == now["total"], "the parts add up: {now}");
     assert!(close(now["exchange"].as_f64().unwrap(), 30.0 / 1.255 * 10.0), "EUR/MWh without VAT: {now}");
     assert_eq!(now["level"], "very_expensive", "30 against a week of about 10");
     assert_eq!(now["rank"].as_u64().unwrap(), now["of"].as_u64().unwrap(), "the dearest of its day");
@@ -233,7 +235,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(params, ["duration", "from", "until", "count", "kwh", "kw", "price"]);
-    for schema in ["Slot", "Parts", "Cheapest", "Day", "Failure"] {
+    for schema in ["Slot", "Breakdown", "Cheapest", "Day", "Failure"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
 }

@@ -27,7 +27,7 @@ use app::{
     ranking::{self, Standing},
     stats::{Level, Point},
     store::PriceStore,
-    tariff::Tariff,
+    tariff::{Breakdown, Tariff},
     view::{PriceBasis, Resolution, Shown, View},
 };
 use params::{BadRequest, CheapestQuery, DailyQuery, PricesQuery};
@@ -59,7 +59,7 @@ pub fn router(api: Api) -> Router {
                        EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
     ),
     paths(now, prices, cheapest, daily),
-    components(schemas(Slot, Parts, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis))
+    components(schemas(Slot, Breakdown, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis))
 )]
 pub struct ApiDoc;
 
@@ -80,17 +80,8 @@ pub struct Slot {
     pub of: u32,
     /// Against the average of the week before: very_cheap, cheap, normal, expensive, very_expensive.
     pub level: &'static str,
-    pub parts: Parts,
-}
-
-/// The total taken apart, c/kWh with VAT.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Parts {
-    pub spot: f64,
-    pub margin: f64,
-    pub transfer: f64,
-    pub tax: f64,
-    pub vat_on_fees: f64,
+    /// The total taken apart.
+    pub parts: Breakdown,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -227,13 +218,7 @@ impl Api {
             rank: standing.rank,
             of: standing.of,
             level: level_name(standing.level),
-            parts: Parts {
-                spot: b.spot,
-                margin: b.margin,
-                transfer: b.transfer,
-                tax: b.tax,
-                vat_on_fees: b.vat_on_fees,
-            },
+            parts: b,
         }
     }
 }
