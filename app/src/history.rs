@@ -46,9 +46,9 @@ pub struct History {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sums {
     sum: f64,
-    pub min: f64,
-    pub max: f64,
-    pub slots: u32,
+    min: f64,
+    max: f64,
+    slots: u32,
 }
 
 impl Sums {
@@ -65,6 +65,19 @@ impl Sums {
     /// The average of the prices added; NaN before the first.
     pub fn mean(&self) -> f64 {
         self.sum / self.slots as f64
+    }
+
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// How many prices were added.
+    pub fn slots(&self) -> u32 {
+        self.slots
     }
 
     fn average(&self, period: String) -> Average {

@@ -20,10 +20,6 @@ pub type JsonAnswer = Post<BrowserJson>;
 pub struct NotTheJsonExpected(String);
 
 impl BrowserJson {
-    fn write<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
-        serde_json::to_vec(value)
-    }
-
     fn read<T: DeserializeOwned>(text: &[u8]) -> Result<T, NotTheJsonExpected> {
         #[cfg(target_arch = "wasm32")]
         {
@@ -49,7 +45,7 @@ impl<T: Serialize> Encodes<T> for BrowserJson {
     type Error = serde_json::Error;
 
     fn encode(value: &T) -> Result<Bytes, Self::Error> {
-        Self::write(value).map(Bytes::from)
+        serde_json::to_vec(value).map(Bytes::from)
     }
 }
 

@@ -339,10 +339,10 @@ async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Res
     let day = |(date, [spot, total]): (NaiveDate, [Sums; 2])| Day {
         date,
         average: spot.mean(),
-        min: spot.min,
-        max: spot.max,
+        min: spot.min(),
+        max: spot.max(),
         total_average: total.mean(),
-        slots: spot.slots,
+        slots: spot.slots(),
     };
     Ok(Json(days.into_iter().map(day).collect()))
 }
