@@ -25,8 +25,10 @@ pub fn EChart(
     data: Signal<Option<DashboardData>>,
 ) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    follow(id, move || {
-        data.with(|latest| latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data)))
+    follow(id, move |text| {
+        data.with(|latest| {
+            latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data, text))
+        })
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (kind, data);
@@ -43,15 +45,15 @@ pub fn HistoryChart(
     data: Signal<Option<History>>,
 ) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    follow(id, move || {
+    follow(id, move |text| {
         data.with(|history| {
             let h = history.as_ref()?;
             match kind {
                 HistoryKind::Days => [h.today, h.yesterday, h.week_ago]
                     .iter()
                     .any(|day| day.iter().any(Option::is_some))
-                    .then(|| build::days(h)),
-                HistoryKind::Daily => (!h.daily.is_empty()).then(|| build::daily(h)),
+                    .then(|| build::days(h, text)),
+                HistoryKind::Daily => (!h.daily.is_empty()).then(|| build::daily(h, text)),
             }
         })
     });
@@ -69,13 +71,16 @@ pub enum HistoryKind {
     Daily,
 }
 
-/// Draws what `chart` builds into the element `id`: created once, updated in place whenever the signals it
-/// reads change (no flicker, no new instances), disposed of when the component goes away.
+/// Draws what `chart` builds, with its text in the given colour, into the element `id`: created once, updated
+/// in place whenever the signals it reads or the colour theme change (no flicker, no new instances), disposed of
+/// when the component goes away.
 #[cfg(feature = "hydrate")]
-fn follow(id: &'static str, chart: impl Fn() -> Option<charming::Chart> + 'static) {
+fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Chart> + 'static) {
     let instance = StoredValue::new_local(None::<charming::Echarts>);
+    let theme = use_context::<super::controls::ThemeChoice>();
     Effect::new(move |_| {
-        let Some(chart) = chart() else {
+        let dark = theme.is_some_and(|theme| theme.is_dark());
+        let Some(chart) = chart(build::text_colour(dark)) else {
             return;
         };
         instance.update_value(|slot| match slot {
@@ -111,8 +116,8 @@ mod build {
         component::{Axis, DataZoom, DataZoomType, Grid, VisualMap, VisualMapPiece, VisualMapType},
         datatype::DataPointItem,
         element::{
-            AxisType, ItemStyle, JsFunction, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant,
-            Step, Symbol, TextStyle, Tooltip, Trigger,
+            AxisLabel, AxisType, ItemStyle, JsFunction, Label, LineStyle, LineStyleType, MarkLine, MarkLineData,
+            MarkLineVariant, Step, Symbol, TextStyle, Tooltip, Trigger,
         },
         series::{Bar, Line},
     };
@@ -126,11 +131,11 @@ mod build {
         view::{PriceBasis, Unit},
     };
 
-    pub fn chart(kind: ChartKind, data: &DashboardData) -> Chart {
+    pub fn chart(kind: ChartKind, data: &DashboardData, text: &'static str) -> Chart {
         match kind {
-            ChartKind::Trend => trend(data),
-            ChartKind::Hourly => hourly(data),
-            ChartKind::Histogram => histogram(data),
+            ChartKind::Trend => trend(data, text),
+            ChartKind::Hourly => hourly(data, text),
+            ChartKind::Histogram => histogram(data, text),
         }
     }
 
@@ -169,10 +174,19 @@ mod build {
         ]
     }
 
-    /// Text a chart writes beside its plot (legends), in a grey that reads on the light and the dark theme's
-    /// cards alike: ECharts' default for it (#333) vanishes on the dark one, and a canvas does not follow CSS.
-    fn side_text() -> TextStyle {
-        TextStyle::new().color("#8a94a3")
+    /// The colour of a chart's own text (axes, legends) on the page's light or dark cards: the page's muted
+    /// text colour, since a canvas does not follow CSS and ECharts' defaults (#333, #6e7079) fade on dark cards.
+    pub fn text_colour(dark: bool) -> &'static str {
+        if dark { "#9aa6b5" } else { "#5b6675" }
+    }
+
+    fn side_text(text: &'static str) -> TextStyle {
+        TextStyle::new().color(text)
+    }
+
+    /// An axis whose labels and name are in the theme's `text` colour.
+    fn axis(kind: AxisType, text: &'static str) -> Axis {
+        Axis::new().type_(kind).axis_label(AxisLabel::new().color(text)).name_text_style(side_text(text))
     }
 
     fn bar_item(value: f64, level: Level) -> DataPointItem {
@@ -197,7 +211,7 @@ mod build {
         ]
     }
 
-    fn trend(data: &DashboardData) -> Chart {
+    fn trend(data: &DashboardData, text: &'static str) -> Chart {
         let zone = &data.zone;
         let avg = data.average();
         let labels: Vec<String> = data.trend.iter().map(|point| zone.date_time(point.0)).collect();
@@ -225,11 +239,11 @@ mod build {
                     .top(0)
                     .left("center")
                     .dimension(1)
-                    .text_style(side_text())
+                    .text_style(side_text(text))
                     .pieces(level_pieces(avg)),
             )
-            .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
+            .x_axis(axis(AxisType::Category, text).data(labels))
+            .y_axis(axis(AxisType::Value, text).name(unit))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
             .series(
@@ -244,17 +258,13 @@ mod build {
         parts(data).into_iter().fold(chart, Chart::series)
     }
 
-    fn hourly(data: &DashboardData) -> Chart {
+    fn hourly(data: &DashboardData, text: &'static str) -> Chart {
         let avg = data.average();
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
-            .x_axis(
-                Axis::new()
-                    .type_(AxisType::Category)
-                    .data(data.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
-            )
-            .y_axis(Axis::new().type_(AxisType::Value).name(data.view.unit.label()))
+            .x_axis(axis(AxisType::Category, text).data(data.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()))
+            .y_axis(axis(AxisType::Value, text).name(data.view.unit.label()))
             .series(
                 Bar::new()
                     .name("Average")
@@ -262,18 +272,17 @@ mod build {
             )
     }
 
-    fn histogram(data: &DashboardData) -> Chart {
+    fn histogram(data: &DashboardData, text: &'static str) -> Chart {
         let avg = data.average();
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))
             .x_axis(
-                Axis::new()
-                    .type_(AxisType::Category)
+                axis(AxisType::Category, text)
                     .name(data.view.unit.label())
                     .data(data.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
             )
-            .y_axis(Axis::new().type_(AxisType::Value).name("slots").min_interval(1))
+            .y_axis(axis(AxisType::Value, text).name("slots").min_interval(1))
             .series(
                 Bar::new().name("Slots").bar_width("90%").data(
                     data.histogram
@@ -285,7 +294,7 @@ mod build {
     }
 
     /// Today, yesterday and the same weekday a week ago, hour by hour.
-    pub fn days(h: &super::History) -> Chart {
+    pub fn days(h: &super::History, text: &'static str) -> Chart {
         let unit = h.view.unit.label();
         let line = |name: &str, hours: &[Option<f64>; 24]| {
             let values: Vec<DataPointItem> = hours.iter().map(|v| DataPointItem::new(v.unwrap_or(f64::NAN))).collect();
@@ -293,24 +302,24 @@ mod build {
         };
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("40").bottom("32"))
-            .legend(charming::component::Legend::new().top(0).text_style(side_text()))
+            .legend(charming::component::Legend::new().top(0).text_style(side_text(text)))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
-            .x_axis(Axis::new().type_(AxisType::Category).data((0..24).map(|hour| format!("{hour:02}")).collect()))
-            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
+            .x_axis(axis(AxisType::Category, text).data((0..24).map(|hour| format!("{hour:02}")).collect()))
+            .y_axis(axis(AxisType::Value, text).name(unit))
             .series(line("today", &h.today))
             .series(line("yesterday", &h.yesterday))
             .series(line("a week ago", &h.week_ago))
     }
 
     /// Each day's average, coloured by level against the days shown.
-    pub fn daily(h: &super::History) -> Chart {
+    pub fn daily(h: &super::History, text: &'static str) -> Chart {
         let unit = h.view.unit.label();
         let avg = h.daily.iter().map(|d| d.average).sum::<f64>() / h.daily.len().max(1) as f64;
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
-            .x_axis(Axis::new().type_(AxisType::Category).data(h.daily.iter().map(|d| d.period.clone()).collect()))
-            .y_axis(Axis::new().type_(AxisType::Value).name(unit))
+            .x_axis(axis(AxisType::Category, text).data(h.daily.iter().map(|d| d.period.clone()).collect()))
+            .y_axis(axis(AxisType::Value, text).name(unit))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .series(
                 Bar::new()

@@ -97,10 +97,32 @@ pub fn view_note(view: View, has_fees: bool) -> String {
     }
 }
 
+/// The colour theme chosen with the toggle: `auto` (the system's), `dark` or `light`. The page provides it, so
+/// that the charts, which draw on a canvas that CSS does not reach, redraw in its colours when it changes.
+#[derive(Clone, Copy, Debug)]
+pub struct ThemeChoice(RwSignal<String>);
+
+impl ThemeChoice {
+    pub fn new() -> Self {
+        Self(RwSignal::new("auto".to_owned()))
+    }
+
+    /// Whether the page is dark now: as chosen, or as the system is when the choice is `auto`.
+    #[cfg(feature = "hydrate")]
+    pub fn is_dark(&self) -> bool {
+        match self.0.get().as_str() {
+            "dark" => true,
+            "light" => false,
+            _ => window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|q| q.matches()),
+        }
+    }
+}
+
 /// Light, dark or the system's choice (the default), kept in the browser's storage.
 #[component]
 fn ThemeToggle() -> impl IntoView {
-    let (theme, set_theme) = signal(String::from("auto"));
+    let ThemeChoice(theme) = use_context().unwrap_or_else(ThemeChoice::new);
+    let set_theme = theme.write_only();
     #[cfg(feature = "hydrate")]
     {
         Effect::new(move |_| {

@@ -8,7 +8,7 @@ use crate::{
     api::dashboard,
     components::{
         charts::{ChartKind, EChart},
-        controls::{ViewControls, href_with, view_note, view_of},
+        controls::{ThemeChoice, ViewControls, href_with, view_note, view_of},
         history::HistoryPanel,
         panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
         planner::Planner,
@@ -30,6 +30,7 @@ const REFRESH_MS: u64 = 10_000;
 /// browser re-fetches it every 10 s; charts live outside the data's `Transition` so they are updated in place.
 #[component]
 pub fn Dashboard() -> impl IntoView {
+    provide_context(ThemeChoice::new());
     let query = use_query_map();
     // `hours` from the URL goes to the server as it is: a bad one is answered with what is allowed.
     let hours_text = Memo::new(move |_| query.read().get("hours").unwrap_or_else(|| DEFAULT_HOURS.to_string()));
