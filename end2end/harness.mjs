@@ -11,16 +11,34 @@ import { chromium } from 'playwright-core';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const artifacts = join(root, 'end2end', 'artifacts');
 
-/** A TCP port that nothing listens on now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/** A TCP port that nothing listens on now (`port`, or any when 0), or undefined when `port` is taken. */
+function bindable(port = 0) {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = server.address().port;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** A TCP port that nothing listens on now. */
+export async function freePort() {
+  const port = await bindable();
+  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
+  return port;
+}
+
+/**
+ * A free port whose next port is free too, for scripts/run.sh: its broker's controller takes KAFKA_PORT + 1,
+ * and that port may be a client connection's own at the moment (a broker that could not bind it failed a run).
+ */
+export async function freePortAndNext() {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && (await bindable(port + 1)) !== undefined) return port;
+  }
 }
 
 /** Whether something accepts connections on 127.0.0.1:`port`. */

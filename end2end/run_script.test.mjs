@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { eventually, freePort, listening, root, samplePath, sleep } from './harness.mjs';
+import { eventually, freePort, freePortAndNext, listening, root, samplePath, sleep } from './harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'price-monitor-run-'));
 const csvPath = join(dir, 'electricity_prices.csv');
@@ -56,7 +56,7 @@ async function consumerStatus(url) {
 }
 
 test('Ctrl-C stops the app and Kafka; a second run finds the topic and adds no row', { timeout: 600_000 }, async () => {
-  const kafkaPort = await freePort();
+  const kafkaPort = await freePortAndNext();
   const appPort = await freePort();
   copyFileSync(samplePath, join(dir, 'latest-prices.json'));
   const env = {
@@ -118,7 +118,7 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
   const own = mkdtempSync(join(tmpdir(), 'price-monitor-fetch-'));
   const appPort = await freePort();
   const env = {
-    KAFKA_PORT: String(await freePort()),
+    KAFKA_PORT: String(await freePortAndNext()),
     KAFKA_DATA: join(own, 'kafka'),
     PRICE_FILE: join(own, 'prices', 'latest-prices.json'), // neither the file nor its folder exists yet
     CSV_PATH: join(own, 'electricity_prices.csv'),
