@@ -1,25 +1,42 @@
-# The price monitor: `cargo leptos build --release --precompress` in a full Rust image, run from a slim one as
-# non-root with the site's files baked in. Set SOURCE_URL to have it fetch the prices itself (docker-compose.yml
-# does).
+# The price monitor: `cargo leptos build --release --precompress` in the official Rust image, run from a slim
+# Debian as a user of its own with the site's files baked in. docker-compose.yml builds it as its app service.
+#
+# The layers go from what changes least to what changes most: the build tools, the npm packages, the
+# dependencies (compiled once for empty crates with the project's manifests), the sources. A change of the
+# code rebuilds only the last layer; a new Cargo.lock, the dependencies and wasm-bindgen-cli.
 FROM rust:1.95-bookworm AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm \
     && rm -rf /var/lib/apt/lists/*
-RUN rustup target add wasm32-unknown-unknown \
-    && cargo install cargo-leptos --locked --version 0.3.10 --features no_downloads
+RUN rustup target add wasm32-unknown-unknown
 WORKDIR /src
-# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock.
+# The tools as scripts/setup.sh builds them: without optimisation, which takes minutes off a build.
+COPY scripts/rust-tools.sh scripts/
+RUN scripts/rust-tools.sh cargo-leptos
 COPY Cargo.lock ./
-RUN cargo install wasm-bindgen-cli --version \
-    "$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+RUN scripts/rust-tools.sh wasm-bindgen-cli
 COPY package.json package-lock.json ./
 COPY scripts/build-vendor.mjs scripts/
 COPY frontend/js frontend/js
 RUN npm ci --no-audit --no-fund
-COPY . .
 ENV PATH=/src/node_modules/.bin:$PATH
-# --precompress: the site's files are also stored brotli- and gzip-compressed at the highest levels.
-RUN cargo leptos build --release --precompress
+# The dependencies, built by cargo-leptos as it builds them for the real crates (the same profiles, targets,
+# features and environment), for three empty crates.
+COPY Cargo.toml ./
+COPY app/Cargo.toml app/
+COPY server/Cargo.toml server/
+COPY frontend/Cargo.toml frontend/
+COPY style style
+RUN mkdir -p app/src app/benches server/src frontend/src \
+    && touch app/src/lib.rs app/benches/store.rs frontend/src/lib.rs \
+    && echo 'fn main() {}' >server/src/main.rs \
+    && cargo leptos build --release \
+    && rm -r app/src app/benches server/src frontend/src target/site
+COPY . .
+# The sources are older than the empty crates' build: touched, cargo compiles them.
+RUN find app server frontend -name '*.rs' -exec touch {} + \
+    && cargo leptos build --release --precompress \
+    && strip target/release/price-monitor
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -36,10 +53,11 @@ ENV LEPTOS_SITE_ROOT=/app/site \
     LEPTOS_ENV=PROD \
     PRICE_FILE=/app/data/latest-prices.json \
     CSV_PATH=/app/data/electricity_prices.csv
+# It writes only there (the CSV log, the fetched price file): the rest can be mounted read-only.
 USER monitor
 EXPOSE 8501
 VOLUME ["/app/data"]
 # Alive means answering: a broker that is away makes /readyz fail, which a restart would not mend.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8501/healthz || exit 1
 CMD ["/app/price-monitor", "all"]

@@ -45,26 +45,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# Build tools need not be fast, only built fast: no optimisation, no LTO. cargo-leptos then compiles in about
-# 5 minutes instead of 15 or more on 2 cores, and runs no slower that anyone notices (it mostly waits for cargo).
-fast_install() {
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true cargo install --quiet "$@"
-}
-
-# 0.3.10 is the last cargo-leptos that builds with Rust 1.95; no_downloads makes it use the tools on PATH.
-if ! cargo leptos --version 2>/dev/null | grep -q ' 0\.3\.10$'; then
-  step "cargo install cargo-leptos 0.3.10 (the longest step of a first setup)"
-  fast_install cargo-leptos --locked --version 0.3.10 --features no_downloads
-fi
-
-# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock. Not --locked: its own lock file
-# names a crate version the registry no longer serves.
-wasm_bindgen_version=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
-  step "cargo install wasm-bindgen-cli $wasm_bindgen_version"
-  fast_install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
-fi
+scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli
 
 wait "$jars" || { echo "fetching the Kafka jars failed" >&2; exit 1; }
 if [ -n "${npm:-}" ]; then wait "$npm" || { echo "npm ci failed" >&2; exit 1; }; fi
