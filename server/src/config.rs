@@ -92,6 +92,12 @@ pub struct Config {
     #[arg(long, env = "SOURCE_URL", value_parser = http_url, global = true)]
     pub source_url: Option<String>,
 
+    /// Also fetch from --source-url this often, in seconds, besides the publication schedule: for a source of
+    /// your own that revises its prices (ask a public one no more often than every few minutes). Unset: at
+    /// start, then after each day's publication.
+    #[arg(long, env = "FETCH_INTERVAL_SECS", value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
+    pub fetch_interval: Option<u64>,
+
     /// The porssisahko.net price JSON file the producer watches.
     #[arg(long, env = "PRICE_FILE", default_value = "data/latest-prices.json", global = true)]
     pub price_file: PathBuf,
@@ -133,6 +139,10 @@ fn http_url(text: &str) -> Result<String, String> {
 impl Config {
     pub fn check_interval(&self) -> Duration {
         Duration::from_secs(self.check_interval)
+    }
+
+    pub fn fetch_interval(&self) -> Option<Duration> {
+        self.fetch_interval.map(Duration::from_secs)
     }
 }
 

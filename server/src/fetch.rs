@@ -180,8 +180,10 @@ pub struct Schedule {
     /// `retry_max`.
     pub retry_min: Duration,
     pub retry_max: Duration,
-    /// Never less than this between two fetches.
+    /// Never less than this between two fetches, unless `every` says otherwise.
     pub min_interval: Duration,
+    /// Fetch at least this often whatever the schedule says (`--fetch-interval`).
+    pub every: Option<Duration>,
 }
 
 impl Default for Schedule {
@@ -192,6 +194,7 @@ impl Default for Schedule {
             retry_min: Duration::from_secs(15 * 60),
             retry_max: Duration::from_secs(30 * 60),
             min_interval: Duration::from_secs(5 * 60),
+            every: None,
         }
     }
 }
@@ -223,7 +226,10 @@ impl Schedule {
             let base = self.retry_min.saturating_mul(1 << retries.min(16)).min(self.retry_max);
             base + base.mul_f64(jitter / 4.0)
         };
-        wait.max(self.min_interval)
+        match self.every {
+            Some(every) => wait.min(every),
+            None => wait.max(self.min_interval),
+        }
     }
 
     /// Whether prices ending at `prices_end` are all there is to have at `now`: today's before the publishing
@@ -246,16 +252,20 @@ pub async fn keep_fetching(mut source: Source, path: &Path, schedule: &Schedule,
     let mut retries = 0;
     loop {
         match source.fetch_into(path).await {
-            Ok(fetched) => tracing::info!(
-                "fetched {}: {}; prices until {}",
-                source.url,
-                match fetched {
+            Ok(fetched) => {
+                let what = match fetched {
                     Fetched::Written => "new prices written to the price file",
                     Fetched::NotModified => "not modified",
                     Fetched::Unchanged => "the same as the price file",
-                },
-                source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339())
-            ),
+                };
+                let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
+                // Fetched every few seconds, "nothing new" is not news.
+                if fetched == Fetched::Written || schedule.every.is_none() {
+                    tracing::info!("fetched {}: {what}; prices until {until}", source.url);
+                } else {
+                    tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
+                }
+            }
             Err(e) => tracing::warn!("{e}; the price file stays as it was"),
         }
         let (now, prices_end) = (Utc::now(), source.prices_end());
@@ -283,8 +293,19 @@ pub async fn run(config: Config, once: bool, shutdown: CancellationToken) -> any
         tracing::info!("fetched {url} into {}: {}", config.price_file.display(), fetched.label());
         return Ok(());
     }
-    tracing::info!("fetching {url} into {} (at start, then after 14:00 Helsinki time)", config.price_file.display());
-    keep_fetching(source, &config.price_file, &Schedule::default(), &shutdown).await;
+    let schedule = Schedule { every: config.fetch_interval(), ..Schedule::default() };
+    match schedule.every {
+        Some(every) => tracing::info!(
+            "fetching {url} into {} every {} s, and after 14:00 Helsinki time",
+            config.price_file.display(),
+            every.as_secs()
+        ),
+        None => tracing::info!(
+            "fetching {url} into {} (at start, then after 14:00 Helsinki time)",
+            config.price_file.display()
+        ),
+    }
+    keep_fetching(source, &config.price_file, &schedule, &shutdown).await;
     Ok(())
 }
 
@@ -327,6 +348,17 @@ mod tests {
         assert_eq!(minutes(s.next_fetch(now, None, 0, 0.0)), 15.0);
         let eager = Schedule { retry_min: Duration::from_secs(10), ..Schedule::default() };
         assert_eq!(minutes(eager.next_fetch(now, None, 0, 0.0)), 5.0);
+    }
+
+    #[test]
+    fn a_fetch_interval_caps_every_wait_below_the_five_minute_floor_too() {
+        let every = Schedule { every: Some(Duration::from_secs(2)), ..Schedule::default() };
+        let now = utc("2026-01-15T08:00:00Z");
+        assert_eq!(every.next_fetch(now, Some(utc(TODAY_END)), 0, 0.5), Duration::from_secs(2), "prices complete");
+        assert_eq!(every.next_fetch(now, None, 3, 0.5), Duration::from_secs(2), "prices missing");
+        let hourly = Schedule { every: Some(Duration::from_secs(3600)), ..Schedule::default() };
+        assert_eq!(minutes(hourly.next_fetch(now, Some(utc(TODAY_END)), 0, 0.0)), 60.0);
+        assert_eq!(minutes(hourly.next_fetch(utc("2026-01-15T12:05:00Z"), None, 0, 0.0)), 15.0, "retries sooner");
     }
 
     #[test]
