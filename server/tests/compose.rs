@@ -1,5 +1,5 @@
-//! docker-compose.yml and the Dockerfile cannot run here (no Docker engine): check what can be checked
-//! without running them, against the binary's real options.
+//! docker-compose.yml and the Dockerfile read as files, against the binary's real options: what the stack is
+//! made of, and that it is closed by default. `scripts/compose-test.sh` builds and runs them for real.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,21 +10,37 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(format!("{}/../{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// docker-compose.yml as Compose reads it with the variables of `env` (an env file's `NAME=value` lines):
-/// `${NAME:-default}` replaced, and YAML merge keys (`<<: *anchor`) applied.
-fn compose_with(env: &str) -> serde_norway::Value {
+/// A password for Kafka UI, which docker-compose.yml requires (`${KAFKA_UI_PASSWORD:?...}`) and has no default of.
+const UI_PASSWORD: &str = "KAFKA_UI_PASSWORD=a-password-of-the-test";
+
+/// `text` with Compose's variables replaced by those of `env` (an env file's `NAME=value` lines):
+/// `${NAME:-default}`, and `${NAME:?message}`, which is an error where `env` lacks NAME.
+fn substitute(text: &str, env: &str) -> Result<String, String> {
     let vars: BTreeMap<&str, &str> = env
         .lines()
         .filter(|line| !line.trim_start().starts_with('#'))
         .filter_map(|line| line.split_once('='))
         .collect();
-    let mut text = read("docker-compose.yml");
+    let mut text = text.to_owned();
     while let Some(start) = text.find("${") {
         let end = start + text[start..].find('}').expect("a closed ${...}");
-        let (name, default) = text[start + 2..end].split_once(":-").expect("every variable has a default");
-        let value = vars.get(name).copied().unwrap_or(default).to_owned();
+        let inner = &text[start + 2..end];
+        let value = if let Some((name, default)) = inner.split_once(":-") {
+            vars.get(name).copied().unwrap_or(default).to_owned()
+        } else if let Some((name, message)) = inner.split_once(":?") {
+            vars.get(name).map(|v| v.to_string()).ok_or(format!("{name}: {message}"))?
+        } else {
+            panic!("${{{inner}}} has neither a default (:-) nor a message (:?)");
+        };
         text.replace_range(start..=end, &value);
     }
+    Ok(text)
+}
+
+/// docker-compose.yml as Compose reads it with the variables of `env` and Kafka UI's password: variables
+/// replaced, and YAML merge keys (`<<: *anchor`) applied.
+fn compose_with(env: &str) -> serde_norway::Value {
+    let text = substitute(&read("docker-compose.yml"), &format!("{env}\n{UI_PASSWORD}")).unwrap();
     let mut compose: serde_norway::Value = serde_norway::from_str(&text).expect("docker-compose.yml is valid YAML");
     compose.apply_merge().unwrap();
     compose
@@ -91,16 +107,19 @@ fn compose_has_kafka_in_kraft_mode_kafka_ui_and_the_app_on_their_ports() {
     assert!(!names.contains("zookeeper"));
     assert_eq!(kafka["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"].as_str(), Some("1@kafka:9093"));
     assert_eq!(kafka["environment"]["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"].as_u64(), Some(1));
-    assert_eq!(ports(kafka), ["9092:9092"]);
+    assert_eq!(ports(kafka), ["127.0.0.1:9092:9092"]);
 
-    assert_eq!(ports(&compose["services"]["kafka-ui"]), ["8080:8080"]);
+    let ui = &compose["services"]["kafka-ui"];
+    assert_eq!(ui["image"].as_str(), Some("ghcr.io/kafbat/kafka-ui:v1.5.0"), "the maintained Kafka UI, pinned");
+    assert_eq!(ports(ui), ["127.0.0.1:8080:8080"]);
     assert_eq!(
         compose["services"]["kafka-ui"]["environment"]["KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS"].as_str(),
         Some("kafka:19092")
     );
 
     let app = &compose["services"]["app"];
-    assert_eq!(ports(app), ["8501:8501"]);
+    assert_eq!(ports(app), ["127.0.0.1:8501:8501"]);
+    assert_eq!(app["read_only"].as_bool(), Some(true), "it writes only its volume");
     assert_eq!(app["build"].as_str(), Some("."));
     assert_eq!(app["depends_on"]["kafka"]["condition"].as_str(), Some("service_healthy"));
     assert!(app["volumes"].as_sequence().unwrap().iter().any(|v| v.as_str() == Some("app-data:/app/data")));
@@ -151,6 +170,55 @@ fn the_cluster_profile_runs_three_kafka_nodes_that_form_one_quorum() {
     parses_as_options(&app);
 }
 
+/// The address a published port (`[address:]host:container`) listens on; None for every interface.
+fn bound_address(port: &str) -> Option<&str> {
+    let parts: Vec<&str> = port.split(':').collect();
+    match parts.as_slice() {
+        [address, _, _] if !address.is_empty() && *address != "0.0.0.0" && *address != "::" => Some(address),
+        _ => None,
+    }
+}
+
+#[test]
+fn bound_address_tells_a_port_on_every_interface() {
+    assert_eq!(bound_address("127.0.0.1:8501:8501"), Some("127.0.0.1"));
+    assert_eq!(bound_address("8080:8080"), None);
+    assert_eq!(bound_address("9092"), None);
+    assert_eq!(bound_address("0.0.0.0:8501:8501"), None);
+    assert_eq!(bound_address(":8501:8501"), None);
+}
+
+/// Closed by default: with no .env, and with cluster.env, every port of every service listens on 127.0.0.1;
+/// BIND_ADDRESS opens the dashboard, and only the dashboard, to a LAN.
+#[test]
+fn every_published_port_binds_to_localhost_unless_the_user_sets_an_address() {
+    for (env, what) in [("", "one node"), (&*read("cluster.env"), "cluster.env")] {
+        let compose = compose_with(env);
+        for (name, service) in compose["services"].as_mapping().unwrap() {
+            let Some(published) = service.get("ports") else { continue };
+            for port in published.as_sequence().unwrap() {
+                let port = port.as_str().expect("ports written as strings");
+                assert_eq!(bound_address(port), Some("127.0.0.1"), "{what}: {name:?} publishes {port}");
+            }
+        }
+    }
+    let lan = compose_with("BIND_ADDRESS=0.0.0.0");
+    assert_eq!(ports(&lan["services"]["app"]), ["0.0.0.0:8501:8501"]);
+    assert_eq!(ports(&lan["services"]["kafka"]), ["127.0.0.1:9092:9092"], "Kafka stays on this machine");
+}
+
+/// Kafka UI can delete topics: it asks for a login, whose password the user chooses (Compose refuses to start
+/// without one).
+#[test]
+fn kafka_ui_asks_for_a_login_with_a_password_that_has_no_default() {
+    let ui = env_of(&compose()["services"]["kafka-ui"]);
+    assert_eq!(ui["AUTH_TYPE"], "LOGIN_FORM");
+    assert_eq!(ui["SPRING_SECURITY_USER_NAME"], "admin");
+    assert_eq!(ui["SPRING_SECURITY_USER_PASSWORD"], "a-password-of-the-test");
+    let without = substitute(&read("docker-compose.yml"), "").unwrap_err();
+    assert!(without.starts_with("KAFKA_UI_PASSWORD: set KAFKA_UI_PASSWORD"), "{without}");
+}
+
 /// The Kafka version tools/kafka/pom.xml pins, the one place that names it.
 fn pinned_kafka_version() -> String {
     let pom = read("tools/kafka/pom.xml");
@@ -186,6 +254,7 @@ fn docker_compose_config_accepts_the_file_where_a_client_is_installed() {
                 .args(args)
                 .current_dir(root)
                 .env_remove("COMPOSE_PROFILES")
+                .env("KAFKA_UI_PASSWORD", "a-password-of-the-test")
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{client:?} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -238,7 +307,13 @@ fn parses_as_options(env: &BTreeMap<String, String>) {
 fn the_dockerfile_builds_with_cargo_leptos_and_runs_slim_as_non_root() {
     let dockerfile = read("Dockerfile");
     assert!(dockerfile.contains("cargo leptos build --release"));
-    assert!(dockerfile.contains("--version 0.3.10"));
+    // The tools as scripts/setup.sh builds them, in layers before the sources, so a code change keeps them.
+    let sources = dockerfile.find("\nCOPY . .").expect("the sources are copied in");
+    for tool in ["RUN scripts/rust-tools.sh cargo-leptos", "RUN scripts/rust-tools.sh wasm-bindgen-cli", "npm ci"] {
+        assert!(dockerfile.find(tool).is_some_and(|at| at < sources), "{tool} before the sources");
+    }
+    assert!(read("scripts/setup.sh").contains("scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli"));
+    assert!(read("scripts/rust-tools.sh").contains("--version 0.3.10 --features no_downloads"));
     assert!(dockerfile.contains("npm ci"), "ECharts comes from npm");
     let runtime = dockerfile.rsplit("\nFROM ").next().unwrap();
     assert!(runtime.starts_with("debian:bookworm-slim"), "{runtime}");
