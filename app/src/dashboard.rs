@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     format::LocalTime,
+    planner::CheapestWindow,
     price::PriceRecord,
     ranking::RankedSlot,
-    stats::{Bin, CheapestWindow, HourStat, Point, Summary},
+    stats::{Bin, HourStat, Point, Summary},
     status::PipelineStatus,
     tariff::Tariff,
     view::View,

@@ -1,5 +1,6 @@
-//! When to use electricity: the cheapest run of a given length between two times, the cheapest single
-//! quarter hours, and what a run costs.
+//! When to use electricity: the cheapest run of a given length between two times (the planner's, the page's
+//! "cheapest 1, 2 and 3 hours" and `/api/v1/cheapest` all ask this one), the cheapest single quarter hours,
+//! and what a run costs.
 //!
 //! Everything is priced by the quarter hour: an hourly slot counts as four quarters at its price, so windows
 //! of any length in 15-minute steps work on v1 and v2 files alike. Quarters are UTC-aligned, so a DST change
@@ -56,6 +57,11 @@ impl Quarters {
     fn index(&self, t: DateTime<Utc>) -> Option<usize> {
         let first = self.first?;
         Some(((t - first).num_seconds().div_euclid(15 * 60)).clamp(0, self.prices.len() as i64) as usize)
+    }
+
+    /// When the last quarter ends.
+    pub fn end(&self) -> Option<DateTime<Utc>> {
+        self.first.map(|_| self.time(self.prices.len()))
     }
 
     fn time(&self, index: usize) -> DateTime<Utc> {
@@ -118,6 +124,23 @@ impl Quarters {
         known.sort_by_key(|(i, _)| *i);
         known.into_iter().map(|(i, p)| (self.time(i), p)).collect()
     }
+}
+
+/// The page's "cheapest 1, 2 and 3 hours": the cheapest run lasting `hours`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheapestWindow {
+    pub hours: u32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub average: f64,
+}
+
+/// The cheapest `hours`-long run of known prices from the quarter containing `now` to the last known price,
+/// found as the planner finds every run ([`Quarters::cheapest_window`]), so that the card and the planner
+/// agree. `None` when the known future is shorter.
+pub fn cheapest_hours(prices: &Quarters, now: DateTime<Utc>, hours: u32) -> Option<CheapestWindow> {
+    let window = prices.cheapest_window(hours * 4, now, prices.end()?)?;
+    Some(CheapestWindow { hours, start: window.start, end: window.end, average: window.average })
 }
 
 /// A plan for one run of an appliance: the cheapest window and what starting now would cost instead.
@@ -294,6 +317,48 @@ mod tests {
         let all = q.cheapest_window(8, from, to).unwrap();
         assert_eq!(all.average, 28.5 / 8.0);
         assert!(q.cheapest_window(9, from, to).is_none(), "longer than what is known");
+    }
+
+    #[test]
+    fn the_cheapest_hours_from_now_across_midnight() {
+        // 22:00–02:00 UTC, the cheapest two hours straddle midnight.
+        let mut prices = vec![9.0; 16];
+        prices[6..14].fill(1.0); // 23:30–01:30
+        let q = quarters("2026-01-03T22:00:00Z", &prices);
+        let now = t("2026-01-03T22:05:00Z");
+        let two = cheapest_hours(&q, now, 2).unwrap();
+        assert_eq!((two.start, two.end, two.average), (t("2026-01-03T23:30:00Z"), t("2026-01-04T01:30:00Z"), 1.0));
+        let one = cheapest_hours(&q, now, 1).unwrap();
+        assert_eq!((one.hours, one.start), (1, t("2026-01-03T23:30:00Z")), "the earliest of equally cheap runs");
+        let three = cheapest_hours(&q, now, 3).unwrap();
+        assert!((three.average - (8.0 + 4.0 * 9.0) / 12.0).abs() < 1e-12, "{three:?}");
+        assert!(cheapest_hours(&q, now, 5).is_none(), "only 4 h known");
+        assert!(cheapest_hours(&Quarters::default(), now, 1).is_none(), "nothing known");
+    }
+
+    #[test]
+    fn the_cheapest_hours_start_in_the_current_quarter_and_skip_gaps() {
+        let prices = [0.0, 0.0, 0.0, 0.0, 5.0, 5.0, 5.0, 5.0];
+        // At 10:20 the 10:15 quarter is current, the 10:00 one is past.
+        let w = cheapest_hours(&quarters("2026-01-03T10:00:00Z", &prices), t("2026-01-03T10:20:00Z"), 1).unwrap();
+        assert_eq!((w.start, w.average), (t("2026-01-03T10:15:00Z"), 1.25));
+        // A hole at 10:45: the hours before it are too short, so the first whole hour starts after it.
+        let holed = Quarters::new(prices.iter().enumerate().filter(|(i, _)| *i != 3).map(|(i, &p)| {
+            let start = t("2026-01-03T10:00:00Z") + QUARTER * i as i32;
+            (start, start + QUARTER - Duration::milliseconds(1), p)
+        }));
+        assert_eq!(cheapest_hours(&holed, t("2026-01-03T10:20:00Z"), 1).unwrap().start, t("2026-01-03T11:00:00Z"));
+        assert!(cheapest_hours(&holed, t("2026-01-03T11:20:00Z"), 1).is_none(), "less than an hour known from 11:15");
+    }
+
+    #[test]
+    fn the_cheapest_hours_of_hourly_slots() {
+        let q = Quarters::new((0..3).map(|h| {
+            let start = t("2024-05-05T10:00:00Z") + Duration::hours(h);
+            (start, start + Duration::hours(1), [3.0, 1.0, 2.0][h as usize])
+        }));
+        let w = cheapest_hours(&q, t("2024-05-05T10:30:00Z"), 2).unwrap();
+        assert_eq!((w.start, w.average), (t("2024-05-05T11:00:00Z"), 1.5));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! What the dashboard computes from the slots it shows: summary figures, price levels, hourly averages in local
-//! time, the distribution, and the cheapest coming hours. Pure functions of their inputs, so the server and the
-//! tests get the same answers.
+//! time and the distribution (the cheapest runs are the planner's). Pure functions of their inputs, so the
+//! server and the tests get the same answers.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{format::LocalTime, price::PriceRecord};
@@ -221,50 +221,6 @@ pub fn histogram<T: Priced>(slots: &[T], bins: usize) -> Vec<Bin> {
     out
 }
 
-/// The cheapest run of consecutive slots lasting `hours`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CheapestWindow {
-    pub hours: u32,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub average: f64,
-}
-
-/// The cheapest `hours`-long run of consecutive known slots from the slot containing `now` on (the current
-/// slot counts: it can still be used). Runs do not bridge gaps in the data. `None` when the known future is
-/// shorter than `hours`.
-pub fn cheapest_window(slots: &[PriceRecord], now: DateTime<Utc>, hours: u32) -> Option<CheapestWindow> {
-    let length = Duration::hours(hours.into());
-    let from = slots.partition_point(|s| s.slot_end() <= now);
-    let coming = &slots[from..];
-    let mut best: Option<CheapestWindow> = None;
-    for (i, first) in coming.iter().enumerate() {
-        let mut weighted = 0.0;
-        let mut end = first.start_date;
-        for slot in &coming[i..] {
-            if slot.start_date != end {
-                break; // a gap in the data
-            }
-            let covered = (first.start_date + length).min(slot.slot_end()) - slot.start_date;
-            weighted += slot.price * covered.num_milliseconds() as f64;
-            end = slot.slot_end();
-            if end - first.start_date >= length {
-                let average = weighted / length.num_milliseconds() as f64;
-                if best.as_ref().is_none_or(|b| average < b.average) {
-                    best = Some(CheapestWindow {
-                        hours,
-                        start: first.start_date,
-                        end: first.start_date + length,
-                        average,
-                    });
-                }
-                break;
-            }
-        }
-    }
-    best
-}
-
 /// One point of the trend chart: when its slot starts, and its price. A pair on the wire, to keep long
 /// windows small.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -310,7 +266,7 @@ pub fn downsample<T: Priced>(slots: &[T], max_points: usize) -> Vec<Point> {
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
-    use chrono::{TimeZone, Timelike};
+    use chrono::{Duration, TimeZone, Timelike};
     use chrono_tz::Europe::Helsinki;
 
     use crate::format::DisplayZone;
@@ -465,43 +421,13 @@ mod tests {
     }
 
     #[test]
-    fn cheapest_window_from_now_across_midnight() {
-        // 22:00–02:00 UTC, the cheapest two hours straddle midnight.
-        let mut prices = vec![9.0; 16];
-        prices[6..14].fill(1.0); // 23:30–01:30
-        let slots = quarters(utc(2026, 1, 3, 22, 0), &prices);
-        let now = utc(2026, 1, 3, 22, 5);
-        let two = cheapest_window(&slots, now, 2).unwrap();
-        assert_eq!((two.start, two.end, two.average), (utc(2026, 1, 3, 23, 30), utc(2026, 1, 4, 1, 30), 1.0));
-        let one = cheapest_window(&slots, now, 1).unwrap();
-        assert_eq!(one.start, utc(2026, 1, 3, 23, 30), "the earliest of equally cheap windows");
-        let three = cheapest_window(&slots, now, 3).unwrap();
-        assert!((three.average - (8.0 + 4.0 * 9.0) / 12.0).abs() < 1e-12, "{three:?}");
-        assert!(cheapest_window(&slots, now, 5).is_none(), "only 4 h known");
-    }
-
-    #[test]
-    fn cheapest_window_skips_the_past_and_gaps() {
-        let mut slots = quarters(utc(2026, 1, 3, 10, 0), &[0.0, 0.0, 0.0, 0.0, 5.0, 5.0, 5.0, 5.0]);
-        // From 10:20 the 10:15 slot is current, the 10:00 one is past.
-        let w = cheapest_window(&slots, utc(2026, 1, 3, 10, 20), 1).unwrap();
-        assert_eq!(w.start, utc(2026, 1, 3, 10, 15));
-        assert_eq!(w.average, 1.25);
-        slots.remove(5); // a hole at 11:15
-        assert_eq!(cheapest_window(&slots, utc(2026, 1, 3, 10, 20), 1).unwrap().start, utc(2026, 1, 3, 10, 15));
-        assert!(cheapest_window(&slots, utc(2026, 1, 3, 11, 0), 1).is_none(), "no hour without a gap");
-    }
-
-    #[test]
-    fn hourly_v1_slots_work_too() {
+    fn the_current_slot_of_hourly_v1_slots() {
         let slots: Vec<PriceRecord> = (0..3)
             .map(|h| {
                 let s = utc(2024, 5, 5, 10 + h, 0);
                 PriceRecord::new(s, [3.0, 1.0, 2.0][h as usize], s, s + Duration::hours(1))
             })
             .collect();
-        let w = cheapest_window(&slots, utc(2024, 5, 5, 10, 30), 2).unwrap();
-        assert_eq!((w.start, w.average), (utc(2024, 5, 5, 11, 0), 1.5));
         assert_eq!(current_slot(&slots, utc(2024, 5, 5, 11, 0)).unwrap().price, 1.0);
     }
 

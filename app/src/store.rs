@@ -106,7 +106,10 @@ impl PriceStore {
                 tomorrow_average,
                 hourly: stats::hourly_stats(&slots, &local),
                 histogram: stats::histogram(&slots, HISTOGRAM_BINS),
-                cheapest: CHEAPEST_HOURS.iter().filter_map(|&h| stats::cheapest_window(&days, now, h)).collect(),
+                cheapest: {
+                    let coming = Quarters::new(days.iter().map(|r| (r.start_date, r.slot_end(), r.price)));
+                    CHEAPEST_HOURS.iter().filter_map(|&h| planner::cheapest_hours(&coming, now, h)).collect()
+                },
                 total_records: tail.rows(),
                 total_slots: index.len(),
                 last_received: tail.last_received(),

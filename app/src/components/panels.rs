@@ -7,9 +7,10 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
     format::{LocalTime, price},
+    planner::CheapestWindow,
     price::PriceRecord,
     ranking::RankedSlot,
-    stats::{CheapestWindow, Level, Summary},
+    stats::{Level, Summary},
     status::PipelineStatus,
     view::Unit,
 };
