@@ -9,6 +9,8 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::price::PriceRecord;
+
 /// The planner's step, and the shortest window.
 pub const QUARTER: Duration = Duration::minutes(15);
 /// The longest window: 12 hours.
@@ -51,6 +53,11 @@ impl Quarters {
             quarters.prices[from..to].fill(Some(price));
         }
         quarters
+    }
+
+    /// The quarters of `records`, in time order.
+    pub fn of_records(records: &[PriceRecord]) -> Self {
+        Self::new(records.iter().map(|r| (r.start_date, r.slot_end(), r.price)))
     }
 
     /// The index of the quarter containing `t`, clamped to the series.

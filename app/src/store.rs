@@ -107,7 +107,7 @@ impl PriceStore {
                 hourly: stats::hourly_stats(&slots, &local),
                 histogram: stats::histogram(&slots, HISTOGRAM_BINS),
                 cheapest: {
-                    let coming = Quarters::new(days.iter().map(|r| (r.start_date, r.slot_end(), r.price)));
+                    let coming = Quarters::of_records(&days);
                     CHEAPEST_HOURS.iter().filter_map(|&h| planner::cheapest_hours(&coming, now, h)).collect()
                 },
                 total_records: tail.rows(),
@@ -137,7 +137,7 @@ impl PriceStore {
             let until = ask.until.unwrap_or(known_until).clamp(from, now + Duration::days(7));
             let local = zone.local_time(from, until + Duration::days(1));
             let records = shown.records(index.range(from, until).collect(), &local);
-            let quarters = Quarters::new(records.iter().map(|r| (r.start_date, r.slot_end(), r.price)));
+            let quarters = Quarters::of_records(&records);
             planner::answer(&quarters, ask, now, known_until)
         })
     }

@@ -180,7 +180,7 @@ pub struct Schedule {
     /// `retry_max`.
     pub retry_min: Duration,
     pub retry_max: Duration,
-    /// Never less than this between two fetches, unless `every` says otherwise.
+    /// Never less than this between two fetches, unless `every` is shorter.
     pub min_interval: Duration,
     /// Fetch at least this often whatever the schedule says (`--fetch-interval`).
     pub every: Option<Duration>,
@@ -227,7 +227,8 @@ impl Schedule {
             base + base.mul_f64(jitter / 4.0)
         };
         match self.every {
-            Some(every) => wait.min(every),
+            // Asked for every few seconds, it fetches that often; asked for every hour, it still keeps the floor.
+            Some(every) => wait.clamp(self.min_interval.min(every), every),
             None => wait.max(self.min_interval),
         }
     }
@@ -259,7 +260,7 @@ pub async fn keep_fetching(mut source: Source, path: &Path, schedule: &Schedule,
                     Fetched::Unchanged => "the same as the price file",
                 };
                 let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
-                // Fetched every few seconds, "nothing new" is not news.
+                // Fetched on an interval of one's own, "nothing new" is not news.
                 if fetched == Fetched::Written || schedule.every.is_none() {
                     tracing::info!("fetched {}: {what}; prices until {until}", source.url);
                 } else {
@@ -359,6 +360,12 @@ mod tests {
         let hourly = Schedule { every: Some(Duration::from_secs(3600)), ..Schedule::default() };
         assert_eq!(minutes(hourly.next_fetch(now, Some(utc(TODAY_END)), 0, 0.0)), 60.0);
         assert_eq!(minutes(hourly.next_fetch(utc("2026-01-15T12:05:00Z"), None, 0, 0.0)), 15.0, "retries sooner");
+        let eager = Schedule {
+            retry_min: Duration::from_secs(10),
+            every: Some(Duration::from_secs(3600)),
+            ..Schedule::default()
+        };
+        assert_eq!(minutes(eager.next_fetch(utc("2026-01-15T12:05:00Z"), None, 0, 0.0)), 5.0, "the floor stays");
     }
 
     #[test]

@@ -312,7 +312,7 @@ impl Api {
         // Priced as the page prices what it shows: one rule for spot and total.
         let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*self.tariff).clone() };
         let records = shown.records(records, &local);
-        Ok(Quarters::new(records.iter().map(|r| (r.start_date, r.slot_end(), r.price))))
+        Ok(Quarters::of_records(&records))
     }
 }
 
