@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
-  eventually, launchBrowser, openPage as open, samplePath, screenshotPath, sleep, startSystem, waitForRows,
+  chartsFillTheirBoxes, eventually, launchBrowser, openPage as open, samplePath, screenshotPath, sleep, startSystem, waitForRows,
 } from './harness.mjs';
 
 const sample = JSON.parse(readFileSync(samplePath, 'utf8'));
@@ -122,3 +122,15 @@ test('on a phone the page fits the screen', { timeout: 60_000 }, async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+for (const [name, viewport] of [['a laptop', { width: 1366, height: 900 }], ['a phone', { width: 390, height: 844 }]]) {
+  test(`on ${name} (${viewport.width}×${viewport.height}) every chart fills its box from the start`, { timeout: 60_000 }, async () => {
+    const { page, problems, context } = await open(browser, { viewport, isMobile: viewport.width < 600 });
+    await page.goto(system.url);
+    await waitForCharts(page);
+    const charts = await chartsFillTheirBoxes(page, { count: chartIds.length });
+    assert.ok(charts.every((c) => c.box > 200), `boxes of a real width: ${JSON.stringify(charts)}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

@@ -174,3 +174,24 @@ export function screenshotPath(name) {
   mkdirSync(artifacts, { recursive: true });
   return join(artifacts, name);
 }
+
+/**
+ * Waits until every drawn chart of the page is as wide as its box (a pixel either way), and returns each
+ * chart's widths. Nothing here resizes the window: a chart drawn at the wrong size and never refitted fails.
+ */
+export async function chartsFillTheirBoxes(page, { count, timeout = 10_000 } = {}) {
+  const read = () => page.evaluate(() => [...document.querySelectorAll('.chart')]
+    .filter((box) => box.querySelector('canvas'))
+    .map((box) => ({ id: box.id, box: box.clientWidth, canvas: box.querySelector('canvas').getBoundingClientRect().width })));
+  let charts = [];
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    charts = await read();
+    const fits = charts.every((c) => c.box > 0 && Math.abs(c.canvas - c.box) <= 1);
+    if (fits && (count === undefined || charts.length >= count)) return charts;
+    if (Date.now() > deadline) {
+      throw new Error(`charts narrower or wider than their boxes: ${JSON.stringify(charts)}`);
+    }
+    await sleep(200);
+  }
+}

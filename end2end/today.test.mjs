@@ -2,7 +2,7 @@
 // slot containing now, the trend chart marks now, the cheapest coming hours are listed, nothing is stale.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, pricesAroundNow, screenshotPath, startSystem, waitForRows } from './harness.mjs';
+import { chartsFillTheirBoxes, launchBrowser, openPage, pricesAroundNow, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
 const prices = pricesAroundNow(4);
 
@@ -36,6 +36,35 @@ test('the current slot, the now marker and the cheapest hours from now', { timeo
   const marks = await page.evaluate(() => globalThis.echarts.getInstanceByDom(document.getElementById('trend-chart'))
     .getOption().series[0].markLine.data.map((d) => d.name));
   assert.ok(marks.includes('now'), `the now marker: ${marks}`);
+  // One level for the slot of now, from one rule: the card, the table's first row and the trend's point, in
+  // name and in colour (the stylesheet's, which the chart reads).
+  const levels = await page.evaluate(() => {
+    const classes = ['very-cheap', 'cheap', 'normal', 'expensive', 'very-expensive'];
+    const card = document.querySelector('.stats .stat');
+    const row = document.querySelector('.recent tbody tr');
+    const option = globalThis.echarts.getInstanceByDom(document.getElementById('trend-chart')).getOption();
+    const index = option.xAxis[0].data.indexOf(row.cells[0].innerText.trim());
+    const piece = option.visualMap[0].pieces.find((p) => p.gte <= index && index < p.lt);
+    const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim();
+    const cardClass = classes.find((c) => card.classList.contains(c));
+    return {
+      slotInChart: index,
+      rowPrice: row.cells[1].innerText,
+      names: [card.querySelector('.stat-detail').innerText.split(', ').pop(), row.cells[3].innerText, piece.label],
+      colours: [colour(cardClass), colour(classes.find((c) => row.classList.contains(c))), piece.color],
+      rule: document.querySelector('.chart-card .level-key').innerText,
+    };
+  });
+  assert.equal(levels.rowPrice, current.price.toFixed(2), 'the table starts at the slot of now');
+  assert.ok(levels.slotInChart >= 0, 'the table\'s first slot is a point of the trend');
+  assert.equal(new Set(levels.names).size, 1, `one level name: ${levels.names}`);
+  assert.equal(new Set(levels.colours).size, 1, `one colour: ${levels.colours}`);
+  assert.match(levels.rule, /average of the 7 days up to it/);
+
+  // The history panel's two charts as well as the three above, at the page's first size.
+  await page.waitForFunction(() => ['days-chart', 'daily-chart']
+    .every((id) => globalThis.echarts?.getInstanceByDom(document.getElementById(id))), null, { timeout: 30_000 });
+  await chartsFillTheirBoxes(page, { count: 5 });
   await page.screenshot({ path: screenshotPath('today.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -37,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-scripts/setup.sh
+scripts/setup.sh --browser
 export PATH="$HOME/.cargo/bin:$PATH"
 if docker compose version >/dev/null 2>&1; then compose_cli=(docker compose); else compose_cli=(docker-compose); fi
 
@@ -306,6 +306,11 @@ wait_for_csv 120
 within 60 "/readyz answering 200" get /readyz
 within 30 "the page and /api/v1/now showing the stub's price of now" shows_now
 passed "$(rows_text)"
+
+begin "the release build's charts fill their boxes (Chromium at 1366×900 and 390×844, no resize)"
+node end2end/charts-fill.mjs "http://127.0.0.1:$APP_PORT/" >"$work/charts.log" 2>&1 \
+  || { cat "$work/charts.log" >&2; fail "a chart is not as wide as its box"; }
+passed "$(paste -sd ';' "$work/charts.log")"
 
 begin "a changed price reaches the CSV and the page"
 prices write >/dev/null

@@ -8,8 +8,9 @@ use crate::{
     format::LocalTime,
     planner::CheapestWindow,
     price::PriceRecord,
+    level::Level,
     ranking::RankedSlot,
-    stats::{Bin, HourStat, Point, Summary},
+    stats::{Bin, HourStat, Summary},
     status::PipelineStatus,
     tariff::Tariff,
     view::View,
@@ -41,16 +42,19 @@ pub struct DashboardData {
     pub hours: u32,
     /// Hours of history there are, for the slider's upper end.
     pub available_hours: u32,
-    /// The trend chart: the latest price of each slot in the window, oldest first, known future slots
-    /// included; down-sampled to at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the window
-    /// has more.
-    pub trend: Vec<Point>,
+    /// The trend chart: the latest price of each slot in the window with its level, oldest first, known future
+    /// slots included; down-sampled to at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the
+    /// window has more.
+    pub trend: Vec<TrendPoint>,
     /// Slots in the window, all of which the figures are computed on.
     pub window_slots: usize,
-    /// The window's last [`RECENT_ROWS`] slots, newest first, with their standing.
+    /// The [`RECENT_ROWS`] slots up to the current one (or the window's last, when they are all past), newest
+    /// first, with their standing.
     pub recent: Vec<RankedSlot>,
     pub summary: Option<Summary>,
     pub current: Option<PriceRecord>,
+    /// The current slot's level.
+    pub current_level: Option<Level>,
     pub today_average: Option<f64>,
     pub tomorrow_average: Option<f64>,
     pub hourly: Vec<HourStat>,
@@ -71,8 +75,13 @@ pub struct DashboardData {
     pub plan: Option<crate::planner::Answer>,
 }
 
+/// One point of the trend chart: when its slot starts, its price as shown, and its level. A triple on the wire,
+/// to keep long windows small.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint(pub DateTime<Utc>, pub f64, pub Level);
+
 impl DashboardData {
-    /// The window's average price, which the price levels are relative to; 0 without slots.
+    /// The window's average price, the trend chart's dashed line; 0 without slots.
     pub fn average(&self) -> f64 {
         self.summary.as_ref().map_or(0.0, |s| s.average)
     }

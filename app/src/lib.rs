@@ -6,6 +6,7 @@ pub mod components;
 pub mod dashboard;
 pub mod format;
 pub mod history;
+pub mod level;
 pub mod planner;
 pub mod price;
 pub mod ranking;

@@ -1,16 +1,14 @@
-//! Where each slot stands: its rank within its local day (1 = cheapest) and its level against the average of
-//! the week before it, as price watchers compare a price with what they are used to.
+//! Where each slot stands: its rank within its local day (1 = cheapest) and its level against the week before
+//! it (the rule of [`crate::level`]).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     format::LocalTime,
-    stats::{Level, Priced},
+    level::{self, Level},
+    stats::Priced,
 };
-
-/// How far back the average that levels are relative to reaches.
-pub const TRAILING: Duration = Duration::days(7);
 
 /// A slot's standing among the others.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,8 +18,6 @@ pub struct Standing {
     /// Slots known that day.
     pub of: u32,
     pub level: Level,
-    /// The average of the slots in the [`TRAILING`] week up to and including this one.
-    pub trailing_average: f64,
 }
 
 /// A slot and where it stands.
@@ -31,27 +27,16 @@ pub struct RankedSlot {
     pub standing: Standing,
 }
 
-/// The standing of each of `slots` (in time order) in `local` days. `context` holds the slots before them
-/// (for the trailing average) and the rest of their first and last days (for the ranks); `slots` must be a
-/// contiguous run of `context`, which may be `slots` itself.
-pub fn standings<T: Priced>(context: &[T], slots: &[T], local: &LocalTime) -> Vec<Standing> {
-    let ranks = day_ranks(context, local);
-    let mut standings = Vec::with_capacity(slots.len());
-    let offset = slots.first().map_or(0, |first| context.partition_point(|s| s.start() < first.start()));
-    let (mut from, mut sum) = (0, 0.0);
-    for (i, slot) in context.iter().enumerate().take(offset + slots.len()) {
-        sum += slot.price();
-        while context[from].start() <= slot.start() - TRAILING {
-            sum -= context[from].price();
-            from += 1;
-        }
-        if i >= offset {
-            let trailing_average = sum / (i + 1 - from) as f64;
-            let (rank, of) = ranks[i];
-            standings.push(Standing { rank, of, level: Level::of(slot.price(), trailing_average), trailing_average });
-        }
-    }
-    standings
+/// The standing of each slot of a series in `local` days: ranked by `shown` (the prices as the page or the
+/// API shows them), levelled by `spot` (the same slots' spot prices, which levels are about). The series holds
+/// the week before the slots that matter (for the levels) and the whole of their days (for the ranks).
+pub fn standings<S: Priced, T: Priced>(shown: &[S], spot: &[T], local: &LocalTime) -> Vec<Standing> {
+    debug_assert_eq!(shown.len(), spot.len(), "one series, two prices");
+    day_ranks(shown, local)
+        .into_iter()
+        .zip(level::levels(spot))
+        .map(|((rank, of), level)| Standing { rank, of, level })
+        .collect()
 }
 
 /// (rank, slots that day) of each slot.
@@ -124,19 +109,13 @@ mod tests {
     }
 
     #[test]
-    fn levels_follow_the_trailing_week_not_the_future() {
-        // A week at 10, then a day at 5 and 20: cheap and very expensive against the week before them.
-        let mut prices = vec![10.0; 7 * 24];
-        prices.extend([5.0, 20.0]);
-        let slots = series("2026-01-01T00:00:00Z", 60, &prices);
-        let tail = &slots[7 * 24..];
-        let s = standings(&slots, tail, &LocalTime::utc());
-        assert_eq!(s.len(), 2);
-        assert_eq!(s[0].level, Level::VeryCheap, "5 against about 10: {:?}", s[0]);
-        assert_eq!(s[1].level, Level::VeryExpensive);
-        assert!((s[0].trailing_average - (10.0 * 167.0 + 5.0) / 168.0).abs() < 1e-9, "the week up to and with it");
-        // The first slot has only itself to go by.
-        assert_eq!(standings(&slots, &slots[..1], &LocalTime::utc())[0].level, Level::Normal);
+    fn ranks_follow_the_prices_shown_and_levels_the_spot_prices() {
+        // A day-time transfer fee makes the second hour dearer in total, though it is cheaper at spot.
+        let spot = series("2026-01-15T00:00:00Z", 60, &[10.0, 4.0]);
+        let total = series("2026-01-15T00:00:00Z", 60, &[12.0, 13.0]);
+        let s = standings(&total, &spot, &LocalTime::utc());
+        assert_eq!(s.iter().map(|s| s.rank).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(s[1].level, Level::VeryCheap, "4 against (10 + 4) / 2");
     }
 
     #[test]

@@ -173,6 +173,12 @@ impl SlotIndex {
         &self.latest[self.latest.partition_point(|slot| slot.start < from)..]
     }
 
+    /// The latest revision of the last slot starting at or before `t`.
+    pub fn last_by(&self, t: DateTime<Utc>) -> Option<PriceRecord> {
+        let i = self.latest.partition_point(|slot| slot.start <= t);
+        self.latest[..i].last().map(|slot| self.record(slot))
+    }
+
     pub fn first(&self) -> Option<PriceRecord> {
         self.latest.first().map(|slot| self.record(slot))
     }

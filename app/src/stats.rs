@@ -1,5 +1,6 @@
-//! What the dashboard computes from the slots it shows: summary figures, price levels, hourly averages in local
-//! time and the distribution (the cheapest runs are the planner's). Pure functions of their inputs, so the
+//! What the dashboard computes from the slots it shows: summary figures, hourly averages in local
+//! time and the distribution (the cheapest runs are the planner's, the levels
+//! `level`'s). Pure functions of their inputs, so the
 //! server and the tests get the same answers.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,74 +21,6 @@ impl Priced for PriceRecord {
     }
     fn price(&self) -> f64 {
         self.price
-    }
-}
-
-/// A price relative to the average of the slots shown, as price dashboards colour it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    VeryCheap,
-    Cheap,
-    Normal,
-    Expensive,
-    VeryExpensive,
-}
-
-impl Level {
-    /// The levels' upper bounds as ratios of the average: very cheap up to 60 % (inclusive), cheap up to 90 %
-    /// (inclusive), normal below 115 %, expensive below 140 %, very expensive above.
-    pub const BOUNDS: [f64; 4] = [0.6, 0.9, 1.15, 1.4];
-
-    /// The level of `price` against `average` (see [`Level::BOUNDS`]). With an average of zero or below the
-    /// ratios mean nothing: negative prices are very cheap and the rest normal.
-    pub fn of(price: f64, average: f64) -> Self {
-        if average <= 0.0 {
-            return if price < 0.0 { Self::VeryCheap } else { Self::Normal };
-        }
-        let ratio = price / average;
-        let [very_cheap, cheap, normal, expensive] = Self::BOUNDS;
-        if ratio <= very_cheap {
-            Self::VeryCheap
-        } else if ratio <= cheap {
-            Self::Cheap
-        } else if ratio < normal {
-            Self::Normal
-        } else if ratio < expensive {
-            Self::Expensive
-        } else {
-            Self::VeryExpensive
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::VeryCheap => "very cheap",
-            Self::Cheap => "cheap",
-            Self::Normal => "normal",
-            Self::Expensive => "expensive",
-            Self::VeryExpensive => "very expensive",
-        }
-    }
-
-    /// The CSS class, and the colour the charts use for it.
-    pub fn class(self) -> &'static str {
-        match self {
-            Self::VeryCheap => "very-cheap",
-            Self::Cheap => "cheap",
-            Self::Normal => "normal",
-            Self::Expensive => "expensive",
-            Self::VeryExpensive => "very-expensive",
-        }
-    }
-
-    pub fn color(self) -> &'static str {
-        match self {
-            Self::VeryCheap => "#1a9850",
-            Self::Cheap => "#91cf60",
-            Self::Normal => "#d9b400",
-            Self::Expensive => "#fc8d59",
-            Self::VeryExpensive => "#d73027",
-        }
     }
 }
 
@@ -241,27 +174,29 @@ impl Priced for Point {
     }
 }
 
-/// At most `max_points` of `slots` (at least 2), in time order, for a chart narrower than the slots are many:
-/// the slots fall into equal runs, and each run gives its cheapest and its dearest slot, so a spike of one
-/// quarter-hour stays visible however long the history.
-pub fn downsample<T: Priced>(slots: &[T], max_points: usize) -> Vec<Point> {
+/// The indices of at most `max_points` of `slots` (at least 2), in time order, for a chart narrower than the
+/// slots are many: the slots fall into equal runs, and each run gives its cheapest and its dearest slot, so a
+/// spike of one quarter-hour stays visible however long the history.
+pub fn downsample<T: Priced>(slots: &[T], max_points: usize) -> Vec<usize> {
     if slots.len() <= max_points {
-        return slots.iter().map(Point::of).collect();
+        return (0..slots.len()).collect();
     }
     let run = slots.len().div_ceil(max_points.max(2) / 2);
-    let mut points = Vec::with_capacity(max_points);
-    for run in slots.chunks(run) {
-        let by_price = |a: &&T, b: &&T| a.price().total_cmp(&b.price());
-        let (Some(low), Some(high)) = (run.iter().min_by(by_price), run.iter().max_by(by_price)) else {
+    let mut chosen = Vec::with_capacity(max_points);
+    for (r, slots) in slots.chunks(run).enumerate() {
+        let by_price = |a: &(usize, &T), b: &(usize, &T)| a.1.price().total_cmp(&b.1.price());
+        let (Some((low, _)), Some((high, _))) =
+            (slots.iter().enumerate().min_by(by_price), slots.iter().enumerate().max_by(by_price))
+        else {
             continue;
         };
-        let (first, second) = if low.start() <= high.start() { (low, high) } else { (high, low) };
-        points.push(Point::of(first));
-        if second.start() != first.start() {
-            points.push(Point::of(second));
+        let (first, second) = (low.min(high), low.max(high));
+        chosen.push(r * run + first);
+        if second != first {
+            chosen.push(r * run + second);
         }
     }
-    points
+    chosen
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -285,13 +220,13 @@ mod tests {
             PriceRecord::new(start, price, s, s + chrono::Duration::minutes(15))
         };
         let few: Vec<PriceRecord> = (0..10).map(|i| slot(i, i as f64)).collect();
-        assert_eq!(downsample(&few, 2000), few.iter().map(Point::of).collect::<Vec<_>>(), "short windows whole");
+        assert_eq!(downsample(&few, 2000), (0..10).collect::<Vec<_>>(), "short windows whole");
 
         // 100 000 slots of a gentle wave, with one spike up and one down somewhere in the middle.
         let mut many: Vec<PriceRecord> = (0..100_000).map(|i| slot(i, (i as f64 / 500.0).sin())).collect();
         many[54_321].price = 99.0;
         many[77_777].price = -42.0;
-        let points = downsample(&many, 2000);
+        let points: Vec<Point> = downsample(&many, 2000).into_iter().map(|i| Point::of(&many[i])).collect();
         assert!(points.len() <= 2000 && points.len() > 1900, "{}", points.len());
         assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "in time order, no slot twice");
         assert!(points.iter().any(|p| p.1 == 99.0) && points.iter().any(|p| p.1 == -42.0), "spikes kept");
@@ -320,19 +255,6 @@ mod tests {
                 PriceRecord::new(s, p, s, s + Duration::milliseconds(15 * 60_000 - 1))
             })
             .collect()
-    }
-
-    #[test]
-    fn levels_follow_the_ratio_to_the_average() {
-        assert_eq!(Level::of(6.0, 10.0), Level::VeryCheap);
-        assert_eq!(Level::of(6.01, 10.0), Level::Cheap);
-        assert_eq!(Level::of(9.0, 10.0), Level::Cheap);
-        assert_eq!(Level::of(11.49, 10.0), Level::Normal);
-        assert_eq!(Level::of(11.5, 10.0), Level::Expensive);
-        assert_eq!(Level::of(14.0, 10.0), Level::VeryExpensive);
-        assert_eq!(Level::of(-1.0, 10.0), Level::VeryCheap);
-        assert_eq!(Level::of(-1.0, -0.5), Level::VeryCheap, "a negative average");
-        assert_eq!(Level::of(0.3, 0.0), Level::Normal);
     }
 
     #[test]

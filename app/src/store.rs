@@ -10,10 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use crate::{
     csv_log::{CsvLogError, CsvTail},
     dashboard::{
-        CHART_POINTS, CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, RECENT_ROWS, TOMORROW_EXPECTED_HOUR, Warning,
+        CHART_POINTS, CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, RECENT_ROWS, TOMORROW_EXPECTED_HOUR, TrendPoint,
+        Warning,
     },
     format::{DisplayZone, LocalTime},
     history::{self, History},
+    level::{self, Level},
     planner::{self, Answer, Ask, Quarters},
     price::PriceRecord,
     ranking::{self, RankedSlot},
@@ -21,6 +23,23 @@ use crate::{
     status::PipelineStatus,
     view::Shown,
 };
+
+/// What the log says of one moment: the slot of now, its level, and how fresh the log is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Current {
+    pub now: DateTime<Utc>,
+    /// The slot containing now.
+    pub slot: Option<PriceRecord>,
+    pub level: Option<Level>,
+    /// Some price of tomorrow, in the display zone, is known.
+    pub tomorrow_known: bool,
+    /// Where the known prices end.
+    pub prices_end: Option<DateTime<Utc>>,
+    pub total_slots: usize,
+    pub last_received: Option<DateTime<Utc>>,
+    /// Lines of the log that are not records.
+    pub lines_skipped: u64,
+}
 
 /// No price has arrived for this long: something upstream is stuck (prices are published once a day).
 const STALE_AFTER: Duration = Duration::hours(26);
@@ -86,22 +105,26 @@ impl PriceStore {
         self.with_fresh(|tail| {
             let (from, available_hours) = window_start(tail, now, hours);
             let index = tail.index();
-            let spot: Vec<Point> = index.prices_since(from).map(|(start, price)| Point(start, price)).collect();
+            let (spot, levels) = levelled_window(tail, from, shown);
             let (shown_from, shown_to) = times_shown(&spot, tail, now);
             let local = zone.local_time(shown_from, shown_to);
-            let slots = shown.points(spot, &local);
+            let slots = shown.priced(&spot, &local);
             let today = local.date(now);
             let tomorrow = today.succ_opt().unwrap_or(today);
             // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
             // either side of now and two days ahead being enough for any time zone.
             let days = shown.records(index.range(now - Duration::days(1), now + Duration::days(3)).collect(), &local);
             let tomorrow_average = stats::day_average(&days, &local, tomorrow);
+            let current = stats::current_slot(&days, now).cloned();
             DashboardData {
                 now,
                 hours,
                 available_hours,
                 summary: Summary::of(&slots),
-                current: stats::current_slot(&days, now).cloned(),
+                current_level: current.as_ref().and_then(|c| {
+                    spot.binary_search_by(|p| p.0.cmp(&c.start_date)).ok().map(|i| levels[i])
+                }),
+                current,
                 today_average: stats::day_average(&days, &local, today),
                 tomorrow_average,
                 hourly: stats::hourly_stats(&slots, &local),
@@ -116,12 +139,46 @@ impl PriceStore {
                 warnings: warnings(tail, now, local.hour(now), tomorrow_average.is_some()),
                 pipeline,
                 window_slots: slots.len(),
-                recent: recent_rows(tail, from, shown, &local),
-                trend: stats::downsample(&slots, CHART_POINTS),
+                recent: recent_rows(tail, now, shown, &local),
+                trend: stats::downsample(&slots, CHART_POINTS)
+                    .into_iter()
+                    .map(|i| TrendPoint(slots[i].0, slots[i].1, levels[i]))
+                    .collect(),
                 zone: local,
                 view: shown.view,
                 tariff: shown.tariff.clone(),
                 plan: None,
+            }
+        })
+    }
+}
+
+impl PriceStore {
+    /// What the log says of the moment `now`, as `/readyz` and `/metrics` ask: the slot of now and its level,
+    /// and how fresh the log is; read from the index around now, not from the page's data.
+    pub fn current(&self, now: DateTime<Utc>, zone: DisplayZone) -> Result<Current, CsvLogError> {
+        self.with_fresh(|tail| {
+            let index = tail.index();
+            let week: Vec<Point> = index
+                .range(now - level::TRAILING - Duration::hours(1), now + Duration::seconds(1))
+                .map(|r| Point(r.start_date, r.price))
+                .collect();
+            let slot = index.last_by(now).filter(|slot| slot.contains(now));
+            let local = zone.local_time(now - Duration::days(1), now + Duration::days(3));
+            let tomorrow = local.date(now).succ_opt();
+            let ahead = index.range(now, now + Duration::days(3)).collect::<Vec<_>>();
+            Current {
+                now,
+                level: slot.as_ref().and_then(|slot| {
+                    let levels = level::levels(&week);
+                    week.last().filter(|last| last.0 == slot.start_date).and(levels.last().copied())
+                }),
+                slot,
+                tomorrow_known: tomorrow.is_some_and(|day| stats::day_average(&ahead, &local, day).is_some()),
+                prices_end: index.last().map(|last| last.slot_end()),
+                total_slots: index.len(),
+                last_received: tail.last_received(),
+                lines_skipped: tail.skipped().count,
             }
         })
     }
@@ -167,27 +224,39 @@ fn history_of(tail: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, shown: &Sho
         return history::history(std::iter::empty(), &LocalTime::utc(), now, shown.view);
     };
     let local = zone.local_time(first.start_date - Duration::days(1), last.slot_end().max(now) + Duration::days(1));
-    let prices = index.prices_since(first.start_date).map(|(start, p)| (start, shown.price(p, start, &local)));
+    let prices = index.prices_since(first.start_date).map(|(start, p)| (start, p, shown.price(p, start, &local)));
     history::history(prices, &local, now, shown.view)
 }
 
-/// The window's last [`RECENT_ROWS`] slots as shown, newest first, each with its rank in its day and its level
-/// against the week before it.
-fn recent_rows(tail: &CsvTail, from: DateTime<Utc>, shown: &Shown, local: &LocalTime) -> Vec<RankedSlot> {
+/// The window's slots from `from` at spot (by the hour, if shown so), each with its level.
+fn levelled_window(tail: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> (Vec<Point>, Vec<Level>) {
+    // The week before the window as well: each slot's level is against the week up to it.
+    let spot = tail.index().prices_since(from - level::TRAILING).map(|(start, price)| Point(start, price));
+    let mut spot = shown.spot_points(spot.collect());
+    let mut levels = level::levels(&spot);
+    let before = spot.partition_point(|p| p.0 < from);
+    spot.drain(..before);
+    levels.drain(..before);
+    (spot, levels)
+}
+
+/// The [`RECENT_ROWS`] slots up to the one at `now` as shown (the last ones known, when they all lie before
+/// `now`), newest first, each with its rank in its day and its level against the week before it.
+fn recent_rows(tail: &CsvTail, now: DateTime<Utc>, shown: &Shown, local: &LocalTime) -> Vec<RankedSlot> {
     let index = tail.index();
-    // Enough quarters for the rows at either resolution.
-    let Some(first) = index.since(from).rev().take(RECENT_ROWS * 4).last() else { return Vec::new() };
-    let last_end = index.last().map_or(first.start_date, |last| last.slot_end());
-    let context_from = first.start_date - ranking::TRAILING - Duration::days(1);
-    let context = shown.records(index.range(context_from, last_end + Duration::days(1)).collect(), local);
-    let shown_from = context.partition_point(|r| r.start_date < from.max(first.start_date));
-    let standings = ranking::standings(&context, &context[shown_from..], local);
-    let rows: Vec<RankedSlot> = context[shown_from..]
-        .iter()
-        .zip(standings)
-        .map(|(slot, standing)| RankedSlot { slot: slot.clone(), standing })
-        .collect();
-    rows.into_iter().rev().take(RECENT_ROWS).collect()
+    let Some(last) = index.last_by(now).or_else(|| index.first()) else { return Vec::new() };
+    // Enough slots for the rows at either resolution: as many hours as rows.
+    let first = last.start_date - Duration::hours(RECENT_ROWS as i64);
+    let context_from = first - level::TRAILING - Duration::days(1);
+    let spot = shown.spot_records(index.range(context_from, last.slot_end() + Duration::days(1)).collect());
+    let context = shown.priced_records(spot.clone(), local);
+    let standings = ranking::standings(&context, &spot, local);
+    let upto = context.partition_point(|r| r.start_date <= last.start_date);
+    let mut rows: Vec<RankedSlot> =
+        context.into_iter().zip(standings).take(upto).map(|(slot, standing)| RankedSlot { slot, standing }).collect();
+    rows.reverse();
+    rows.truncate(RECENT_ROWS);
+    rows
 }
 
 /// The stretch of time the page shows times of: the window, a day before now and the days ahead that the
@@ -339,8 +408,46 @@ mod tests {
         assert!(data.trend.len() <= CHART_POINTS && data.trend.len() > CHART_POINTS / 2, "{}", data.trend.len());
         assert_eq!(data.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
         assert_eq!(data.recent.len(), RECENT_ROWS);
-        assert_eq!(data.recent[0].slot.price, 5759.0, "the newest slot first");
-        assert_eq!(data.recent[1].slot.price, 5758.0, "whole, not down-sampled");
+        assert_eq!(data.recent[0].slot.price, 1632.0, "the slot of now first, 17 days of 96 quarters in");
+        assert_eq!(data.recent[1].slot.price, 1631.0, "whole, not down-sampled");
+    }
+
+    #[test]
+    fn the_current_moment_is_read_from_around_now_and_agrees_with_the_page() {
+        let (_dir, store) = store(4 * 24 * 10, utc(2, 13, 0));
+        let zone = DisplayZone::default();
+        for now in [utc(3, 0, 5), utc(10, 6, 0), utc(12, 23, 59)] {
+            let current = store.current(now, zone).unwrap();
+            let page = store.dashboard(now, zone, 48, None, &Shown::default()).unwrap();
+            assert_eq!(current.slot, page.current, "{now}");
+            assert_eq!(current.level, page.current_level, "{now}");
+            assert_eq!(current.tomorrow_known, page.tomorrow_average.is_some(), "{now}");
+            assert_eq!((current.total_slots, current.last_received), (page.total_slots, page.last_received));
+        }
+        let after = store.current(utc(14, 0, 0), zone).unwrap();
+        assert_eq!((after.slot, after.level, after.prices_end), (None, None, Some(utc(13, 0, 0))));
+        assert!(!after.tomorrow_known);
+    }
+
+    #[test]
+    fn the_card_the_table_and_the_chart_give_a_slot_one_level_whatever_the_window() {
+        // Prices rising by one a quarter: each slot is dearer than its week, the dearer the later in the week.
+        let (_dir, store) = store(4 * 24 * 10, utc(2, 13, 0));
+        let now = utc(10, 6, 0);
+        let levels: Vec<_> = [6, 48, 240]
+            .into_iter()
+            .map(|hours| {
+                let data = store.dashboard(now, DisplayZone::default(), hours, None, &Shown::default()).unwrap();
+                let current = data.current.as_ref().unwrap();
+                let point = data.trend.iter().find(|p| p.0 == current.start_date).unwrap();
+                assert_eq!(data.recent[0].slot.start_date, current.start_date, "the table starts at now");
+                assert_eq!(Some(point.2), data.current_level, "the chart and the card");
+                assert_eq!(Some(data.recent[0].standing.level), data.current_level, "the table and the card");
+                data.current_level.unwrap()
+            })
+            .collect();
+        // 7 days and 6 hours in: 696 against the average of slots 25 to 696, 360.5.
+        assert_eq!(levels, [Level::VeryExpensive; 3]);
     }
 
     #[test]

@@ -137,21 +137,34 @@ impl Shown {
         }
     }
 
-    /// `points` (spot prices in time order) as shown: by the hour if asked, then priced.
-    pub fn points(&self, points: Vec<Point>, local: &LocalTime) -> Vec<Point> {
-        let points = match self.view.resolution {
+    /// `points` (spot prices in time order) by the hour if asked, still at spot: what levels are computed on.
+    pub fn spot_points(&self, points: Vec<Point>) -> Vec<Point> {
+        match self.view.resolution {
             Resolution::Quarter => points,
             Resolution::Hour => ranking::hourly(&points),
-        };
-        points.into_iter().map(|p| Point(p.0, self.price(p.1, p.0, local))).collect()
+        }
+    }
+
+    /// `points` at spot, priced as shown.
+    pub fn priced(&self, points: &[Point], local: &LocalTime) -> Vec<Point> {
+        points.iter().map(|p| Point(p.0, self.price(p.1, p.0, local))).collect()
     }
 
     /// `records` (in time order) as shown: hourly averages become records of whole hours.
     pub fn records(&self, records: Vec<PriceRecord>, local: &LocalTime) -> Vec<PriceRecord> {
-        let records = match self.view.resolution {
+        self.priced_records(self.spot_records(records), local)
+    }
+
+    /// `records` (in time order) by the hour if asked, still at spot.
+    pub fn spot_records(&self, records: Vec<PriceRecord>) -> Vec<PriceRecord> {
+        match self.view.resolution {
             Resolution::Quarter => records,
             Resolution::Hour => hourly_records(&records),
-        };
+        }
+    }
+
+    /// `records` at spot, priced as shown.
+    pub fn priced_records(&self, records: Vec<PriceRecord>, local: &LocalTime) -> Vec<PriceRecord> {
         records.into_iter().map(|r| PriceRecord { price: self.price(r.price, r.start_date, local), ..r }).collect()
     }
 }
@@ -225,7 +238,7 @@ mod tests {
         assert_eq!(shown_records[0].price, 3.0 + 1.25, "hour average 3, plus the margin with VAT");
         assert_eq!(shown_records[0].slot_end(), t("2026-01-15T11:00:00Z"));
         assert_eq!(shown_records[1].timestamp, records[4].timestamp);
-        let points = shown.points(records.iter().map(Point::of).collect(), &LocalTime::utc());
+        let points = shown.priced(&shown.spot_points(records.iter().map(Point::of).collect()), &LocalTime::utc());
         assert_eq!(points, [Point(first, 4.25), Point(t("2026-01-15T11:00:00Z"), 6.25)]);
         let mwh = Shown { view: View { unit: Unit::EurosPerMwh, ..shown.view }, ..shown.clone() };
         assert_eq!(mwh.price(12.5, first, &LocalTime::utc()), 100.0, "spot without VAT, ×10");

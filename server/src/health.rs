@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use serde::Serialize;
 
-use app::dashboard::{DashboardData, Warning};
+use app::store::Current;
 
 /// How long `/readyz` waits for Kafka's answer: probes of orchestrators time out after a few seconds.
 const KAFKA_TIMEOUT: Duration = Duration::from_secs(2);
@@ -112,7 +112,7 @@ pub async fn healthz() -> &'static str {
 }
 
 /// `GET /readyz`: 200 when every check passes, else 503; the JSON body says which failed and why.
-pub async fn readyz(checks: &Checks, data: Result<DashboardData, String>) -> (StatusCode, Json<Readiness>) {
+pub async fn readyz(checks: &Checks, data: Result<Current, String>) -> (StatusCode, Json<Readiness>) {
     let mut results = BTreeMap::new();
     if let Some(kafka) = &checks.kafka {
         results.insert("kafka", kafka.check().await);
@@ -142,22 +142,21 @@ fn csv_check(path: &Path, writes: bool) -> Check {
 }
 
 /// Fresh data: a known price for the current slot.
-fn data_check(data: Result<DashboardData, String>) -> Check {
-    let data = match data {
-        Ok(data) => data,
+fn data_check(current: Result<Current, String>) -> Check {
+    let current = match current {
+        Ok(current) => current,
         Err(e) => return Check::fail(format!("reading the CSV log failed: {e}")),
     };
-    if let Some(current) = &data.current {
-        return Check::pass(format!("the price now is {} c/kWh", current.price));
+    if let Some(slot) = &current.slot {
+        return Check::pass(format!("the price now is {} c/kWh", slot.price));
     }
-    let prices_end = data.warnings.iter().find_map(|w| match w {
-        Warning::PricesEnd { at } => Some(*at),
-        _ => None,
-    });
-    Check::fail(match prices_end {
-        _ if data.total_slots == 0 => "no prices yet".to_owned(),
-        Some(at) => format!("no price for now ({}): the known prices end at {}", rfc3339(data.now), rfc3339(at)),
-        None => format!("no price for now ({}): a gap in the known prices", rfc3339(data.now)),
+    let now = current.now;
+    Check::fail(match current.prices_end {
+        _ if current.total_slots == 0 => "no prices yet".to_owned(),
+        Some(end) if end <= now => {
+            format!("no price for now ({}): the known prices end at {}", rfc3339(now), rfc3339(end))
+        }
+        _ => format!("no price for now ({}): a gap in the known prices", rfc3339(now)),
     })
 }
 

@@ -11,11 +11,7 @@ use chrono::{DateTime, Utc};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use app::{
-    dashboard::{DashboardData, Warning},
-    stats::Level,
-    status::PipelineStatus,
-};
+use app::{status::PipelineStatus, store::Current};
 
 pub const PRICE: &str = "price_monitor_price_cents_per_kwh";
 pub const PRICE_LEVEL: &str = "price_monitor_price_level";
@@ -102,7 +98,7 @@ pub fn handle() -> &'static PrometheusHandle {
 
 fn describe() {
     describe_gauge!(PRICE, "The spot price of the current slot, c/kWh with VAT");
-    describe_gauge!(PRICE_LEVEL, "The current price's level against the last 48 h: 0 very cheap .. 4 very expensive");
+    describe_gauge!(PRICE_LEVEL, "The current slot's level, its spot price against the average of the 7 days up to it: 0 very cheap .. 4 very expensive");
     describe_gauge!(TOMORROW_KNOWN, "1 when tomorrow's prices (display time zone) are in the CSV log");
     describe_counter!(PRODUCED, "Price messages Kafka acknowledged to the producer");
     describe_counter!(CONSUMED, "Messages the consumer read from the topic, price records or not");
@@ -116,10 +112,10 @@ fn describe() {
 }
 
 /// The text of `/metrics` at `now`: what the CSV log and the pipeline say, then everything counted.
-pub fn render(data: Option<&DashboardData>, pipeline: Option<&PipelineStatus>, now: DateTime<Utc>) -> String {
+pub fn render(current: Option<&Current>, pipeline: Option<&PipelineStatus>, now: DateTime<Utc>) -> String {
     let handle = handle();
-    if let Some(data) = data {
-        record_data(data, now);
+    if let Some(current) = current {
+        record_current(current, now);
     }
     if let Some(pipeline) = pipeline {
         record_pipeline(pipeline, now);
@@ -127,19 +123,19 @@ pub fn render(data: Option<&DashboardData>, pipeline: Option<&PipelineStatus>, n
     handle.render()
 }
 
-fn record_data(data: &DashboardData, now: DateTime<Utc>) {
-    if let Some(current) = &data.current {
-        gauge!(PRICE).set(current.price);
-        gauge!(PRICE_LEVEL).set(Level::of(current.price, data.average()) as u8 as f64);
+fn record_current(current: &Current, now: DateTime<Utc>) {
+    if let Some(slot) = &current.slot {
+        gauge!(PRICE).set(slot.price);
     }
-    gauge!(TOMORROW_KNOWN).set(if data.tomorrow_average.is_some() { 1.0 } else { 0.0 });
-    if let Some(received) = data.last_received {
+    if let Some(level) = current.level {
+        gauge!(PRICE_LEVEL).set(f64::from(level.index()));
+    }
+    gauge!(TOMORROW_KNOWN).set(if current.tomorrow_known { 1.0 } else { 0.0 });
+    if let Some(received) = current.last_received {
         gauge!(SINCE_RECEIVED).set(seconds_between(received, now));
     }
-    for warning in &data.warnings {
-        if let Warning::LinesSkipped { count, .. } = warning {
-            counter!(BAD_INPUTS, "kind" => BadInput::CsvLine.label()).absolute(*count);
-        }
+    if current.lines_skipped > 0 {
+        counter!(BAD_INPUTS, "kind" => BadInput::CsvLine.label()).absolute(current.lines_skipped);
     }
 }
 

@@ -17,13 +17,12 @@ use tokio_util::sync::CancellationToken;
 
 use app::{
     App, csv_log,
-    dashboard::{DEFAULT_HOURS, DashboardData, parse_hours},
+    dashboard::{DEFAULT_HOURS, parse_hours},
     format::DisplayZone,
     shell,
     status::{PipelineStatus, StatusSource},
-    store::PriceStore,
+    store::{Current, PriceStore},
     tariff::Tariff,
-    view::Shown,
 };
 
 use tower_http::compression::CompressionLayer;
@@ -69,12 +68,11 @@ impl ServerContext {
         }
     }
 
-    /// What the dashboard shows by default, now: the figures `/readyz` and `/metrics` report.
-    fn snapshot(&self) -> (Result<DashboardData, String>, Option<PipelineStatus>) {
+    /// What the log says of now and how the pipeline is: the figures `/readyz` and `/metrics` report.
+    fn snapshot(&self) -> (Result<Current, String>, Option<PipelineStatus>) {
         let pipeline = self.status.as_ref().map(|status| status());
-        let data =
-            self.store.dashboard(chrono::Utc::now(), self.zone, DEFAULT_HOURS, pipeline.clone(), &Shown::default());
-        (data.map_err(|e| e.to_string()), pipeline)
+        let current = self.store.current(chrono::Utc::now(), self.zone);
+        (current.map_err(|e| e.to_string()), pipeline)
     }
 }
 

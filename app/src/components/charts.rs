@@ -77,6 +77,7 @@ pub enum HistoryKind {
 #[cfg(feature = "hydrate")]
 fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Chart> + 'static) {
     let instance = StoredValue::new_local(None::<charming::Echarts>);
+    let watch = StoredValue::new_local(None::<super::echarts::BoxWatch>);
     let theme = use_context::<super::controls::ThemeChoice>();
     Effect::new(move |_| {
         let dark = theme.is_some_and(|theme| theme.is_dark());
@@ -90,17 +91,21 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
                 Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
             },
         });
-    });
-    // ECharts draws at the size the box had: follow the window's size.
-    let resize = window_event_listener(leptos::ev::resize, move |_| {
-        instance.with_value(|slot| {
-            if let Some(echarts) = slot {
-                super::echarts::resize(echarts);
-            }
-        })
+        // ECharts draws at the size its box has at that moment, which may not be the box's final one: follow
+        // the box itself, from its first layout on, not only the window.
+        if watch.with_value(Option::is_none) && instance.with_value(Option::is_some) {
+            let fit = move || {
+                instance.with_value(|slot| {
+                    if let Some(echarts) = slot {
+                        super::echarts::resize(echarts);
+                    }
+                })
+            };
+            watch.set_value(super::echarts::BoxWatch::new(id, fit));
+        }
     });
     on_cleanup(move || {
-        resize.remove();
+        watch.set_value(None);
         instance.update_value(|slot| {
             if let Some(echarts) = slot.take() {
                 super::echarts::dispose(&echarts);
@@ -126,7 +131,7 @@ mod build {
     use crate::{
         dashboard::DashboardData,
         format::price,
-        stats::Level,
+        level::Level,
         tariff::Breakdown,
         view::{PriceBasis, Unit},
     };
@@ -189,26 +194,46 @@ mod build {
         Axis::new().type_(kind).axis_label(AxisLabel::new().color(text)).name_text_style(side_text(text))
     }
 
-    fn bar_item(value: f64, level: Level) -> DataPointItem {
-        DataPointItem::new(value).item_style(ItemStyle::new().color(level.color()))
+    /// A colour of the page's stylesheet, by the name of its variable: the levels' colours live there alone
+    /// (`--very-cheap` …, the classes' names), for the cards, the tables and the charts alike.
+    fn css_colour(variable: &str) -> String {
+        let value = web_sys::window().and_then(|window| {
+            let style = window.get_computed_style(&window.document()?.document_element()?).ok()??;
+            style.get_property_value(variable).ok()
+        });
+        value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).unwrap_or_else(|| "#888".to_owned())
     }
 
-    /// The levels of [`Level::of`] as pieces of a visual map that colours the trend line, negative prices apart.
-    fn level_pieces(avg: f64) -> Vec<VisualMapPiece> {
-        let negative = VisualMapPiece::new().lt(0.0).color("#6a3d9a").label("negative");
-        let piece = |level: Level| VisualMapPiece::new().color(level.color()).label(level.label());
-        if avg <= 0.0 {
-            return vec![negative, piece(Level::Normal).gte(0.0)];
+    fn level_colour(level: Level) -> String {
+        css_colour(&format!("--{}", level.class()))
+    }
+
+    fn bar_item(value: f64, colour: &str) -> DataPointItem {
+        DataPointItem::new(value).item_style(ItemStyle::new().color(colour))
+    }
+
+    /// Pieces of a visual map over the trend's categories (the slots' places), one per run of slots of one
+    /// level, that colour the line by each slot's level. A line's colours can follow an axis only, not a value
+    /// of their own, hence runs of places. Slot `i`'s step spans `i..i + 1`; each piece is labelled with its
+    /// level.
+    fn level_runs(levels: impl Iterator<Item = Level>) -> Vec<VisualMapPiece> {
+        let colours = Level::ALL.map(level_colour);
+        let mut runs: Vec<(usize, usize, Level)> = Vec::new();
+        for (i, level) in levels.enumerate() {
+            match runs.last_mut() {
+                Some((_, end, last)) if *last == level => *end = i + 1,
+                _ => runs.push((i, i + 1, level)),
+            }
         }
-        let [very_cheap, cheap, normal, expensive] = Level::BOUNDS.map(|ratio| ratio * avg);
-        vec![
-            negative,
-            piece(Level::VeryCheap).gte(0.0).lte(very_cheap),
-            piece(Level::Cheap).gt(very_cheap).lte(cheap),
-            piece(Level::Normal).gt(cheap).lt(normal),
-            piece(Level::Expensive).gte(normal).lt(expensive),
-            piece(Level::VeryExpensive).gte(expensive),
-        ]
+        runs.into_iter()
+            .map(|(start, end, level)| {
+                VisualMapPiece::new()
+                    .gte(start as f64)
+                    .lt(end as f64)
+                    .color(colours[usize::from(level.index())].as_str())
+                    .label(level.label())
+            })
+            .collect()
     }
 
     fn trend(data: &DashboardData, text: &'static str) -> Chart {
@@ -229,25 +254,28 @@ mod build {
         }
         let unit = data.view.unit.label();
         let chart = Chart::new()
-            .grid(Grid::new().left("48").right("64").top("56").bottom("72"))
+            .grid(Grid::new().left("48").right("64").top("32").bottom("72"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
             .visual_map(
+                // The key is the page's, above the chart: these pieces are runs, not levels.
                 VisualMap::new()
+                    .show(false)
                     .series_index(0)
                     .type_(VisualMapType::Piecewise)
-                    .orient(charming::element::Orient::Horizontal)
-                    .top(0)
-                    .left("center")
-                    .dimension(1)
-                    .text_style(side_text(text))
-                    .pieces(level_pieces(avg)),
+                    .dimension(0)
+                    .pieces(level_runs(data.trend.iter().map(|point| point.2))),
             )
             .x_axis(axis(AxisType::Category, text).data(labels))
             .y_axis(axis(AxisType::Value, text).name(unit))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(8))
             .series(
-                Line::new().name("Price").step(Step::End).show_symbol(false).data(prices).mark_line(
+                Line::new()
+                    .name("Price")
+                    .step(Step::End)
+                    .show_symbol(false)
+                    .data(prices)
+                    .mark_line(
                     MarkLine::new()
                         .symbol(vec![Symbol::None, Symbol::None])
                         .silent(true)
@@ -258,8 +286,10 @@ mod build {
         parts(data).into_iter().fold(chart, Chart::series)
     }
 
+    /// Averages by the hour of the day, in the page's accent colour: an hour of the day is no slot, and has no
+    /// level of its own.
     fn hourly(data: &DashboardData, text: &'static str) -> Chart {
-        let avg = data.average();
+        let colour = css_colour("--accent");
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
@@ -268,12 +298,13 @@ mod build {
             .series(
                 Bar::new()
                     .name("Average")
-                    .data(data.hourly.iter().map(|h| bar_item(h.average, Level::of(h.average, avg))).collect()),
+                    .data(data.hourly.iter().map(|h| bar_item(h.average, &colour)).collect()),
             )
     }
 
+    /// How many slots fell in each price band, in the accent colour too: a band is no slot either.
     fn histogram(data: &DashboardData, text: &'static str) -> Chart {
-        let avg = data.average();
+        let colour = css_colour("--accent");
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -287,7 +318,7 @@ mod build {
                 Bar::new().name("Slots").bar_width("90%").data(
                     data.histogram
                         .iter()
-                        .map(|b| bar_item(b.count as f64, Level::of((b.from + b.to) / 2.0, avg)))
+                        .map(|b| bar_item(b.count as f64, &colour))
                         .collect(),
                 ),
             )
@@ -311,20 +342,20 @@ mod build {
             .series(line("a week ago", &h.week_ago))
     }
 
-    /// Each day's average, coloured by level against the days shown.
+    /// Each day's average, coloured by its level.
     pub fn daily(h: &super::History, text: &'static str) -> Chart {
         let unit = h.view.unit.label();
-        let avg = h.daily.iter().map(|d| d.average).sum::<f64>() / h.daily.len().max(1) as f64;
+        let colours = Level::ALL.map(level_colour);
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
-            .x_axis(axis(AxisType::Category, text).data(h.daily.iter().map(|d| d.period.clone()).collect()))
+            .x_axis(axis(AxisType::Category, text).data(h.daily.iter().map(|d| d.prices.period.clone()).collect()))
             .y_axis(axis(AxisType::Value, text).name(unit))
             .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
             .series(
                 Bar::new()
                     .name("Daily average")
-                    .data(h.daily.iter().map(|d| bar_item(d.average, Level::of(d.average, avg))).collect()),
+                    .data(h.daily.iter().map(|d| bar_item(d.prices.average, &colours[usize::from(d.level.index())])).collect()),
             )
     }
 }

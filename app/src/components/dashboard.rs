@@ -10,7 +10,7 @@ use crate::{
         charts::{ChartKind, EChart},
         controls::{ThemeChoice, ViewControls, href_with, view_note, view_of},
         history::HistoryPanel,
-        panels::{CheapestWindows, DataInfo, PipelinePanel, RecentTable, StatCards, Warnings},
+        panels::{CheapestWindows, DataInfo, LevelKey, PipelinePanel, RecentTable, StatCards, Warnings},
         planner::Planner,
     },
     dashboard::{DEFAULT_HOURS, DashboardData, MAX_HOURS, parse_hours},
@@ -98,6 +98,7 @@ fn Overview(data: DashboardData) -> impl IntoView {
         <Warnings warnings=data.warnings zone=zone.clone()/>
         <StatCards
             current=data.current
+            current_level=data.current_level
             summary=data.summary
             today_average=data.today_average
             tomorrow_average=data.tomorrow_average
@@ -119,6 +120,7 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
         <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
             <div class="card chart-card wide">
                 <h2>"Price trend"</h2>
+                <LevelKey what="each slot's price"/>
                 <EChart id="trend-chart" label="Price of every slot over time, coloured by price level" kind=ChartKind::Trend data=latest/>
             </div>
             <div class="card chart-card">

@@ -6,10 +6,12 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::history,
-    components::charts::{HistoryChart, HistoryKind},
+    components::{
+        charts::{HistoryChart, HistoryKind},
+        panels::LevelKey,
+    },
     format::price,
-    history::{Average, History},
-    stats::Level,
+    history::{Average, History, Hour},
     wire::BrowserJson,
 };
 
@@ -82,16 +84,14 @@ fn Months(months: Vec<Average>) -> impl IntoView {
     }
 }
 
-/// The last two weeks as a grid of days by local hours, each hour coloured by its level against the grid's
-/// average.
+/// The last two weeks as a grid of days by local hours, each hour coloured by its level.
 #[component]
 fn Heatmap(history: History) -> impl IntoView {
-    let known: Vec<f64> = history.heatmap.iter().flat_map(|(_, hours)| hours.iter().flatten().copied()).collect();
-    let average = known.iter().sum::<f64>() / known.len().max(1) as f64;
     let unit = history.view.unit.label();
     view! {
         <div class="card heatmap wide">
             <h2 id="heatmap-title">"The last two weeks, hour by hour"</h2>
+            <LevelKey what="each hour's price"/>
             <table aria-labelledby="heatmap-title">
                 <thead>
                     <tr><th scope="col">"Day"</th>{(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}</tr>
@@ -102,9 +102,9 @@ fn Heatmap(history: History) -> impl IntoView {
                             <th scope="row">{date.format("%a %-d %b").to_string()}</th>
                             {hours.into_iter().map(|hour| {
                                 // An hour without prices is an empty cell: no class, no title, no text.
-                                let class = hour.map(|p| Level::of(p, average).class());
-                                let title = hour.map(|p| format!("{} {unit}", price(p)));
-                                view! { <td class=class title=title>{hour.map(|p| format!("{p:.0}"))}</td> }
+                                let class = hour.map(|Hour(_, level)| level.class());
+                                let title = hour.map(|Hour(p, level)| format!("{} {unit}, {}", price(p), level.label()));
+                                view! { <td class=class title=title>{hour.map(|Hour(p, _)| format!("{p:.0}"))}</td> }
                             }).collect_view()}
                         </tr>
                     }).collect_view()}

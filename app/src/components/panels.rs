@@ -9,8 +9,9 @@ use crate::{
     format::{LocalTime, price},
     planner::CheapestWindow,
     price::PriceRecord,
+    level::Level,
     ranking::RankedSlot,
-    stats::{Level, Summary},
+    stats::Summary,
     status::PipelineStatus,
     view::Unit,
 };
@@ -59,21 +60,34 @@ fn Card(
     }
 }
 
+/// What the colours of a chart or a grid mean: the rule of the levels, and each level in its colour (the
+/// stylesheet's, as everywhere).
+#[component]
+pub fn LevelKey(what: &'static str) -> impl IntoView {
+    view! {
+        <p class="card-note level-key">
+            {format!("Colours: {what} {}: ", Level::RULE)}
+            {Level::ALL.map(|level| view! { <span class=format!("level-chip {}", level.class())>{level.label()}</span> })}
+        </p>
+    }
+}
+
 /// The current price and the window's figures, one card each.
 #[component]
 pub fn StatCards(
     current: Option<PriceRecord>,
+    current_level: Option<Level>,
     summary: Option<Summary>,
     today_average: Option<f64>,
     tomorrow_average: Option<f64>,
     zone: LocalTime,
 ) -> impl IntoView {
-    let average = summary.as_ref().map_or(0.0, |s| s.average);
     let current = match current {
         Some(c) => {
-            let level = Level::of(c.price, average);
-            let detail = format!("{}–{}, {}", zone.time(c.start_date), zone.time(c.slot_end()), level.label());
-            view! { <Card label="Current price" value=price(c.price) detail class=level.class()/> }
+            let level = current_level.map(|level| format!(", {}", level.label())).unwrap_or_default();
+            let detail = format!("{}–{}{level}", zone.time(c.start_date), zone.time(c.slot_end()));
+            let class = current_level.map_or("", Level::class);
+            view! { <Card label="Current price" value=price(c.price) detail class/> }
         }
         None => view! { <Card label="Current price" value="–".to_owned() detail="no price known for now".to_owned()/> },
     };
@@ -119,7 +133,7 @@ pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl In
     }
 }
 
-/// The latest slots, newest first, with their rank in their day and their level against the week before.
+/// The slots up to now, newest first, with their rank in their day and their level.
 #[component]
 pub fn RecentTable(newest_first: Vec<RankedSlot>, unit: Unit, zone: LocalTime) -> impl IntoView {
     view! {
@@ -131,7 +145,7 @@ pub fn RecentTable(newest_first: Vec<RankedSlot>, unit: Unit, zone: LocalTime) -
                         <th scope="col">"Slot start"</th>
                         <th scope="col">{format!("Price ({})", unit.label())}</th>
                         <th scope="col" title="1 = the cheapest slot of its day">"Rank in day"</th>
-                        <th scope="col" title="Against the average of the week before">"Level"</th>
+                        <th scope="col" title=format!("Each slot's price {}", Level::RULE)>"Level"</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -25,7 +25,8 @@ use app::{
     history::{self, Sums},
     planner::{self, QUARTER, Quarters},
     ranking::{self, Standing},
-    stats::{Level, Point},
+    level::{self, Level},
+    stats::Point,
     store::PriceStore,
     tariff::{Breakdown, Tariff},
     view::{PriceBasis, Resolution, Shown, View},
@@ -59,7 +60,7 @@ pub fn router(api: Api) -> Router {
                        EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
     ),
     paths(now, prices, cheapest, daily),
-    components(schemas(Slot, Breakdown, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis))
+    components(schemas(Slot, Breakdown, Level, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis))
 )]
 pub struct ApiDoc;
 
@@ -78,8 +79,8 @@ pub struct Slot {
     pub rank: u32,
     /// Slots known that day.
     pub of: u32,
-    /// Against the average of the week before: very_cheap, cheap, normal, expensive, very_expensive.
-    pub level: &'static str,
+    /// The spot price against the average of the 7 days up to it, as the dashboard shows it.
+    pub level: Level,
     /// The total taken apart.
     pub parts: Breakdown,
 }
@@ -190,7 +191,7 @@ impl Api {
     /// The slots starting in `from..to` at `resolution`, each with its standing and total.
     fn slots(&self, from: DateTime<Utc>, to: DateTime<Utc>, resolution: Resolution) -> Result<Vec<Slot>, ApiFailure> {
         // The week before for the levels, and whole days either side for the ranks.
-        let (context_from, context_to) = (from - ranking::TRAILING - Duration::days(1), to + Duration::days(1));
+        let (context_from, context_to) = (from - level::TRAILING - Duration::days(1), to + Duration::days(1));
         let records = self.store.range(context_from, context_to)?;
         let local = self.local_time(context_from, context_to);
         let (points, ends): (Vec<Point>, Vec<DateTime<Utc>>) = match resolution {
@@ -217,19 +218,9 @@ impl Api {
             exchange: self.tariff.exchange_price(point.1),
             rank: standing.rank,
             of: standing.of,
-            level: level_name(standing.level),
+            level: standing.level,
             parts: b,
         }
-    }
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::VeryCheap => "very_cheap",
-        Level::Cheap => "cheap",
-        Level::Normal => "normal",
-        Level::Expensive => "expensive",
-        Level::VeryExpensive => "very_expensive",
     }
 }
 
