@@ -57,6 +57,7 @@ test('without JavaScript the numbers and the table are in the page', { timeout: 
   assert.equal(await page.locator('.recent tbody tr').count(), 20, 'the last 20 slots');
   assert.equal(await page.locator('.slots-displayed').innerText(), '192');
   assert.ok(await page.locator('.warning').count() >= 1, 'the old sample data is flagged as stale');
+  assert.match(await page.locator('.cheapest').innerText(), /appear once prices ahead of now arrive/, 'says what fills it');
   // The history links work without scripts.
   await page.click('.quick-ranges >> text=6 h');
   await page.waitForURL(/hours=6/);
@@ -73,6 +74,10 @@ test('with JavaScript the three charts render, the slider changes the range and 
   assert.deepEqual(state.points, { 'trend-chart': 192, 'hourly-chart': 24, 'histogram-chart': 30 });
   assert.equal(state.canvases, 3);
   assert.equal(state.instances, 3, 'the sample is older than the history charts reach: only its months show');
+  // Where the history has nothing to draw, its cards say why and what would fill them.
+  const notes = await page.locator('.history .empty-note:visible').allInnerTexts();
+  assert.equal(notes.length, 3, `the two charts' and the grid's: ${notes}`);
+  assert.ok(notes.every((n) => /^Nothing to (draw|show): no prices are stored for .+ as soon as prices/.test(n)), notes);
 
   // Count every chart made from now on.
   await page.evaluate(() => {

@@ -65,6 +65,7 @@ test('the current slot, the now marker and the cheapest hours from now', { timeo
   await page.waitForFunction(() => ['days-chart', 'daily-chart']
     .every((id) => globalThis.echarts?.getInstanceByDom(document.getElementById(id))), null, { timeout: 30_000 });
   await chartsFillTheirBoxes(page, { count: 5 });
+  assert.equal(await page.locator('.history .empty-note:visible').count(), 0, 'no empty-state note with data');
   await page.screenshot({ path: screenshotPath('today.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

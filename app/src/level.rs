@@ -8,8 +8,9 @@
 //!   on the next; the week before a slot is the same whatever the window.
 //! - It must not change when tomorrow's prices arrive: the week looks back only.
 //! - A week holds weekdays and a weekend, which is what a household is used to paying.
-//! - Spot, whether the page shows spot or totals, by the quarter or the hour, in c/kWh or €/MWh: the fees are
-//!   the same whatever the market does, so a level says what the market does, and the switches leave it alone.
+//! - Spot, whether the page shows spot or totals, in c/kWh or €/MWh: the fees are the same whatever the market
+//!   does, so a level says what the market does, and those switches leave it alone. By the hour, a slot is an
+//!   hour, levelled by its average against the week of hours up to it.
 
 use std::collections::VecDeque;
 

@@ -159,10 +159,6 @@ impl PriceStore {
     pub fn current(&self, now: DateTime<Utc>, zone: DisplayZone) -> Result<Current, CsvLogError> {
         self.with_fresh(|tail| {
             let index = tail.index();
-            let week: Vec<Point> = index
-                .range(now - level::TRAILING - Duration::hours(1), now + Duration::seconds(1))
-                .map(|r| Point(r.start_date, r.price))
-                .collect();
             let slot = index.last_by(now).filter(|slot| slot.contains(now));
             let local = zone.local_time(now - Duration::days(1), now + Duration::days(3));
             let tomorrow = local.date(now).succ_opt();
@@ -170,8 +166,10 @@ impl PriceStore {
             Current {
                 now,
                 level: slot.as_ref().and_then(|slot| {
-                    let levels = level::levels(&week);
-                    week.last().filter(|last| last.0 == slot.start_date).and(levels.last().copied())
+                    // The week up to and with the slot itself, which is the last of these.
+                    let to = slot.start_date + Duration::nanoseconds(1);
+                    let week = index.range(slot.start_date - level::TRAILING - Duration::hours(1), to);
+                    level::levels(&week.map(|r| Point(r.start_date, r.price)).collect::<Vec<_>>()).pop()
                 }),
                 slot,
                 tomorrow_known: tomorrow.is_some_and(|day| stats::day_average(&ahead, &local, day).is_some()),
@@ -308,7 +306,10 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::csv_log::CsvLog;
+    use crate::{
+        csv_log::CsvLog,
+        view::{Resolution, View},
+    };
 
     fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, d, h, m, 0).unwrap()
@@ -413,10 +414,33 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_is_the_one_expensive_slot_at_either_resolution() {
+        // Ten days at 10 c/kWh but one quarter at 30, on Jan 11 at 02:30 UTC.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        let spike = utc(11, 2, 30);
+        let records = (0..4 * 24 * 10).map(|i| {
+            let s = utc(3, 0, 0) + Duration::minutes(15 * i);
+            PriceRecord::new(utc(2, 13, 0), if s == spike { 30.0 } else { 10.0 }, s, s + Duration::minutes(15))
+        });
+        CsvLog::open(&path).unwrap().append_new(records).unwrap();
+        let store = PriceStore::new(path);
+        let hourly = Shown { view: View { resolution: Resolution::Hour, ..View::default() }, ..Shown::default() };
+        for (shown, step, spike) in [(Shown::default(), 15, spike), (hourly, 60, utc(11, 2, 0))] {
+            let data = store.dashboard(utc(11, 12, 0), DisplayZone::default(), 48, None, &shown).unwrap();
+            let level_at = |t| data.trend.iter().find(|p| p.0 == t).map(|p| p.2);
+            assert_eq!(level_at(spike), Some(Level::VeryExpensive), "{step} min");
+            assert_eq!(level_at(spike - Duration::minutes(step)), Some(Level::Normal), "{step} min, before");
+            assert_eq!(level_at(spike + Duration::minutes(step)), Some(Level::Normal), "{step} min, after");
+        }
+    }
+
+    #[test]
     fn the_current_moment_is_read_from_around_now_and_agrees_with_the_page() {
         let (_dir, store) = store(4 * 24 * 10, utc(2, 13, 0));
         let zone = DisplayZone::default();
-        for now in [utc(3, 0, 5), utc(10, 6, 0), utc(12, 23, 59)] {
+        let last_second = utc(10, 6, 14) + Duration::milliseconds(59_500); // the slot's last second
+        for now in [utc(3, 0, 5), utc(10, 6, 0), last_second, utc(12, 23, 59)] {
             let current = store.current(now, zone).unwrap();
             let page = store.dashboard(now, zone, 48, None, &Shown::default()).unwrap();
             assert_eq!(current.slot, page.current, "{now}");

@@ -37,17 +37,35 @@ pub fn HistoryPanel() -> impl IntoView {
         }
     });
     super::refetch_every(REFRESH_MS, move || data.refetch());
-    // Old data (no day of the last 60) still has its months; the charts draw only what they have.
+    // Old data (no day of the last 60) still has its months; a chart with nothing to draw says why instead.
     let has_history = move || latest.with(|h| h.as_ref().is_some_and(|h| !h.monthly.is_empty()));
+    let no_days = move || {
+        latest.with(|h| {
+            h.as_ref().is_some_and(|h| [h.today, h.yesterday, h.week_ago].iter().all(|day| day.iter().all(Option::is_none)))
+        })
+    };
+    let no_daily = move || latest.with(|h| h.as_ref().is_some_and(|h| h.daily.is_empty()));
     view! {
         <section class="history" class:hidden=move || !has_history() aria-label="History">
             <div class="card chart-card">
                 <h2>"Today, yesterday and a week ago"</h2>
-                <HistoryChart id="days-chart" label="Hourly prices of today, yesterday and the same weekday a week ago" kind=HistoryKind::Days data=latest.into()/>
+                <p class="empty-note" class:hidden=move || !no_days()>
+                    "Nothing to draw: no prices are stored for today, yesterday or the same day a week ago. "
+                    "The lines appear as soon as prices of these days arrive from the source."
+                </p>
+                <div class:hidden=no_days>
+                    <HistoryChart id="days-chart" label="Hourly prices of today, yesterday and the same weekday a week ago" kind=HistoryKind::Days data=latest.into()/>
+                </div>
             </div>
             <div class="card chart-card">
                 <h2>"Daily averages"</h2>
-                <HistoryChart id="daily-chart" label="Average price of each of the last 60 days" kind=HistoryKind::Daily data=latest.into()/>
+                <p class="empty-note" class:hidden=move || !no_daily()>
+                    "Nothing to draw: no prices are stored for the last 60 days. "
+                    "The bars appear as soon as prices of these days arrive from the source."
+                </p>
+                <div class:hidden=no_daily>
+                    <HistoryChart id="daily-chart" label="Average price of each of the last 60 days" kind=HistoryKind::Daily data=latest.into()/>
+                </div>
             </div>
             <Transition>
                 {move || Suspend::new(async move {
@@ -88,11 +106,18 @@ fn Months(months: Vec<Average>) -> impl IntoView {
 #[component]
 fn Heatmap(history: History) -> impl IntoView {
     let unit = history.view.unit.label();
+    let empty = history.heatmap.is_empty();
     view! {
         <div class="card heatmap wide">
             <h2 id="heatmap-title">"The last two weeks, hour by hour"</h2>
-            <LevelKey what="each hour's price"/>
-            <table aria-labelledby="heatmap-title">
+            {empty.then(|| view! {
+                <p class="empty-note">
+                    "Nothing to show: no prices are stored for the last two weeks. "
+                    "The grid fills as soon as prices of these days arrive from the source."
+                </p>
+            })}
+            {(!empty).then(|| view! { <LevelKey what="each hour's price"/> })}
+            <table aria-labelledby="heatmap-title" class:hidden=empty>
                 <thead>
                     <tr><th scope="col">"Day"</th>{(0..24).map(|h| view! { <th scope="col">{format!("{h:02}")}</th> }).collect_view()}</tr>
                 </thead>

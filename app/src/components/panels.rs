@@ -111,7 +111,12 @@ pub fn StatCards(
 #[component]
 pub fn CheapestWindows(windows: Vec<CheapestWindow>, zone: LocalTime) -> impl IntoView {
     let list = if windows.is_empty() {
-        Either::Left(view! { <p>"Not enough known future prices."</p> })
+        Either::Left(view! {
+            <p class="empty-note">
+                "Not enough known prices from now on for an hour. The cheapest hours appear once prices ahead "
+                "of now arrive: tomorrow's are published around 14:00 Finnish time."
+            </p>
+        })
     } else {
         Either::Right(view! {
             <ul>
