@@ -142,7 +142,7 @@ export function pricesAroundNow(swing) {
 }
 
 /** The shipped sample price file (192 quarter-hours of January 2026). */
-export const samplePath = join(root, 'data', 'latest-prices.json');
+export const samplePath = join(root, 'data', 'sample-prices.json');
 
 /** Waits until the server-rendered page counts `rows` records: the pipeline has filled the CSV. */
 export function waitForRows(system, rows = 192) {

@@ -63,6 +63,7 @@ test('Ctrl-C stops the app and Kafka; a second run finds the topic and adds no r
     KAFKA_PORT: String(kafkaPort),
     KAFKA_DATA: join(dir, 'kafka'),
     PRICE_FILE: join(dir, 'latest-prices.json'),
+    SOURCE_URL: '', // the copied sample alone
     CSV_PATH: csvPath,
     LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
   };
@@ -141,5 +142,40 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
   const metrics = await (await fetch(`${url}metrics`)).text();
   assert.match(metrics, /price_monitor_fetches_total\{outcome="written"\} 1/);
   assert.match(metrics, /price_monitor_price_cents_per_kwh 6.004/);
+  assert.equal(await run.interrupt(), 0, `run.sh exits 0 on Ctrl-C\n${run.output()}`);
+});
+
+test('when the source cannot be reached, run.sh shows the sample moved to today and says so', { timeout: 600_000 }, async () => {
+  // A source that refuses connections: a port that was free a moment ago.
+  const closedPort = await freePort();
+  const own = mkdtempSync(join(tmpdir(), 'price-monitor-offline-'));
+  const appPort = await freePort();
+  const env = {
+    KAFKA_PORT: String(await freePortAndNext()),
+    KAFKA_DATA: join(own, 'kafka'),
+    PRICE_FILE: join(own, 'latest-prices.json'),
+    CSV_PATH: join(own, 'electricity_prices.csv'),
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    SOURCE_URL: `http://127.0.0.1:${closedPort}/v2/latest-prices.json`,
+  };
+  const url = `http://127.0.0.1:${appPort}/`;
+  const run = runScript(env);
+  const post = async (endpoint, body) => (await fetch(`${url}api/${endpoint}`, { method: 'POST', body: new URLSearchParams(body) })).json();
+  // Yesterday, today and tomorrow by the quarter hour: 288 slots, give or take a day whose clock changes.
+  const data = await eventually('the re-dated sample on the page', async () => {
+    if (!(await listening(appPort))) return false;
+    const answer = await post('dashboard', { hours: '48' }).catch(() => undefined);
+    return answer?.total_slots >= 284 && answer;
+  }, 300_000).catch((e) => { throw new Error(`${e.message}\n${run.output()}`); });
+  assert.match(run.output(), /it holds the shipped sample, re-dated to yesterday, today and tomorrow/);
+  assert.equal(data.current?.source, 'electricity-price-monitor/sample', 'a price for now, from the sample');
+  assert.ok(data.warnings.includes('SampleData'), `the page says it is sample data: ${JSON.stringify(data.warnings)}`);
+  assert.equal(data.cheapest.length, 3, 'a cheapest 1, 2 and 3 hours ahead');
+  const history = await post('history', {});
+  assert.ok(history.today.filter((h) => h !== null).length >= 23, 'today\'s hours in the history');
+  assert.ok(history.daily.length >= 2, "the history's daily chart has days");
+
+  const page = await (await fetch(url)).text();
+  assert.match(page, /Sample data: the price source could not be reached/, 'said in the server-rendered page');
   assert.equal(await run.interrupt(), 0, `run.sh exits 0 on Ctrl-C\n${run.output()}`);
 });

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs the whole system: Apache Kafka (unless KAFKA_BOOTSTRAP_SERVERS names a
-# broker), the producer watching data/latest-prices.json, the consumer writing data/electricity_prices.csv, and
-# the dashboard at http://127.0.0.1:8501. Ctrl-C stops the app, then Kafka.
+# broker), the fetcher keeping data/latest-prices.json current from porssisahko.net, the producer watching that
+# file, the consumer writing data/electricity_prices.csv, and the dashboard at http://127.0.0.1:8501. Ctrl-C
+# stops the app, then Kafka.
+#
+# SOURCE_URL names the source (porssisahko.net's v2 file by default); SOURCE_URL= (empty) fetches nothing and
+# watches the price file alone. While the source cannot be reached and the price file has no price for now, or
+# when nothing is fetched and there is no price file, the price file gets the shipped sample re-dated to
+# yesterday, today and tomorrow, and the page says that it shows sample data.
 #
 # Kafka listens on 127.0.0.1:9092 (KAFKA_PORT) and keeps its data in data/kafka/ (KAFKA_DATA) across runs; its
 # log goes to data/kafka/broker.log. The app's options (PRICE_FILE, CSV_PATH, LEPTOS_SITE_ADDR, ...) are read
@@ -49,6 +55,15 @@ if [ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
     done
     echo "==> Kafka ready in $((SECONDS - started)) s"
   fi
+fi
+
+export SOURCE_URL=${SOURCE_URL-https://api.porssisahko.net/v2/latest-prices.json}
+if [ -n "$SOURCE_URL" ]; then
+  echo "==> the app fetches the prices from $SOURCE_URL (the re-dated sample while it cannot be reached)"
+  export SAMPLE_WHEN_UNREACHABLE=true
+else
+  unset SOURCE_URL
+  [ -e "${PRICE_FILE:-data/latest-prices.json}" ] || target/debug/price-monitor sample
 fi
 
 echo "==> starting the app; the dashboard will be at http://${LEPTOS_SITE_ADDR:-127.0.0.1:8501}"

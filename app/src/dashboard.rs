@@ -98,6 +98,8 @@ pub enum Warning {
     TomorrowMissing,
     /// Lines of the CSV log that are not price records (edited by hand, say): how many, and the first numbers.
     LinesSkipped { count: u64, lines: Vec<u64> },
+    /// The price of now is a sample price ([`crate::price::SAMPLE_SOURCE`]): the source could not be reached.
+    SampleData,
 }
 
 /// Reads a requested history length: a whole number of hours from 1 to [`MAX_HOURS`].

@@ -8,6 +8,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// What every record this system makes says in its `source` field.
 pub const SOURCE: &str = "electricity-price-monitor";
 
+/// What the records of the shipped sample say instead, when it stands in for prices that could not be fetched
+/// (`price-monitor sample`): the page then says that it shows sample data.
+pub const SAMPLE_SOURCE: &str = "electricity-price-monitor/sample";
+
 /// The price of one slot (15 minutes or an hour) in c/kWh incl. VAT, as it was known at `timestamp`.
 ///
 /// The JSON field names follow porssisahko.net (`startDate`, `endDate`), and so does their form: written with
@@ -23,8 +27,8 @@ pub struct PriceRecord {
     pub start_date: DateTime<Utc>,
     #[serde(rename = "endDate", with = "slot_time")]
     pub end_date: DateTime<Utc>,
-    /// Who made the record. Ours all say [`SOURCE`]; sharing that one string keeps a million records in memory
-    /// from holding a million copies of it.
+    /// Who made the record: [`SOURCE`], or [`SAMPLE_SOURCE`] for sample prices. Sharing those strings keeps a
+    /// million records in memory from holding a million copies of them.
     #[serde(deserialize_with = "shared_source")]
     pub source: Cow<'static, str>,
 }
@@ -33,6 +37,11 @@ impl PriceRecord {
     /// A record of this system, stamped `timestamp`.
     pub fn new(timestamp: DateTime<Utc>, price: f64, start_date: DateTime<Utc>, end_date: DateTime<Utc>) -> Self {
         Self { timestamp, price, start_date, end_date, source: Cow::Borrowed(SOURCE) }
+    }
+
+    /// Whether the record is a sample price standing in for real ones.
+    pub fn is_sample(&self) -> bool {
+        self.source == SAMPLE_SOURCE
     }
 
     /// Checks what every record must be, wherever it came from (a price file, a Kafka message): a finite price
@@ -108,7 +117,11 @@ fn received_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<
 
 fn shared_source<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cow<'static, str>, D::Error> {
     let source = <Cow<'de, str>>::deserialize(deserializer)?;
-    Ok(if source == SOURCE { Cow::Borrowed(SOURCE) } else { Cow::Owned(source.into_owned()) })
+    Ok(match &*source {
+        SOURCE => Cow::Borrowed(SOURCE),
+        SAMPLE_SOURCE => Cow::Borrowed(SAMPLE_SOURCE),
+        _ => Cow::Owned(source.into_owned()),
+    })
 }
 
 #[cfg(test)]

@@ -269,6 +269,9 @@ fn times_shown(slots: &[Point], tail: &CsvTail, now: DateTime<Utc>) -> (DateTime
 fn warnings(tail: &CsvTail, now: DateTime<Utc>, local_hour: u32, tomorrow_known: bool) -> Vec<Warning> {
     let index = tail.index();
     let mut warnings = Vec::new();
+    if index.range(now - Duration::hours(1), now + Duration::seconds(1)).any(|r| r.contains(now) && r.is_sample()) {
+        warnings.push(Warning::SampleData);
+    }
     if let Some(last) = index.last().filter(|last| last.slot_end() <= now) {
         warnings.push(Warning::PricesEnd { at: last.slot_end() });
     }
@@ -485,6 +488,27 @@ mod tests {
         let data = store.dashboard(utc(3, 1, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
         assert_eq!(data.total_records, 8);
         assert_eq!(data.warnings, [Warning::LinesSkipped { count: 2, lines: vec![2, 11] }]);
+    }
+
+    #[test]
+    fn sample_prices_are_named_as_such_while_the_price_of_now_is_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        let sample = (0..8).map(|i| {
+            let s = utc(3, 0, 0) + Duration::minutes(15 * i);
+            let mut record = PriceRecord::new(utc(2, 13, 0), 5.0, s, s + Duration::milliseconds(15 * 60_000 - 1));
+            record.source = crate::price::SAMPLE_SOURCE.into();
+            record
+        });
+        CsvLog::open(&path).unwrap().append_new(sample).unwrap();
+        let store = PriceStore::new(&path);
+        let warnings = |now| store.dashboard(now, DisplayZone::default(), 48, None, &Shown::default()).unwrap().warnings;
+        assert_eq!(warnings(utc(3, 1, 0)), [Warning::SampleData]);
+        // A real price of the same slot, a revision: the page no longer says sample.
+        let real = PriceRecord::new(utc(3, 0, 50), 6.0, utc(3, 1, 0), utc(3, 1, 15) - Duration::milliseconds(1));
+        CsvLog::open(&path).unwrap().append_new([real]).unwrap();
+        assert_eq!(warnings(utc(3, 1, 0)), []);
+        assert_eq!(warnings(utc(3, 1, 30)), [Warning::SampleData]);
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Write the shipped sample, re-dated to yesterday, today and tomorrow, to the price file, unless that file
+    /// has a price for now: for a first run that cannot reach the source. The page says it shows sample data.
+    Sample,
 }
 
 /// Every option, from a flag or its environment variable.
@@ -97,6 +100,12 @@ pub struct Config {
     /// start, then after each day's publication.
     #[arg(long, env = "FETCH_INTERVAL_SECS", value_parser = clap::value_parser!(u64).range(1..=86_400), global = true)]
     pub fetch_interval: Option<u64>,
+
+    /// When a fetch from --source-url fails and the price file has no price for now, write the shipped sample
+    /// there, re-dated to yesterday, today and tomorrow (the page says it shows sample data) until the source
+    /// answers: for a first run without the network. `scripts/run.sh` sets it.
+    #[arg(long, env = "SAMPLE_WHEN_UNREACHABLE", global = true)]
+    pub sample_when_unreachable: bool,
 
     /// The porssisahko.net price JSON file the producer watches.
     #[arg(long, env = "PRICE_FILE", default_value = "data/latest-prices.json", global = true)]

@@ -7,7 +7,6 @@
 //! a bad answer leaves the file as it was.
 
 use std::{
-    io::Write,
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -23,6 +22,7 @@ use crate::{
     log_text::clipped,
     metrics::{self, BadInput},
     price_file::{self, MAX_BYTES},
+    sample,
 };
 
 /// How the monitor introduces itself to the source.
@@ -144,7 +144,7 @@ impl Source {
         if std::fs::read(path).is_ok_and(|old| old == body) {
             return Ok(Fetched::Unchanged);
         }
-        write_atomically(path, &body).map_err(|source| FetchError::Write { path: path.to_owned(), source })?;
+        price_file::write(path, &body).map_err(|source| FetchError::Write { path: path.to_owned(), source })?;
         Ok(Fetched::Written)
     }
 }
@@ -153,20 +153,6 @@ impl Source {
 fn prices_end(body: &[u8]) -> Result<DateTime<Utc>, String> {
     let file = price_file::parse(body, Utc::now()).map_err(|e| e.to_string())?;
     file.records.iter().map(|r| r.slot_end()).max().ok_or_else(|| "it lists no valid prices".to_owned())
-}
-
-/// Writes `bytes` to a new file beside `path`, then renames it over `path`: a reader sees the old file or the
-/// new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new().prefix(".fetched-").suffix(".tmp").tempfile_in(folder)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    // Readable by others, as a file written by hand would be (a temporary file is private).
-    #[cfg(unix)]
-    std::fs::set_permissions(file.path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// When to fetch: the source's publishing time, and how often to try again until tomorrow's prices are out.
@@ -248,8 +234,16 @@ impl Schedule {
     }
 }
 
-/// Fetches into `path` on `schedule` until `shutdown`.
-pub async fn keep_fetching(mut source: Source, path: &Path, schedule: &Schedule, shutdown: &CancellationToken) {
+/// Fetches into `path` on `schedule` until `shutdown`. With `sample_in`, a failed fetch that leaves the file
+/// without a price for now writes the shipped sample there, re-dated in that zone ([`sample`]): a first run
+/// without the network still shows today, and says that it is sample data.
+pub async fn keep_fetching(
+    mut source: Source,
+    path: &Path,
+    schedule: &Schedule,
+    sample_in: Option<chrono_tz::Tz>,
+    shutdown: &CancellationToken,
+) {
     let mut retries = 0;
     loop {
         match source.fetch_into(path).await {
@@ -267,7 +261,14 @@ pub async fn keep_fetching(mut source: Source, path: &Path, schedule: &Schedule,
                     tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
                 }
             }
-            Err(e) => tracing::warn!("{e}; the price file stays as it was"),
+            Err(e) => match sample_in.map(|zone| sample::write_unless_current(path, Utc::now(), zone)) {
+                Some(Ok(true)) => tracing::warn!(
+                    "{e}; the price file had no price for now: it holds the shipped sample, re-dated to yesterday, \
+                     today and tomorrow, until the source answers (the page says it shows sample data)"
+                ),
+                Some(Err(write)) => tracing::warn!("{e}; the sample could not be written either: {write}"),
+                Some(Ok(false)) | None => tracing::warn!("{e}; the price file stays as it was"),
+            },
         }
         let (now, prices_end) = (Utc::now(), source.prices_end());
         let wait = schedule.next_fetch(now, prices_end, retries, fastrand::f64());
@@ -306,7 +307,8 @@ pub async fn run(config: Config, once: bool, shutdown: CancellationToken) -> any
             config.price_file.display()
         ),
     }
-    keep_fetching(source, &config.price_file, &schedule, &shutdown).await;
+    let sample_in = config.sample_when_unreachable.then_some(config.tz);
+    keep_fetching(source, &config.price_file, &schedule, sample_in, &shutdown).await;
     Ok(())
 }
 
@@ -387,22 +389,6 @@ mod tests {
         let after = utc("2026-03-29T11:00:00Z");
         assert!(!s.complete(after, today_end), "at 14:00 local tomorrow is needed");
         assert!(s.complete(after, Some(utc("2026-03-30T21:00:00Z"))));
-    }
-
-    #[test]
-    fn a_file_is_replaced_whole_and_stays_readable() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("prices.json");
-        std::fs::write(&path, "old").unwrap();
-        write_atomically(&path, b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
-        }
     }
 
     #[test]

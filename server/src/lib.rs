@@ -1,6 +1,6 @@
 //! The price monitor's server side: the dashboard server, the producer and the consumer.
 //!
-//! Data flows one way: (`fetch` →) `price_file` → `producer` → Kafka → `consumer` → CSV log → `web` (the page,
+//! Data flows one way: (`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV log → `web` (the page,
 //! `api_v1`, `health`, `metrics`).
 
 pub mod api_v1;
@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod preflight;
 pub mod price_file;
 pub mod producer;
+pub mod sample;
 pub mod status;
 pub mod tariff_config;
 pub mod web;
@@ -35,6 +36,7 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
         Command::Produce => producer::run(config, status, shutdown).await,
         Command::Consume => consumer::run(config, status, shutdown).await,
         Command::Fetch { once } => fetch::run(config, once, shutdown).await,
+        Command::Sample => sample::run(&config),
         Command::All => {
             // One failing part stops the others: a half-running pipeline would look fine and do nothing.
             let stop_all = |result: anyhow::Result<()>| {

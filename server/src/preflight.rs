@@ -9,10 +9,10 @@ use crate::config::{Command, Config};
 
 /// Makes sure the folders `command` writes to exist (creating missing ones) and take new files.
 pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
-    let fetches = matches!(command, Command::Fetch { .. }) || config.source_url.is_some();
-    if matches!(command, Command::All | Command::Produce) || fetches {
-        // The producer watches the folder for the file, and the fetcher writes into it.
-        usable_folder(&config.price_file, "the price file (--price-file, PRICE_FILE)", fetches)?;
+    let writes = matches!(command, Command::Fetch { .. } | Command::Sample) || config.source_url.is_some();
+    if matches!(command, Command::All | Command::Produce) || writes {
+        // The producer watches the folder for the file; the fetcher and the sample write into it.
+        usable_folder(&config.price_file, "the price file (--price-file, PRICE_FILE)", writes)?;
     }
     if matches!(command, Command::All | Command::Consume) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;

@@ -1,8 +1,10 @@
-//! Reading a porssisahko.net price file.
+//! Reading a porssisahko.net price file, and writing one whole.
 //!
 //! Both versions of the API share one shape, `{"prices":[{"price","startDate","endDate"}]}`: v2 has
 //! quarter-hour slots ending at `…:14:59.999Z`, v1 hourly slots ending on the hour. Entries may come in any
 //! order. One bad entry is skipped with a warning; the rest of the file still counts.
+
+use std::{io::Write, path::Path};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -13,7 +15,7 @@ use app::PriceRecord;
 use crate::log_text::clipped;
 
 /// The sample price file shipped in `data/` (a real 48-hour v2 file), for tests and examples.
-pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/latest-prices.json");
+pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/sample-prices.json");
 
 /// The most of a file that is read. A real price file has a few tens of kilobytes (two days of quarter-hours);
 /// one this large is something else, and reading it all would only cost memory.
@@ -38,6 +40,10 @@ pub struct PriceFile {
 #[derive(Deserialize)]
 struct RawFile {
     prices: Vec<Value>,
+    /// Set by `price-monitor sample` (and by no price source): its records are marked as sample prices, so the
+    /// page can say so wherever they are read.
+    #[serde(default)]
+    sample: bool,
 }
 
 #[derive(Deserialize)]
@@ -63,7 +69,12 @@ pub fn parse(bytes: &[u8], now: DateTime<Utc>) -> Result<PriceFile, PriceFileErr
     let mut file = PriceFile::default();
     for (i, value) in raw.prices.into_iter().enumerate() {
         match entry(&value, now) {
-            Ok(record) => file.records.push(record),
+            Ok(mut record) => {
+                if raw.sample {
+                    record.source = std::borrow::Cow::Borrowed(app::price::SAMPLE_SOURCE);
+                }
+                file.records.push(record)
+            }
             Err(why) => file.skipped.push(format!("entry {i} {}: {}", clipped(&value.to_string()), clipped(&why))),
         }
     }
@@ -83,6 +94,20 @@ fn entry(value: &Value, now: DateTime<Utc>) -> Result<PriceRecord, String> {
     let record = PriceRecord::new(now, raw.price, start, end);
     record.validate().map_err(|e| e.to_string())?;
     Ok(record)
+}
+
+/// Writes `bytes` to a new file beside `path`, then renames it over `path`: a reader (the producer) sees the old
+/// file or the new one, never half of one.
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new().prefix(".written-").suffix(".tmp").tempfile_in(folder)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    // Readable by others, as a file written by hand would be (a temporary file is private).
+    #[cfg(unix)]
+    std::fs::set_permissions(file.path(), std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// An RFC 3339 time with its zone, as porssisahko.net writes them.
@@ -114,6 +139,22 @@ mod tests {
         assert_eq!(first.price, 12.575);
         assert_eq!(first.timestamp, now());
         assert!(file.records.windows(2).all(|w| w[1].start_date - w[0].start_date == Duration::minutes(15)));
+    }
+
+    #[test]
+    fn a_file_is_replaced_whole_and_stays_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.json");
+        std::fs::write(&path, "old").unwrap();
+        write(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+        }
     }
 
     #[test]

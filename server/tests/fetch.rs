@@ -196,7 +196,7 @@ async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
     let shutdown = CancellationToken::new();
     let fetcher = tokio::spawn({
         let (source, path, shutdown) = (source(&local.url), path.clone(), shutdown.clone());
-        async move { server::fetch::keep_fetching(source, &path, &schedule, &shutdown).await }
+        async move { server::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
     });
 
     // Retries while tomorrow is missing: 304s against the first answer's ETag.
