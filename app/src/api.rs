@@ -1,8 +1,5 @@
 //! Server functions: what the browser may ask the server for. Every parameter is checked on the server; a bad
 //! one is answered with status 400 and a sentence saying what is allowed.
-// A server function takes one argument per URL parameter, as the page's links and forms send them; the
-// macro's generated code carries them all, so the lint is off for the module rather than for one item.
-#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -56,6 +53,43 @@ impl FromServerFnError for ApiError {
     }
 }
 
+/// The page's question as its URL asks it, one field per URL parameter: the history shown (`hours`), the view
+/// (`price`, `res`, `unit`, see [`crate::view::View`]) and the planner's inputs (`duration`, then `from`,
+/// `until`, `kwh` or `kw`, and `count`). The browser sends the fields as they are, as form fields; the server
+/// checks them once, in [`dashboard`], and a bad one is a 400 naming what is allowed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageQuery {
+    pub hours: String,
+    pub price: Option<String>,
+    pub res: Option<String>,
+    pub unit: Option<String>,
+    pub duration: Option<String>,
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub kwh: Option<String>,
+    pub kw: Option<String>,
+    pub count: Option<String>,
+}
+
+impl PageQuery {
+    /// The question of a URL's parameters; `hours` is `default_hours` when the URL does not say.
+    pub fn from_url(params: &leptos_router::params::ParamsMap, default_hours: u32) -> Self {
+        let get = |key: &str| params.get(key);
+        Self {
+            hours: get("hours").unwrap_or_else(|| default_hours.to_string()),
+            price: get("price"),
+            res: get("res"),
+            unit: get("unit"),
+            duration: get("duration"),
+            from: get("from"),
+            until: get("until"),
+            kwh: get("kwh"),
+            kw: get("kw"),
+            count: get("count"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +110,7 @@ mod ssr {
 
     use leptos::prelude::*;
 
-    use super::ApiError;
+    use super::{ApiError, PageQuery};
     use crate::{
         csv_log::CsvLogError,
         format::DisplayZone,
@@ -116,36 +150,52 @@ mod ssr {
         e.into()
     }
 
+    /// What a [`PageQuery`] asks, checked: the history's hours, the view, and the planner's question when
+    /// `duration` is given.
+    pub struct Checked {
+        pub hours: u32,
+        pub shown: Shown,
+        pub ask: Option<Ask>,
+    }
+
+    pub fn check(query: PageQuery, zone: DisplayZone) -> Result<Checked, ApiError> {
+        let hours = crate::dashboard::parse_hours(&query.hours)?;
+        let shown = shown(query.price.clone(), query.res.clone(), query.unit.clone())?;
+        let ask = match query.duration.as_deref().filter(|d| !d.trim().is_empty()) {
+            Some(duration) => Some(plan_ask(duration, &query, zone)?),
+            None => None,
+        };
+        Ok(Checked { hours, shown, ask })
+    }
+
     /// The planner's inputs from the page's form: times as its `datetime-local` fields write them, in the
     /// display zone.
-    pub fn plan_ask(
-        duration: &str,
-        [from, until, kwh, kw, count]: [Option<String>; 5],
-        zone: DisplayZone,
-    ) -> Result<Ask, ApiError> {
-        let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
-        let time = |name: &str, text: Option<String>| -> Result<_, ApiError> {
+    fn plan_ask(duration: &str, query: &PageQuery, zone: DisplayZone) -> Result<Ask, ApiError> {
+        fn given(text: &Option<String>) -> Option<&str> {
+            text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        let time = |name: &str, text: &Option<String>| -> Result<_, ApiError> {
             given(text)
                 .map(|t| {
-                    chrono::NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%dT%H:%M")
+                    chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
                         .map(|local| zone.instant(local))
                         .map_err(|_| ApiError::BadRequest(format!("{name} must be a local time like 2026-01-15T07:00")))
                 })
                 .transpose()
         };
-        let number = |name: &str, text: Option<String>| -> Result<Option<f64>, ApiError> {
+        let number = |name: &str, text: &Option<String>| -> Result<Option<f64>, ApiError> {
             given(text)
-                .map(|t| t.trim().parse::<f64>().map_err(|_| ApiError::BadRequest(format!("{name} must be a number"))))
+                .map(|t| t.parse::<f64>().map_err(|_| ApiError::BadRequest(format!("{name} must be a number"))))
                 .transpose()
         };
         let bad = |e: planner::InputError| ApiError::BadRequest(e.to_string());
-        let count = number("count", count)?.map(|c| c.clamp(0.0, 1e6) as usize);
+        let count = number("count", &query.count)?.map(|c| c.clamp(0.0, 1e6) as usize);
         let quarters = planner::parse_duration(duration).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         Ok(Ask {
             quarters,
-            from: time("from", from)?,
-            until: time("until", until)?,
-            kwh: planner::energy(number("kwh", kwh)?, number("kw", kw)?, quarters).map_err(bad)?,
+            from: time("from", &query.from)?,
+            until: time("until", &query.until)?,
+            kwh: planner::energy(number("kwh", &query.kwh)?, number("kw", &query.kw)?, quarters).map_err(bad)?,
             count: planner::check_count(count).map_err(bad)?,
         })
     }
@@ -156,35 +206,14 @@ mod ssr {
     }
 }
 
-/// Everything the dashboard shows for the last `hours` hours of history (a whole number, 1 to
-/// [`crate::dashboard::MAX_HOURS`]), in the view `price`, `res` and `unit` choose (see [`crate::view::View`]),
-/// and the planner's answer when `duration` is given (with `from`, `until`, `kwh` or `kw`, and `count`).
+/// Everything the dashboard shows for the [`PageQuery`]: the last `hours` hours of history in the view asked,
+/// and the planner's answer when the query asks the planner.
 #[server(endpoint = "dashboard", output = crate::wire::JsonAnswer)]
-pub async fn dashboard(
-    hours: String,
-    price: Option<String>,
-    res: Option<String>,
-    unit: Option<String>,
-    duration: Option<String>,
-    from: Option<String>,
-    until: Option<String>,
-    kwh: Option<String>,
-    kw: Option<String>,
-    count: Option<String>,
-) -> Result<DashboardData, ApiError> {
-    use chrono::Utc;
-
-    let hours = crate::dashboard::parse_hours(&hours).map_err(ssr::bad_request)?;
-    let shown = ssr::shown(price, res, unit)?;
+pub async fn dashboard(#[server(flatten)] query: PageQuery) -> Result<DashboardData, ApiError> {
     let zone = ssr::zone();
+    let ssr::Checked { hours, shown, ask } = ssr::check(query, zone).map_err(ssr::bad_request)?;
     let pipeline = use_context::<crate::status::StatusSource>().map(|source| source());
-    let ask = match duration.filter(|d| !d.trim().is_empty()) {
-        Some(duration) => {
-            Some(ssr::plan_ask(&duration, [from, until, kwh, kw, count], zone).map_err(ssr::bad_request)?)
-        }
-        None => None,
-    };
-    let (store, now) = (ssr::store(), Utc::now());
+    let (store, now) = (ssr::store(), chrono::Utc::now());
     let mut data = store.dashboard(now, zone, hours, pipeline, &shown).map_err(ssr::log_failed)?;
     if let Some(ask) = ask {
         data.plan = Some(store.plan(now, zone, &shown, ask).map_err(ssr::log_failed)?);

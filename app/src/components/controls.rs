@@ -97,23 +97,68 @@ pub fn view_note(view: View, has_fees: bool) -> String {
     }
 }
 
-/// The colour theme chosen with the toggle: `auto` (the system's), `dark` or `light`. The page provides it, so
-/// that the charts, which draw on a canvas that CSS does not reach, redraw in its colours when it changes.
+/// A colour theme: the system's (`auto`, the default), or dark or light whatever the system says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Dark,
+    Light,
+}
+
+impl Theme {
+    /// The name kept in the browser's storage and set as the page's `data-theme`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Dark => "dark",
+            Self::Light => "light",
+        }
+    }
+
+    /// The theme a stored name means; a name this page does not know (an older page's, or edited) is `auto`.
+    #[cfg(any(feature = "hydrate", test))]
+    pub fn from_name(name: &str) -> Self {
+        [Self::Dark, Self::Light].into_iter().find(|t| t.name() == name).unwrap_or_default()
+    }
+
+    /// The toggle's order: auto, dark, light, auto again.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Auto => Self::Dark,
+            Self::Dark => Self::Light,
+            Self::Light => Self::Auto,
+        }
+    }
+
+    fn button_text(self) -> &'static str {
+        match self {
+            Self::Auto => "◒ Auto theme",
+            Self::Dark => "◐ Dark",
+            Self::Light => "◑ Light",
+        }
+    }
+}
+
+/// The colour theme chosen with the toggle. The page provides it, so that the charts, which draw on a canvas
+/// that CSS does not reach, redraw in its colours when it changes.
 #[derive(Clone, Copy, Debug)]
-pub struct ThemeChoice(RwSignal<String>);
+pub struct ThemeChoice(RwSignal<Theme>);
 
 impl ThemeChoice {
     pub fn new() -> Self {
-        Self(RwSignal::new("auto".to_owned()))
+        Self(RwSignal::new(Theme::Auto))
     }
 
     /// Whether the page is dark now: as chosen, or as the system is when the choice is `auto`.
     #[cfg(feature = "hydrate")]
     pub fn is_dark(&self) -> bool {
-        match self.0.get().as_str() {
-            "dark" => true,
-            "light" => false,
-            _ => window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|q| q.matches()),
+        match self.0.get() {
+            Theme::Dark => true,
+            Theme::Light => false,
+            Theme::Auto => {
+                window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|q| q.matches())
+            }
         }
     }
 }
@@ -127,38 +172,28 @@ fn ThemeToggle() -> impl IntoView {
     {
         Effect::new(move |_| {
             if let Ok(Some(saved)) = storage::get_item("theme") {
-                set_theme.set(saved);
+                set_theme.set(Theme::from_name(&saved));
             }
         });
         Effect::new(move |_| {
             let chosen = theme.get();
             if let Some(root) = document().document_element() {
-                let _ = if chosen == "auto" {
-                    root.remove_attribute("data-theme")
-                } else {
-                    root.set_attribute("data-theme", &chosen)
+                let _ = match chosen {
+                    Theme::Auto => root.remove_attribute("data-theme"),
+                    _ => root.set_attribute("data-theme", chosen.name()),
                 };
             }
-            let _ = storage::set_item("theme", &chosen);
+            let _ = storage::set_item("theme", chosen.name());
         });
     }
-    let next = move || match theme.get().as_str() {
-        "auto" => "dark",
-        "dark" => "light",
-        _ => "auto",
-    };
     view! {
         <button
             type="button"
             class="theme-toggle"
-            on:click=move |_| set_theme.set(next().to_owned())
-            aria-label=move || format!("Colour theme: {}. Switch to {}", theme.get(), next())
+            on:click=move |_| set_theme.update(|t| *t = t.next())
+            aria-label=move || format!("Colour theme: {}. Switch to {}", theme.get().name(), theme.get().next().name())
         >
-            {move || match theme.get().as_str() {
-                "dark" => "◐ Dark",
-                "light" => "◑ Light",
-                _ => "◒ Auto theme",
-            }}
+            {move || theme.get().button_text()}
         </button>
     }
 }
@@ -174,5 +209,23 @@ mod storage {
         pub fn get_item(key: &str) -> Result<Option<String>, JsValue>;
         #[wasm_bindgen(js_namespace = localStorage, js_name = setItem, catch)]
         pub fn set_item(key: &str, value: &str) -> Result<(), JsValue>;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Theme;
+
+    #[test]
+    fn the_theme_toggle_goes_round_and_a_stored_name_reads_back() {
+        let mut seen = vec![Theme::default()];
+        for _ in 0..3 {
+            seen.push(seen.last().unwrap().next());
+        }
+        assert_eq!(seen, [Theme::Auto, Theme::Dark, Theme::Light, Theme::Auto]);
+        for theme in [Theme::Auto, Theme::Dark, Theme::Light] {
+            assert_eq!(Theme::from_name(theme.name()), theme);
+        }
+        assert_eq!(Theme::from_name("sepia"), Theme::Auto, "an unknown name is the system's choice");
     }
 }

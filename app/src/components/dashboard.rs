@@ -5,7 +5,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::dashboard,
+    api::{PageQuery, dashboard},
     components::{
         charts::{ChartKind, EChart},
         controls::{ThemeChoice, ViewControls, href_with, view_note, view_of},
@@ -18,9 +18,6 @@ use crate::{
     wire::BrowserJson,
 };
 
-/// The URL parameters besides `hours` that go to the server: the view's, then the planner's.
-const QUERY_KEYS: [&str; 9] = ["price", "res", "unit", "duration", "from", "until", "kwh", "kw", "count"];
-
 /// How often the page asks for new data.
 const REFRESH_MS: u64 = 10_000;
 
@@ -32,21 +29,10 @@ const REFRESH_MS: u64 = 10_000;
 pub fn Dashboard() -> impl IntoView {
     provide_context(ThemeChoice::new());
     let query = use_query_map();
-    // `hours` from the URL goes to the server as it is: a bad one is answered with what is allowed.
-    let hours_text = Memo::new(move |_| query.read().get("hours").unwrap_or_else(|| DEFAULT_HOURS.to_string()));
-    let hours = Memo::new(move |_| parse_hours(&hours_text.get()).unwrap_or(DEFAULT_HOURS));
-    // The view's choices go to the server as they are too: it prices everything as asked.
-    let asked = Memo::new(move |_| {
-        let q = query.read();
-        QUERY_KEYS.map(|key| q.get(key))
-    });
-    let data = Resource::<_, BrowserJson>::new_with_options(
-        move || (hours_text.get(), asked.get()),
-        |(hours, [price, res, unit, duration, from, until, kwh, kw, count])| {
-            dashboard(hours, price, res, unit, duration, from, until, kwh, kw, count)
-        },
-        false,
-    );
+    // The URL's question goes to the server as it is: it checks it, and answers a bad one with what is allowed.
+    let asked = Memo::new(move |_| PageQuery::from_url(&query.read(), DEFAULT_HOURS));
+    let hours = Memo::new(move |_| asked.with(|q| parse_hours(&q.hours).unwrap_or(DEFAULT_HOURS)));
+    let data = Resource::<_, BrowserJson>::new_with_options(move || asked.get(), dashboard, false);
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
     // the charts hidden (they need JavaScript anyway) and the page hydrates without a mismatch.
     let (latest, set_latest) = signal(None::<DashboardData>);
