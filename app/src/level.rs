@@ -97,10 +97,11 @@ impl Level {
 }
 
 /// The average spot price of the week up to each slot of a series fed in time order: the running sum of the
-/// slots less than [`TRAILING`] before the newest.
+/// slots less than [`TRAILING`] before the newest. Times are kept as Unix seconds: the dashboard feeds it every
+/// slot of its window, up to 400 000 of them, and whole-second arithmetic is what keeps that pass short.
 #[derive(Clone, Debug, Default)]
 pub struct TrailingWeek {
-    slots: VecDeque<(DateTime<Utc>, f64)>,
+    slots: VecDeque<(i64, f64)>,
     sum: f64,
 }
 
@@ -108,10 +109,12 @@ impl TrailingWeek {
     /// Adds the slot starting at `start` (after every slot added before) and returns the average of the week up
     /// to and including it. The first week of a series has only what came before.
     pub fn push(&mut self, start: DateTime<Utc>, price: f64) -> f64 {
+        let start = start.timestamp();
+        let cutoff = start - TRAILING.num_seconds();
         self.slots.push_back((start, price));
         self.sum += price;
         while let Some(&(oldest, old_price)) = self.slots.front() {
-            if oldest > start - TRAILING {
+            if oldest > cutoff {
                 break;
             }
             self.slots.pop_front();
