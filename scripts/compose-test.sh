@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The containerized deployment, run for real: builds the project's Dockerfile and starts its docker-compose.yml
 # on this machine's Docker engine, breaks it, and checks what reached the CSV; then one table of the steps.
-#   scripts/compose-test.sh          every step (see README.md, "Testing", for how long it takes)
+#   scripts/compose-test.sh          every step (see docs/testing.md, "The deployment test", for how long it takes)
 #
 # - Installs what is missing from Debian's packages (docker.io, docker-compose, mmdebstrap, iptables) and the
 #   project's tools (scripts/setup.sh). When no Docker engine answers, it starts a dockerd of its own, with its

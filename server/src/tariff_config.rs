@@ -21,7 +21,7 @@ use app::tariff::{FINNISH_VAT, Tariff, Transfer};
 /// The tariff's options; all optional, the file's values and then no fees filling in.
 #[derive(Args, Debug, Clone, Default)]
 pub struct TariffArgs {
-    /// A TOML file with the tariff (see README.md, "Total price").
+    /// A TOML file with the tariff (see docs/configuration.md, "Total price").
     #[arg(long, env = "TARIFF_FILE", global = true)]
     pub tariff_file: Option<PathBuf>,
     /// The seller's margin, c/kWh without VAT.
