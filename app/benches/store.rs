@@ -12,11 +12,12 @@ use std::{
 };
 
 use app::{
-    csv_log::{self, CsvTail},
-    dashboard::MAX_HOURS,
-    format::DisplayZone,
-    price::PriceRecord,
-    store::PriceStore,
+    figures::format::DisplayZone,
+    query::{dashboard::MAX_HOURS, store::PriceStore},
+    records::{
+        csv_log::{self, CsvTail},
+        price::PriceRecord,
+    },
 };
 use chrono::{DateTime, TimeZone, Utc};
 

@@ -1,26 +1,13 @@
-//! The price monitor's shared half: the price record, the CSV log, the server functions and the Leptos
-//! components. The `ssr` feature builds the server side of it, `hydrate` the browser side.
+//! The price monitor's shared half: the price record and the CSV log (`records`), the figures computed from
+//! them (`figures`), the questions the page and the API ask (`query`), and the page itself with its server
+//! functions (`page`). The `ssr` feature builds the server side of it, `hydrate` the browser side.
 
-pub mod api;
-pub mod components;
-pub mod dashboard;
-pub mod format;
-pub mod history;
-pub mod level;
-pub mod planner;
-pub mod price;
-pub mod ranking;
-pub mod slots;
-pub mod stats;
-pub mod status;
-pub mod tariff;
-pub mod view;
-pub mod wire;
-
-#[cfg(feature = "ssr")]
-pub mod csv_log;
-#[cfg(feature = "ssr")]
-pub mod store;
+// In the order the data takes: the record and its log, the figures computed from records, the questions the
+// page and the API ask of the log, and the page.
+pub mod figures;
+pub mod page;
+pub mod query;
+pub mod records;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -29,7 +16,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-pub use price::PriceRecord;
+pub use records::price::PriceRecord;
 
 /// ECharts, relative to the site root: the part the charts use, bundled from npm by `npm ci`
 /// (`scripts/build-vendor.mjs`) into `public/vendor/`, which cargo-leptos copies into the site.
@@ -84,7 +71,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| "Page not found.".into_view()>
                 // Async: the HTML is sent once the data is in it, so it reads right without JavaScript.
-                <Route path=StaticSegment("") view=components::Dashboard ssr=SsrMode::Async/>
+                <Route path=StaticSegment("") view=page::Dashboard ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

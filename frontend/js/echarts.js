@@ -1,5 +1,5 @@
 // The part of ECharts the dashboard draws with, bundled by scripts/build-vendor.mjs into public/vendor/echarts.js.
-// charming's WasmRenderer and app/src/components/echarts.rs call the global `echarts` (init, dispose), so the
+// charming's WasmRenderer and app/src/page/echarts.rs call the global `echarts` (init, dispose), so the
 // bundle defines it. A chart type or component that charming sets but is not registered here is silently not
 // drawn: add it here when a chart starts using one.
 import * as echarts from 'echarts/core';

@@ -1,31 +1,22 @@
-//! The price monitor's server side: the dashboard server, the producer and the consumer.
+//! The price monitor's server side: the pipeline that carries the prices, and the web server that shows them.
 //!
-//! Data flows one way: (`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV log → `web` (the page,
-//! `api_v1`, `health`, `metrics`).
+//! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
+//! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way.
 
-pub mod api_v1;
-pub mod assets;
-pub mod backoff;
+// The process: its options and the checks made before anything starts.
 pub mod config;
-pub mod consumer;
-pub mod fetch;
-pub mod fingerprint;
-pub mod health;
-pub mod kafka;
 pub mod log_text;
-pub mod metrics;
 pub mod preflight;
-pub mod price_file;
-pub mod producer;
-pub mod sample;
-pub mod status;
 pub mod tariff_config;
+
+pub mod metrics;
+pub mod pipeline;
 pub mod web;
 
 use tokio_util::sync::CancellationToken;
 
 use config::{Command, Config};
-use status::StatusBoard;
+use pipeline::{consumer, fetch, producer, sample, status::StatusBoard};
 
 /// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
 pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {

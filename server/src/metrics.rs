@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use app::{status::PipelineStatus, store::Current};
+use app::query::{status::PipelineStatus, store::Current};
 
 pub const PRICE: &str = "price_monitor_price_cents_per_kwh";
 pub const PRICE_LEVEL: &str = "price_monitor_price_level";
@@ -98,7 +98,10 @@ pub fn handle() -> &'static PrometheusHandle {
 
 fn describe() {
     describe_gauge!(PRICE, "The spot price of the current slot, c/kWh with VAT");
-    describe_gauge!(PRICE_LEVEL, "The current slot's level, its spot price against the average of the 7 days up to it: 0 very cheap .. 4 very expensive");
+    describe_gauge!(
+        PRICE_LEVEL,
+        "The current slot's level, its spot price against the average of the 7 days up to it: 0 very cheap .. 4 very expensive"
+    );
     describe_gauge!(TOMORROW_KNOWN, "1 when tomorrow's prices (display time zone) are in the CSV log");
     describe_counter!(PRODUCED, "Price messages Kafka acknowledged to the producer");
     describe_counter!(CONSUMED, "Messages the consumer read from the topic, price records or not");
@@ -180,7 +183,7 @@ fn route_group(path: &str) -> &'static str {
         "/metrics" => "metrics",
         "/download.csv" => "download",
         _ if path.starts_with("/api/") => "api",
-        _ if path.starts_with(crate::assets::VERSIONED) || path.starts_with("/pkg/") => "static",
+        _ if path.starts_with(crate::web::assets::VERSIONED) || path.starts_with("/pkg/") => "static",
         _ => "other",
     }
 }

@@ -16,7 +16,7 @@ use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
 
-use app::tariff::{FINNISH_VAT, Tariff, Transfer};
+use app::figures::tariff::{FINNISH_VAT, Tariff, Transfer};
 
 /// The tariff's options; all optional, the file's values and then no fees filling in.
 #[derive(Args, Debug, Clone, Default)]

@@ -15,12 +15,14 @@ use tower::ServiceExt;
 
 use app::{
     PriceRecord,
-    csv_log::CsvLog,
-    format::DisplayZone,
-    store::PriceStore,
-    tariff::{Tariff, Transfer},
+    figures::{
+        format::DisplayZone,
+        tariff::{Tariff, Transfer},
+    },
+    query::store::PriceStore,
+    records::csv_log::CsvLog,
 };
-use server::api_v1::{Api, router};
+use server::web::api_v1::{Api, router};
 
 /// Fees: margin 0.5, transfer 3 by day and 1 by night (22–7 Helsinki time), tax 2.253, VAT 25.5 %.
 fn tariff() -> Tariff {

@@ -141,7 +141,7 @@ fn poison_messages() -> Vec<(&'static str, Option<Vec<u8>>)> {
 async fn poison_messages_are_each_reported_and_skipped_and_the_next_good_one_lands() {
     let (_broker, _dir, config, app) = app_with_the_sample("poison").await;
 
-    let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
+    let raw: FutureProducer = server::pipeline::kafka::client_config(&config).create().unwrap();
     let poison = poison_messages();
     assert!(poison.len() >= 15);
     let from = app.logged();

@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::{format::DisplayZone, store::PriceStore};
+use app::{figures::format::DisplayZone, query::store::PriceStore};
 use rdkafka::{
     Message,
     consumer::{BaseConsumer, Consumer},
@@ -93,7 +93,7 @@ fn fill_topic(bootstrap: &str, topic: &str, count: usize) {
         let record =
             app::PriceRecord::new(first, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
         let payload = serde_json::to_vec(&record).unwrap();
-        let key = app::price::slot_time_text(start);
+        let key = app::records::price::slot_time_text(start);
         producer.send(BaseRecord::to(topic).key(&key).payload(&payload)).unwrap();
     }
     producer.flush(Duration::from_secs(60)).unwrap();
@@ -103,7 +103,7 @@ fn fill_topic(bootstrap: &str, topic: &str, count: usize) {
 /// first row is not the consumer's speed). Watches the file's length, which costs the consumer nothing, and
 /// counts the rows once it has stopped growing.
 async fn csv_rate(config: &server::config::Config, rows: usize) -> f64 {
-    let header = app::csv_log::HEADER.len() as u64 + 1;
+    let header = app::records::csv_log::HEADER.len() as u64 + 1;
     let length = || std::fs::metadata(&config.csv_path).map_or(0, |m| m.len());
     let deadline = Instant::now() + Duration::from_secs(180);
     while length() <= header {
@@ -155,8 +155,8 @@ async fn consumer_rows_per_second_beside_a_bare_read() {
     let broker = Broker::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "throughput", &[]);
-    let (status, shutdown) = (server::status::StatusBoard::new(), tokio_util::sync::CancellationToken::new());
-    server::kafka::ensure_topic(&config, &status, &shutdown).await.unwrap();
+    let (status, shutdown) = (server::pipeline::status::StatusBoard::new(), tokio_util::sync::CancellationToken::new());
+    server::pipeline::kafka::ensure_topic(&config, &status, &shutdown).await.unwrap();
     fill_topic(&broker.bootstrap(), &config.topic, REVISIONS);
     assert_eq!(committed_and_end(&config).1, REVISIONS as i64, "the topic holds every revision");
     let ceiling = tokio::task::block_in_place(|| bare_read_rate(&broker.bootstrap(), &config.topic, REVISIONS));
@@ -203,7 +203,7 @@ async fn dashboard_server_function_by_history_length() {
         let now = chrono::Utc::now();
         store.window(now, 1).unwrap(); // the first load is not a refresh
         // "All" is the longest a request may ask for: 100 000 h, which is 400 000 of the million quarter-hours.
-        for (range, hours) in [("48 h", 48), ("all", app::dashboard::MAX_HOURS)] {
+        for (range, hours) in [("48 h", 48), ("all", app::query::dashboard::MAX_HOURS)] {
             let mut bytes = 0;
             let mut times: Vec<Duration> = (0..40)
                 .map(|_| {

@@ -1,5 +1,5 @@
 //! The code's shape, kept as it was agreed: no function of 60 lines or more, and no two modules of a crate that
-//! lean on each other (directly or around a circle). Reads the sources as text, as formatted by rustfmt.
+//! lean on each other (directly or around a circle), a module being a file, in whichever folder. Reads the sources as text, as formatted by rustfmt.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -80,47 +80,102 @@ fn the_function_finder_sees_bodies_and_skips_declarations() {
     assert_eq!(found, [("two".to_owned(), 2, 5), ("body".to_owned(), 9, 3)]);
 }
 
-/// The module of `crate_dir` that `file` belongs to: its first path component below the crate's `src`.
+/// The module that `file` of the crate at `crate_dir` is: its path below `src` with folders as `::`, a folder's
+/// `mod.rs` being the folder (`pipeline/producer.rs` is `pipeline::producer`, `web/mod.rs` is `web`).
 fn module_of(crate_dir: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(crate_dir).unwrap();
-    let first = relative.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
-    first.trim_end_matches(".rs").to_owned()
+    let relative = file.strip_prefix(crate_dir).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.len() > 1 && parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts.join("::")
 }
 
-/// Which modules each module of the crate names through `crate::…`, `use crate::{a, b::…}` included.
+/// Which modules each module of the crate names through `crate::…` or `super::…`, use groups included: each
+/// path is followed down to the deepest module it names, so two files of one folder are as apart as two files
+/// of the crate's root. A module naming its own folder's `mod.rs` or its own children does not count.
 fn module_graph(crate_dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let files = sources(crate_dir);
+    let modules: BTreeSet<String> = files.iter().map(|file| module_of(crate_dir, file)).collect();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in sources(crate_dir) {
-        let module = module_of(crate_dir, &file);
+    for file in &files {
+        let module = module_of(crate_dir, file);
         if module == "lib" || module == "main" {
             continue;
         }
-        let text = fs::read_to_string(&file).unwrap();
-        let names = graph.entry(module.clone()).or_default();
-        for (i, _) in text.match_indices("crate::") {
-            names.extend(top_level_names(&text[i + "crate::".len()..]).into_iter().filter(|n| *n != module));
+        let text = fs::read_to_string(file).unwrap();
+        let parent = module.rsplit_once("::").map_or("", |(parent, _)| parent).to_owned();
+        let mut named = BTreeSet::new();
+        for (base, from) in [("", "crate::"), (parent.as_str(), "super::")] {
+            for (i, _) in text.match_indices(from) {
+                if text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
+                    continue; // `self::super::`, or `super::` of a longer path already read
+                }
+                for path in use_paths(&text[i + from.len()..]) {
+                    let full = if base.is_empty() { path } else { format!("{base}::{path}") };
+                    if let Some(target) = deepest_module(&full, &modules) {
+                        named.insert(target);
+                    }
+                }
+            }
         }
+        named.retain(|n| {
+            *n != module && !module.starts_with(&format!("{n}::")) && !n.starts_with(&format!("{module}::"))
+        });
+        graph.entry(module).or_default().extend(named);
     }
     graph
 }
 
-/// The modules a path after `crate::` starts with: `a::b` names `a`, `{a::{b, c}, d}` names `a` and `d`.
-fn top_level_names(path: &str) -> Vec<String> {
-    let identifier = |text: &str| -> String { text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
-    let Some(group) = path.strip_prefix('{') else { return vec![identifier(path)] };
-    let mut names = vec![identifier(group.trim_start())];
-    let mut depth = 0;
-    for (i, c) in group.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' if depth == 0 => break,
-            '}' => depth -= 1,
-            ',' if depth == 0 => names.push(identifier(group[i + 1..].trim_start())),
-            _ => {}
+/// The longest leading part of `path` that is one of `modules`.
+fn deepest_module(path: &str, modules: &BTreeSet<String>) -> Option<String> {
+    let segments: Vec<&str> = path.split("::").collect();
+    (1..=segments.len()).rev().map(|n| segments[..n].join("::")).find(|candidate| modules.contains(candidate))
+}
+
+/// The paths a use tree starts with, written out: `a::b` is `a::b`; `a::{b::{C, D}, e}, f` (the tree ends at
+/// the first character outside it) is `a::b::C`, `a::b::D` and `a::e`.
+fn use_paths(text: &str) -> Vec<String> {
+    fn tree(text: &str, prefix: &str, out: &mut Vec<String>) -> usize {
+        let identifier: String = text.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let mut at = identifier.len();
+        let path = match (prefix.is_empty(), identifier.is_empty()) {
+            (_, true) => prefix.to_owned(),
+            (true, false) => identifier,
+            (false, false) => format!("{prefix}::{identifier}"),
+        };
+        if text[at..].starts_with("::") {
+            at += 2;
+            return at + tree(&text[at..], &path, out);
         }
+        if text[at..].starts_with('{') {
+            at += 1;
+            loop {
+                let skipped = text[at..].len() - text[at..].trim_start().len();
+                at += skipped;
+                if text[at..].starts_with('}') {
+                    return at + 1;
+                }
+                at += tree(&text[at..], &path, out);
+                let skipped = text[at..].len() - text[at..].trim_start().len();
+                at += skipped;
+                match text[at..].chars().next() {
+                    Some(',') => at += 1,
+                    Some('}') => return at + 1,
+                    _ => return at,
+                }
+            }
+        }
+        if !path.is_empty() && path != "self" && !path.ends_with("::self") {
+            out.push(path);
+        } else if let Some(parent) = path.strip_suffix("::self") {
+            out.push(parent.to_owned());
+        }
+        at
     }
-    names.retain(|n| !n.is_empty() && n != "self");
-    names
+    let mut out = Vec::new();
+    tree(text, "", &mut out);
+    out
 }
 
 /// A circle in `graph`, if there is one, as the modules along it.
@@ -160,12 +215,26 @@ fn the_modules_of_each_crate_import_each_other_without_a_circle() {
 }
 
 #[test]
-fn a_use_group_names_only_its_top_level_modules() {
-    assert_eq!(top_level_names("store::PriceStore;"), ["store"]);
+fn a_use_tree_is_written_out_path_by_path() {
+    assert_eq!(use_paths("store::PriceStore;"), ["store::PriceStore"]);
     assert_eq!(
-        top_level_names("{\n    a::{b::{C, D}, e},\n    format::{Zone, price},\n    self,\n};"),
-        ["a", "format"]
+        use_paths("{\n    a::{b::{C, D}, e},\n    format::{Zone, price},\n    self,\n};"),
+        ["a::b::C", "a::b::D", "a::e", "format::Zone", "format::price"]
     );
+    assert_eq!(use_paths("figures::{self, level::Level}`]"), ["figures", "figures::level::Level"]);
+}
+
+#[test]
+fn a_path_names_the_deepest_module_along_it_and_files_of_a_folder_are_modules_apart() {
+    let modules: BTreeSet<String> =
+        ["figures", "figures::level", "page", "page::api"].into_iter().map(str::to_owned).collect();
+    assert_eq!(deepest_module("figures::level::Level", &modules).as_deref(), Some("figures::level"));
+    assert_eq!(deepest_module("figures::Thing", &modules).as_deref(), Some("figures"));
+    assert_eq!(deepest_module("PriceRecord", &modules), None);
+    let src = Path::new("/x/src");
+    assert_eq!(module_of(src, Path::new("/x/src/pipeline/producer.rs")), "pipeline::producer");
+    assert_eq!(module_of(src, Path::new("/x/src/web/mod.rs")), "web");
+    assert_eq!(module_of(src, Path::new("/x/src/config.rs")), "config");
 }
 
 #[test]

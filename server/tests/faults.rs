@@ -492,7 +492,7 @@ async fn partition_leader_killed_on_a_three_node_cluster_during_10_000_revisions
 
 /// The broker id leading the topic's partition 0, and its number of replicas.
 fn partition_leader(config: &Config) -> (i32, usize) {
-    let client = server::kafka::metadata_client(config).unwrap();
+    let client = server::pipeline::kafka::metadata_client(config).unwrap();
     let deadline = Instant::now() + RECOVERY;
     loop {
         let metadata =

@@ -16,7 +16,7 @@ use axum::{
     routing::get,
 };
 use chrono::{DurationRound, NaiveTime, Utc};
-use server::fetch::{FetchError, Fetched, Schedule, Source};
+use server::pipeline::fetch::{FetchError, Fetched, Schedule, Source};
 use tokio_util::sync::CancellationToken;
 
 /// What the local source answers next.
@@ -196,7 +196,7 @@ async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
     let shutdown = CancellationToken::new();
     let fetcher = tokio::spawn({
         let (source, path, shutdown) = (source(&local.url), path.clone(), shutdown.clone());
-        async move { server::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
+        async move { server::pipeline::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
     });
 
     // Retries while tomorrow is missing: 304s against the first answer's ETag.

@@ -9,9 +9,9 @@ use leptos::config::LeptosOptions;
 use proptest::prelude::*;
 use tower::ServiceExt;
 
-use app::dashboard::{MAX_HOURS, parse_hours};
+use app::query::dashboard::{MAX_HOURS, parse_hours};
 use server::{
-    price_file,
+    pipeline::price_file,
     web::{ServerContext, router},
 };
 

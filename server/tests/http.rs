@@ -11,8 +11,8 @@ use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
 use app::{
-    csv_log::CsvLog,
-    dashboard::{DashboardData, Warning},
+    query::dashboard::{DashboardData, Warning},
+    records::csv_log::CsvLog,
 };
 use server::web::{ServerContext, router};
 
@@ -34,8 +34,8 @@ fn site() -> Site {
 }
 
 fn sample_records() -> Vec<app::PriceRecord> {
-    let sample = std::fs::read(server::price_file::SAMPLE).unwrap();
-    server::price_file::parse(&sample, chrono::Utc::now()).unwrap().records
+    let sample = std::fs::read(server::pipeline::price_file::SAMPLE).unwrap();
+    server::pipeline::price_file::parse(&sample, chrono::Utc::now()).unwrap().records
 }
 
 /// The dashboard over a CSV log of `records`, serving the site's files from `site_root` if given.

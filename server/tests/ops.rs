@@ -109,7 +109,7 @@ async fn health_readiness_and_every_metric_follow_the_pipeline() {
     let one_bad_entry = changed.replacen(r#""price":"#, r#""price":"cheap","was":"#, 1);
     write_price_file(&config, &one_bad_entry);
     metric_reaches(&app, "price_monitor_bad_inputs_skipped_total", &["kind=\"price_entry\""], 1.0).await;
-    let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
+    let raw: FutureProducer = server::pipeline::kafka::client_config(&config).create().unwrap();
     raw.send(FutureRecord::<str, str>::to(&config.topic).payload("not a price"), Duration::from_secs(10))
         .await
         .unwrap();
@@ -174,8 +174,8 @@ async fn a_dashboard_without_a_price_for_now_is_not_ready() {
 
 /// Appends the prices of a price file to the CSV log as the consumer would.
 fn append_to_log(csv: &std::path::Path, price_file: &str) {
-    let records = server::price_file::parse(price_file.as_bytes(), Utc::now()).unwrap().records;
-    app::csv_log::CsvLog::open(csv).unwrap().append_new(records).unwrap();
+    let records = server::pipeline::price_file::parse(price_file.as_bytes(), Utc::now()).unwrap().records;
+    app::records::csv_log::CsvLog::open(csv).unwrap().append_new(records).unwrap();
 }
 
 #[tokio::test]

@@ -54,7 +54,7 @@ async fn changes_reach_the_csv_once_each_across_resends_restarts_and_poison() {
     assert!(csv.contains(&revised), "{revised} in\n{csv}");
 
     // A poison message is skipped, and the consumer goes on with the next real change.
-    let raw: FutureProducer = server::kafka::client_config(&config).create().unwrap();
+    let raw: FutureProducer = server::pipeline::kafka::client_config(&config).create().unwrap();
     raw.send(FutureRecord::to(&config.topic).key("junk").payload("{not json"), Duration::from_secs(5)).await.unwrap();
     raw.send(FutureRecord::<str, str>::to(&config.topic).key("empty"), Duration::from_secs(5)).await.unwrap();
     let changed_again = change_prices(&changed, &["2026-01-03T06:00:00.000Z"]);

@@ -16,7 +16,7 @@ use std::{
 use clap::Parser;
 use server::{
     config::{Cli, Config},
-    status::StatusBoard,
+    pipeline::status::StatusBoard,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -377,11 +377,11 @@ pub struct Part {
 
 impl Part {
     pub fn producer(config: &Config) -> Self {
-        Self::spawn(config, server::producer::run)
+        Self::spawn(config, server::pipeline::producer::run)
     }
 
     pub fn consumer(config: &Config) -> Self {
-        Self::spawn(config, server::consumer::run)
+        Self::spawn(config, server::pipeline::consumer::run)
     }
 
     fn spawn<F>(config: &Config, run: fn(Config, Arc<StatusBoard>, CancellationToken) -> F) -> Self
@@ -432,7 +432,8 @@ pub fn committed_and_end(config: &Config) -> (i64, i64) {
         Offset, TopicPartitionList,
         consumer::{BaseConsumer, Consumer},
     };
-    let group: BaseConsumer = server::kafka::client_config(config).set("group.id", &config.group_id).create().unwrap();
+    let group: BaseConsumer =
+        server::pipeline::kafka::client_config(config).set("group.id", &config.group_id).create().unwrap();
     let mut partition = TopicPartitionList::new();
     partition.add_partition(&config.topic, 0);
     tokio::task::block_in_place(|| {
@@ -484,7 +485,7 @@ pub async fn assert_rows_stay(config: &Config, rows: usize, settle: Duration) {
 
 /// The shipped sample file.
 pub fn sample() -> String {
-    std::fs::read_to_string(server::price_file::SAMPLE).unwrap()
+    std::fs::read_to_string(server::pipeline::price_file::SAMPLE).unwrap()
 }
 
 /// `content` with the prices of the slots starting at `starts` (exact startDate strings) raised by 1.25.
@@ -516,9 +517,12 @@ pub fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64)
             let start = first + chrono::Duration::minutes(15 * i as i64);
             let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
             let price = ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
-            let start = app::price::slot_time_text(start);
+            let start = app::records::price::slot_time_text(start);
             expected.push((start.clone(), price));
-            format!(r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#, app::price::slot_time_text(end))
+            format!(
+                r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#,
+                app::records::price::slot_time_text(end)
+            )
         })
         .collect();
     (format!(r#"{{"prices":[{}]}}"#, entries.join(",")), expected)
@@ -531,15 +535,15 @@ pub fn write_log(path: &Path, rows: usize) {
     let rows = rows as i64;
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(out, "{}", app::csv_log::HEADER).unwrap();
+    writeln!(out, "{}", app::records::csv_log::HEADER).unwrap();
     let now = chrono::Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let first = now - chrono::Duration::minutes(15 * (rows - 96));
-    let received = app::price::slot_time_text(now - chrono::Duration::hours(2));
+    let received = app::records::price::slot_time_text(now - chrono::Duration::hours(2));
     for i in 0..rows {
         let start = first + chrono::Duration::minutes(15 * i);
         let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
         let price = (i % 3000) as f64 / 100.0 - 5.0;
-        let (start, end) = (app::price::slot_time_text(start), app::price::slot_time_text(end));
+        let (start, end) = (app::records::price::slot_time_text(start), app::records::price::slot_time_text(end));
         writeln!(out, "{received},{price},{start},{end},electricity-price-monitor").unwrap();
     }
     out.flush().unwrap();

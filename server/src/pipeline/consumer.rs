@@ -1,0 +1,327 @@
+//! The consumer: reads the topic and appends every new price revision to the CSV log.
+//!
+//! Offsets are committed only after the rows are written and flushed, so a crash between the two makes Kafka
+//! deliver those messages again; the log's slot index then recognises them and adds no row. That is
+//! at-least-once delivery with exactly one row per (slot, price) revision.
+
+use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use rdkafka::{
+    ClientContext, Message, Offset, TopicPartitionList,
+    consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer},
+    error::{KafkaError, KafkaResult},
+    message::BorrowedMessage,
+};
+use tokio_util::sync::CancellationToken;
+
+use app::{
+    PriceRecord,
+    records::csv_log::{CsvLog, CsvLogError},
+};
+
+use crate::{
+    config::Config,
+    log_text::clipped,
+    metrics::{self, BadInput},
+    pipeline::{
+        backoff::Backoff,
+        kafka::{self, TopicReady},
+        status::StatusBoard,
+    },
+};
+
+/// Most messages written and committed together: one flush to disk each, which is most of what a row costs.
+const MAX_BATCH: usize = 10_000;
+/// How long a batch waits for one more message. Under load librdkafka has the next ones queued already, so
+/// batches still fill up; a lone change waits only this long before it is written.
+const BATCH_WINDOW: Duration = Duration::from_millis(2);
+/// How often the consumer measures its lag for the dashboard.
+const LAG_EVERY: Duration = Duration::from_secs(10);
+/// Retries of a CSV write that failed: the disk is local, so the wait stays short once it is writable again.
+const WRITE_RETRY_MIN: Duration = Duration::from_millis(200);
+const WRITE_RETRY_MAX: Duration = Duration::from_secs(2);
+/// Log a progress line at least every this many messages.
+const PROGRESS_EVERY: u64 = 100;
+
+/// The consumer's callbacks: a commit that fails is logged, not lost from sight.
+struct CommitLogger;
+
+impl ClientContext for CommitLogger {}
+
+impl ConsumerContext for CommitLogger {
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => tracing::debug!("committed {offsets:?}"),
+            // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
+            Err(e) => tracing::warn!("committing offsets failed: {e}"),
+        }
+    }
+}
+
+type PriceConsumer = StreamConsumer<CommitLogger>;
+
+/// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
+pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let Some(mut log) = open_log(&config.csv_path, &shutdown).await? else {
+        return Ok(());
+    };
+    tracing::info!(
+        "consumer appending to {} ({} rows, {} slots already there)",
+        config.csv_path.display(),
+        log.rows(),
+        log.index().len()
+    );
+    status.register_consumer();
+    if kafka::ensure_topic(&config, &status, &shutdown).await? == TopicReady::ShutDown {
+        return Ok(());
+    }
+    let consumer = Arc::new(create(&config)?);
+    let progress = consume(&consumer, &config.topic, &mut log, &status, &shutdown).await;
+    if progress.messages > 0
+        && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync)
+    {
+        tracing::warn!("committing offsets at shutdown failed: {e}");
+    }
+    consumer.unsubscribe();
+    tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
+    Ok(())
+}
+
+/// Opens the CSV log, retrying while its path cannot be written (a folder not mounted yet, say), or `None`
+/// when shut down first. A file that is not a price log is an error at once: retrying would not change it.
+async fn open_log(path: &Path, shutdown: &CancellationToken) -> anyhow::Result<Option<CsvLog>> {
+    let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
+    loop {
+        match CsvLog::open(path) {
+            Ok(log) => return Ok(Some(log)),
+            Err(e @ CsvLogError::Header { .. }) => return Err(e).context("opening the CSV log"),
+            Err(e @ CsvLogError::Io { .. }) => {
+                let delay = backoff.next_delay();
+                tracing::error!("opening the CSV log failed: {e}; trying again in {delay:?}");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return Ok(None),
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// A consumer in the group, subscribed to the topic, that commits only what it stored.
+fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
+    let mut client = kafka::client_config(config);
+    if let Some(instance) = &config.group_instance_id {
+        client.set("group.instance.id", instance);
+    }
+    let consumer: PriceConsumer = client
+        .set("group.id", &config.group_id)
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        // After a broker outage the consumer joins again under a new member id, and the group waits for the old
+        // one's session to expire before it gets its partitions back: 10 s (the broker's minimum is 6), not 45.
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "3000")
+        // A message's offset is stored once its row is on disk, and only stored offsets are committed.
+        .set("enable.auto.offset.store", "false")
+        .create_with_context(CommitLogger)
+        .context("creating the Kafka consumer")?;
+    consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
+    tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);
+    Ok(consumer)
+}
+
+/// Reads, writes and commits batches until `shutdown`.
+async fn consume(
+    consumer: &Arc<PriceConsumer>,
+    topic: &str,
+    log: &mut CsvLog,
+    status: &StatusBoard,
+    shutdown: &CancellationToken,
+) -> Progress {
+    let mut progress = Progress::default();
+    let mut lag_tick = tokio::time::interval(LAG_EVERY);
+    let mut kafka_away = false;
+    loop {
+        let first = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = lag_tick.tick() => {
+                let lag = measure_lag(consumer.clone(), topic.to_owned()).await;
+                status.consumer(|c| c.lag = lag);
+                continue;
+            }
+            message = consumer.recv() => message,
+        };
+        let messages = next_batch(consumer, first).await;
+        let batch = Batch::decode(&messages);
+        if batch.last_offsets.is_empty() {
+            // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
+            if !std::mem::replace(&mut kafka_away, true) {
+                let error = batch.error.map_or_else(|| "no messages".to_owned(), |e| e.to_string());
+                tracing::warn!("Kafka: {error}; waiting for it to come back");
+            }
+            status.kafka_reachable(false);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
+        status.kafka_reachable(true);
+        if std::mem::take(&mut kafka_away) {
+            tracing::info!("Kafka is back");
+        }
+        let Some(rows) = append_until_written(log, &batch.records, shutdown).await else {
+            break; // shut down before the write succeeded: nothing of this batch is committed
+        };
+        store_and_commit(consumer, topic, &batch.last_offsets);
+        progress.add(batch.read, rows as u64, log.rows());
+        status.consumer(|c| {
+            c.messages_read += batch.read;
+            c.rows_written += rows as u64;
+        });
+    }
+    progress
+}
+
+/// `first` and whatever else is already waiting, up to [`MAX_BATCH`]: one write and one commit for them all.
+async fn next_batch<'a>(
+    consumer: &'a PriceConsumer,
+    first: KafkaResult<BorrowedMessage<'a>>,
+) -> Vec<KafkaResult<BorrowedMessage<'a>>> {
+    let mut messages = vec![first];
+    while messages.len() < MAX_BATCH {
+        match tokio::time::timeout(BATCH_WINDOW, consumer.recv()).await {
+            Ok(message) => messages.push(message),
+            Err(_) => break,
+        }
+    }
+    messages
+}
+
+/// What a batch of messages holds.
+struct Batch {
+    /// The price records, in the order they came.
+    records: Vec<PriceRecord>,
+    /// Per partition, the offset of the batch's last message.
+    last_offsets: BTreeMap<i32, i64>,
+    /// Messages read, price records or not.
+    read: u64,
+    /// The last error the batch held instead of a message.
+    error: Option<KafkaError>,
+}
+
+impl Batch {
+    /// A message that is not a price record is logged and skipped: it counts as handled, so its offset is
+    /// committed with the rest.
+    fn decode(messages: &[KafkaResult<BorrowedMessage<'_>>]) -> Self {
+        let mut batch =
+            Batch { records: Vec::with_capacity(messages.len()), last_offsets: BTreeMap::new(), read: 0, error: None };
+        for message in messages {
+            match message {
+                Ok(message) => {
+                    batch.read += 1;
+                    batch.last_offsets.insert(message.partition(), message.offset());
+                    match decode(message) {
+                        Ok(record) => batch.records.push(record),
+                        Err(why) => {
+                            metrics::bad_input(BadInput::Message, 1);
+                            tracing::warn!(
+                                partition = message.partition(),
+                                offset = message.offset(),
+                                "skipping a message that is not a price record: {}",
+                                clipped(&why)
+                            )
+                        }
+                    }
+                }
+                Err(e) => batch.error = Some(e.clone()),
+            }
+        }
+        batch
+    }
+}
+
+/// Stores the offset after each partition's last written message, and commits what is stored.
+fn store_and_commit(consumer: &PriceConsumer, topic: &str, last_offsets: &BTreeMap<i32, i64>) {
+    for (&partition, &offset) in last_offsets {
+        // Fails only for a partition this consumer no longer owns; its new owner reads those messages again.
+        if let Err(e) = consumer.store_offset(topic, partition, offset) {
+            tracing::warn!("storing the offset of partition {partition}: {e}");
+        }
+    }
+    if let Err(e) = consumer.commit_consumer_state(CommitMode::Async) {
+        tracing::warn!("committing offsets failed: {e}");
+    }
+}
+
+/// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the
+/// rows written, or `None` when shut down first.
+async fn append_until_written(
+    log: &mut CsvLog,
+    records: &[PriceRecord],
+    shutdown: &CancellationToken,
+) -> Option<usize> {
+    let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
+    loop {
+        match log.append_new(records.iter().cloned()) {
+            Ok(rows) => return Some(rows),
+            Err(e) => {
+                let delay = backoff.next_delay();
+                tracing::error!("writing the CSV log failed: {e}; trying again in {delay:?}");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return None,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Messages in the assigned partitions after the consumer's position, or `None` if the broker does not say.
+async fn measure_lag(consumer: Arc<PriceConsumer>, topic: String) -> Option<i64> {
+    // The watermark request blocks: keep it off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let position = consumer.position().ok()?;
+        let mut lag = 0;
+        for element in position.elements_for_topic(&topic) {
+            let partition = element.partition();
+            let (low, high) = consumer.fetch_watermarks(&topic, partition, Duration::from_secs(1)).ok()?;
+            let next = match element.offset() {
+                Offset::Offset(next) => next,
+                _ => low, // nothing read yet
+            };
+            lag += (high - next).max(0);
+        }
+        Some(lag)
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// A message's value as a price record, checked.
+fn decode(message: &BorrowedMessage<'_>) -> Result<PriceRecord, String> {
+    let payload = message.payload().ok_or("the message has no value")?;
+    let record: PriceRecord = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    record.validate().map_err(|e| e.to_string())?;
+    Ok(record)
+}
+
+#[derive(Default)]
+struct Progress {
+    messages: u64,
+    rows: u64,
+    logged_at: u64,
+}
+
+impl Progress {
+    fn add(&mut self, messages: u64, rows: u64, total_rows: u64) {
+        self.messages += messages;
+        self.rows += rows;
+        if rows > 0 || self.messages - self.logged_at >= PROGRESS_EVERY {
+            self.logged_at = self.messages;
+            tracing::info!(
+                "read {messages} message(s), wrote {rows} new row(s), {} already known; {total_rows} rows in the log",
+                messages - rows
+            );
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Fetching the price file from its source (porssisahko.net's `/v2/latest-prices.json`) into the price file
+//! the producer watches. The producer's path stays the same: only the file's author changes.
+//!
+//! The source publishes tomorrow's prices once a day, shortly after 14:00 Helsinki time, so a polite client
+//! fetches once at start, then shortly after 14:00, and until tomorrow's prices are there every 15–30 minutes
+//! (with jitter, so that many monitors do not ask together). It asks conditionally (ETag, Last-Modified), and
+//! a bad answer leaves the file as it was.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use reqwest::{StatusCode, header};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    config::Config,
+    log_text::clipped,
+    metrics::{self, BadInput},
+    pipeline::{
+        price_file::{self, MAX_BYTES},
+        sample,
+    },
+};
+
+/// How the monitor introduces itself to the source.
+const USER_AGENT: &str = concat!(
+    "electricity-price-monitor/",
+    env!("CARGO_PKG_VERSION"),
+    " (self-hosted spot price dashboard; fetches a few times a day)"
+);
+
+/// Why a fetch left the price file as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("requesting {url} failed: {source}")]
+    Request { url: String, source: reqwest::Error },
+    #[error("{url} answered {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("{url} sent more than {} MB, while a price file has a few tens of kilobytes", MAX_BYTES >> 20)]
+    TooLarge { url: String },
+    #[error("{url} sent something that is not a price file ({why}): {start}")]
+    NotPrices { url: String, why: String, start: String },
+    #[error("writing {path} failed: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// What a successful fetch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetched {
+    /// New content, written to the price file.
+    Written,
+    /// The source answered 304 Not Modified.
+    NotModified,
+    /// The source sent what the file already holds.
+    Unchanged,
+}
+
+impl Fetched {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Written => "written",
+            Self::NotModified => "not_modified",
+            Self::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// The source and what it said last: its validators for a conditional request, and where its prices end.
+pub struct Source {
+    client: reqwest::Client,
+    url: String,
+    etag: Option<header::HeaderValue>,
+    last_modified: Option<header::HeaderValue>,
+    /// The end of the last slot of the newest valid file fetched.
+    prices_end: Option<DateTime<Utc>>,
+}
+
+impl Source {
+    /// A client for `url` that gives up on an answer after `timeout`.
+    pub fn new(url: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
+            .build()
+            .context("creating the HTTP client")?;
+        Ok(Self { client, url: url.to_owned(), etag: None, last_modified: None, prices_end: None })
+    }
+
+    /// Where the prices of the newest valid file fetched end.
+    pub fn prices_end(&self) -> Option<DateTime<Utc>> {
+        self.prices_end
+    }
+
+    /// Fetches the file once and writes it to `path` (atomically) if it is a price file and new.
+    pub async fn fetch_into(&mut self, path: &Path) -> Result<Fetched, FetchError> {
+        let outcome = self.fetch_into_uncounted(path).await;
+        match &outcome {
+            Ok(fetched) => metrics::fetched(fetched.label()),
+            Err(FetchError::NotPrices { .. } | FetchError::TooLarge { .. }) => {
+                metrics::fetched("invalid");
+                metrics::bad_input(BadInput::Download, 1);
+            }
+            Err(_) => metrics::fetched("failed"),
+        }
+        outcome
+    }
+
+    async fn fetch_into_uncounted(&mut self, path: &Path) -> Result<Fetched, FetchError> {
+        let url = &self.url;
+        let mut request = self.client.get(url).header(header::ACCEPT, "application/json");
+        if let Some(etag) = &self.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &self.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, modified);
+        }
+        let failed = |source| FetchError::Request { url: url.clone(), source };
+        let mut response = request.send().await.map_err(failed)?;
+        match response.status() {
+            StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
+            StatusCode::OK => {}
+            status => return Err(FetchError::Status { url: url.clone(), status }),
+        }
+        let etag = response.headers().get(header::ETAG).cloned();
+        let last_modified = response.headers().get(header::LAST_MODIFIED).cloned();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+            if body.len() + chunk.len() > MAX_BYTES {
+                return Err(FetchError::TooLarge { url: url.clone() });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let prices_end = prices_end(&body).map_err(|why| FetchError::NotPrices {
+            url: url.clone(),
+            why,
+            start: clipped(&String::from_utf8_lossy(&body[..body.len().min(200)])),
+        })?;
+        // Validators only of an answer that was used: a bad one must not make the next answers 304.
+        (self.etag, self.last_modified, self.prices_end) = (etag, last_modified, Some(prices_end));
+        if std::fs::read(path).is_ok_and(|old| old == body) {
+            return Ok(Fetched::Unchanged);
+        }
+        price_file::write(path, &body).map_err(|source| FetchError::Write { path: path.to_owned(), source })?;
+        Ok(Fetched::Written)
+    }
+}
+
+/// Where the prices of a downloaded file end; an error says why it is not a price file worth writing.
+fn prices_end(body: &[u8]) -> Result<DateTime<Utc>, String> {
+    let file = price_file::parse(body, Utc::now()).map_err(|e| e.to_string())?;
+    file.records.iter().map(|r| r.slot_end()).max().ok_or_else(|| "it lists no valid prices".to_owned())
+}
+
+/// When to fetch: the source's publishing time, and how often to try again until tomorrow's prices are out.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// The source's time zone, in which "today", "tomorrow" and the publishing time are meant.
+    pub zone: Tz,
+    /// When tomorrow's prices usually appear.
+    pub publish: NaiveTime,
+    /// The first retry while tomorrow's prices are missing; each further retry waits twice as long, up to
+    /// `retry_max`.
+    pub retry_min: Duration,
+    pub retry_max: Duration,
+    /// Never less than this between two fetches, unless `every` is shorter.
+    pub min_interval: Duration,
+    /// Fetch at least this often whatever the schedule says (`--fetch-interval`).
+    pub every: Option<Duration>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            zone: chrono_tz::Europe::Helsinki,
+            publish: NaiveTime::from_hms_opt(14, 0, 0).expect("a valid time"),
+            retry_min: Duration::from_secs(15 * 60),
+            retry_max: Duration::from_secs(30 * 60),
+            min_interval: Duration::from_secs(5 * 60),
+            every: None,
+        }
+    }
+}
+
+impl Schedule {
+    /// How long to wait after a fetch at `now`, when the known prices end at `prices_end` and `retries`
+    /// fetches in a row have not brought the prices expected. `jitter` is a fraction in 0..1.
+    ///
+    /// Before the publishing time the prices are complete when they cover today; after it, when they cover
+    /// tomorrow too. Complete prices wait for the next publishing time plus up to 10 minutes; incomplete ones
+    /// are asked for again after 15, then 30 minutes, plus up to a quarter more.
+    pub fn next_fetch(
+        &self,
+        now: DateTime<Utc>,
+        prices_end: Option<DateTime<Utc>>,
+        retries: u32,
+        jitter: f64,
+    ) -> Duration {
+        let wait = if self.complete(now, prices_end) {
+            let today = now.with_timezone(&self.zone).date_naive();
+            let published_today = self.at(today, self.publish);
+            let next_publish = if now < published_today {
+                published_today
+            } else {
+                self.at(today.succ_opt().unwrap_or(today), self.publish)
+            };
+            (next_publish - now).to_std().unwrap_or_default() + Duration::from_secs(600).mul_f64(jitter)
+        } else {
+            let base = self.retry_min.saturating_mul(1 << retries.min(16)).min(self.retry_max);
+            base + base.mul_f64(jitter / 4.0)
+        };
+        match self.every {
+            // Asked for every few seconds, it fetches that often; asked for every hour, it still keeps the floor.
+            Some(every) => wait.clamp(self.min_interval.min(every), every),
+            None => wait.max(self.min_interval),
+        }
+    }
+
+    /// Whether prices ending at `prices_end` are all there is to have at `now`: today's before the publishing
+    /// time, tomorrow's too after it.
+    pub fn complete(&self, now: DateTime<Utc>, prices_end: Option<DateTime<Utc>>) -> bool {
+        let today = now.with_timezone(&self.zone).date_naive();
+        let needed = if now < self.at(today, self.publish) { today } else { today.succ_opt().unwrap_or(today) };
+        let midnight_after = self.at(needed.succ_opt().unwrap_or(needed), NaiveTime::MIN);
+        prices_end.is_some_and(|end| end >= midnight_after)
+    }
+
+    /// `date` at `time` in the source's zone.
+    fn at(&self, date: chrono::NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+        app::figures::format::DisplayZone(self.zone).instant(date.and_time(time))
+    }
+}
+
+/// Fetches into `path` on `schedule` until `shutdown`. With `sample_in`, a failed fetch that leaves the file
+/// without a price for now writes the shipped sample there, re-dated in that zone ([`sample`]): a first run
+/// without the network still shows today, and says that it is sample data.
+pub async fn keep_fetching(
+    mut source: Source,
+    path: &Path,
+    schedule: &Schedule,
+    sample_in: Option<chrono_tz::Tz>,
+    shutdown: &CancellationToken,
+) {
+    let mut retries = 0;
+    loop {
+        match source.fetch_into(path).await {
+            Ok(fetched) => {
+                let what = match fetched {
+                    Fetched::Written => "new prices written to the price file",
+                    Fetched::NotModified => "not modified",
+                    Fetched::Unchanged => "the same as the price file",
+                };
+                let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
+                // Fetched on an interval of one's own, "nothing new" is not news.
+                if fetched == Fetched::Written || schedule.every.is_none() {
+                    tracing::info!("fetched {}: {what}; prices until {until}", source.url);
+                } else {
+                    tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
+                }
+            }
+            Err(e) => match sample_in.map(|zone| sample::write_unless_current(path, Utc::now(), zone)) {
+                Some(Ok(true)) => tracing::warn!(
+                    "{e}; the price file had no price for now: it holds the shipped sample, re-dated to yesterday, \
+                     today and tomorrow, until the source answers (the page says it shows sample data)"
+                ),
+                Some(Err(write)) => tracing::warn!("{e}; the sample could not be written either: {write}"),
+                Some(Ok(false)) | None => tracing::warn!("{e}; the price file stays as it was"),
+            },
+        }
+        let (now, prices_end) = (Utc::now(), source.prices_end());
+        let wait = schedule.next_fetch(now, prices_end, retries, fastrand::f64());
+        retries = if schedule.complete(now, prices_end) { 0 } else { retries + 1 };
+        tracing::debug!("next fetch in {} s", wait.as_secs());
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// How long to wait for the source's answer.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `price-monitor fetch`: fetches the source into the price file once, or on the schedule until `shutdown`.
+pub async fn run(config: Config, once: bool, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let url = config.source_url.as_deref().context(
+        "no source to fetch from: set --source-url or SOURCE_URL, e.g. https://api.porssisahko.net/v2/latest-prices.json",
+    )?;
+    let mut source = Source::new(url, TIMEOUT)?;
+    if once {
+        let fetched = source.fetch_into(&config.price_file).await?;
+        tracing::info!("fetched {url} into {}: {}", config.price_file.display(), fetched.label());
+        return Ok(());
+    }
+    let schedule = Schedule { every: config.fetch_interval(), ..Schedule::default() };
+    match schedule.every {
+        Some(every) => tracing::info!(
+            "fetching {url} into {} every {} s, and after 14:00 Helsinki time",
+            config.price_file.display(),
+            every.as_secs()
+        ),
+        None => tracing::info!(
+            "fetching {url} into {} (at start, then after 14:00 Helsinki time)",
+            config.price_file.display()
+        ),
+    }
+    let sample_in = config.sample_when_unreachable.then_some(config.tz);
+    keep_fetching(source, &config.price_file, &schedule, sample_in, &shutdown).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn minutes(d: Duration) -> f64 {
+        d.as_secs_f64() / 60.0
+    }
+
+    /// Helsinki is UTC+2 in winter: 14:00 there is 12:00 UTC, and its days start at 22:00 UTC.
+    const TODAY_END: &str = "2026-01-15T22:00:00Z";
+    const TOMORROW_END: &str = "2026-01-16T22:00:00Z";
+
+    #[test]
+    fn before_14_with_today_known_it_waits_for_14_plus_up_to_10_minutes() {
+        let s = Schedule::default();
+        let now = utc("2026-01-15T08:00:00Z"); // 10:00 in Helsinki
+        assert!(s.complete(now, Some(utc(TODAY_END))));
+        assert_eq!(minutes(s.next_fetch(now, Some(utc(TODAY_END)), 0, 0.0)), 240.0);
+        assert_eq!(minutes(s.next_fetch(now, Some(utc(TODAY_END)), 0, 0.999_999)).round(), 250.0);
+    }
+
+    #[test]
+    fn after_14_without_tomorrow_it_retries_after_15_then_30_minutes_with_jitter() {
+        let s = Schedule::default();
+        let now = utc("2026-01-15T12:05:00Z"); // 14:05 in Helsinki
+        let end = Some(utc(TODAY_END));
+        assert!(!s.complete(now, end));
+        let waits: Vec<f64> = (0..4).map(|retries| minutes(s.next_fetch(now, end, retries, 0.0))).collect();
+        assert_eq!(waits, [15.0, 30.0, 30.0, 30.0]);
+        let jittered = minutes(s.next_fetch(now, end, 0, 0.999_999));
+        assert!((18.7..=18.75).contains(&jittered), "{jittered}");
+        // Nothing known at all (the first fetch failed): the same retries, never more often than 5 minutes.
+        assert_eq!(minutes(s.next_fetch(now, None, 0, 0.0)), 15.0);
+        let eager = Schedule { retry_min: Duration::from_secs(10), ..Schedule::default() };
+        assert_eq!(minutes(eager.next_fetch(now, None, 0, 0.0)), 5.0);
+    }
+
+    #[test]
+    fn a_fetch_interval_caps_every_wait_below_the_five_minute_floor_too() {
+        let every = Schedule { every: Some(Duration::from_secs(2)), ..Schedule::default() };
+        let now = utc("2026-01-15T08:00:00Z");
+        assert_eq!(every.next_fetch(now, Some(utc(TODAY_END)), 0, 0.5), Duration::from_secs(2), "prices complete");
+        assert_eq!(every.next_fetch(now, None, 3, 0.5), Duration::from_secs(2), "prices missing");
+        let hourly = Schedule { every: Some(Duration::from_secs(3600)), ..Schedule::default() };
+        assert_eq!(minutes(hourly.next_fetch(now, Some(utc(TODAY_END)), 0, 0.0)), 60.0);
+        assert_eq!(minutes(hourly.next_fetch(utc("2026-01-15T12:05:00Z"), None, 0, 0.0)), 15.0, "retries sooner");
+        let eager = Schedule {
+            retry_min: Duration::from_secs(10),
+            every: Some(Duration::from_secs(3600)),
+            ..Schedule::default()
+        };
+        assert_eq!(minutes(eager.next_fetch(utc("2026-01-15T12:05:00Z"), None, 0, 0.0)), 5.0, "the floor stays");
+    }
+
+    #[test]
+    fn after_14_with_tomorrow_known_it_waits_for_tomorrows_14() {
+        let s = Schedule::default();
+        let now = utc("2026-01-15T12:30:00Z");
+        assert!(s.complete(now, Some(utc(TOMORROW_END))));
+        assert_eq!(minutes(s.next_fetch(now, Some(utc(TOMORROW_END)), 3, 0.0)), 24.0 * 60.0 - 30.0);
+    }
+
+    #[test]
+    fn the_publishing_time_follows_helsinki_across_daylight_saving() {
+        let s = Schedule::default();
+        // 2026-03-29: Helsinki moves to UTC+3 at 04:00, so 14:00 is 11:00 UTC, and the day ends at 21:00 UTC.
+        let now = utc("2026-03-29T10:30:00Z"); // 13:30 in Helsinki
+        let today_end = Some(utc("2026-03-29T21:00:00Z"));
+        assert!(s.complete(now, today_end));
+        assert_eq!(minutes(s.next_fetch(now, today_end, 0, 0.0)), 30.0);
+        let after = utc("2026-03-29T11:00:00Z");
+        assert!(!s.complete(after, today_end), "at 14:00 local tomorrow is needed");
+        assert!(s.complete(after, Some(utc("2026-03-30T21:00:00Z"))));
+    }
+
+    #[test]
+    fn only_a_file_with_valid_prices_counts() {
+        let one = br#"{"prices":[{"price":1.0,"startDate":"2026-01-15T21:45:00.000Z","endDate":"2026-01-15T21:59:59.999Z"}]}"#;
+        assert_eq!(prices_end(one), Ok(utc(TODAY_END)));
+        assert!(prices_end(br#"{"prices":[]}"#).unwrap_err().contains("no valid prices"));
+        assert!(prices_end(b"<html>Service Unavailable</html>").is_err());
+        assert!(prices_end(&one[..40]).is_err(), "truncated");
+    }
+}

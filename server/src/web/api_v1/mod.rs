@@ -1,0 +1,343 @@
+//! `/api/v1`: the prices for scripts and home automation, in JSON, described by an OpenAPI document at
+//! `/api/v1/openapi.json` that utoipa generates from these handlers and types.
+//!
+//! Prices are c/kWh with VAT (`spot`, `total`) and €/MWh without VAT (`exchange`, as the exchange quotes it).
+//! Times are UTC; dates are days of the display time zone.
+
+pub mod params;
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use app::{
+    figures::{
+        format::{DisplayZone, LocalTime},
+        history::{self, Sums},
+        level::{self, Level},
+        planner::{self, QUARTER, Quarters},
+        ranking::{self, Standing},
+        stats::Point,
+        tariff::{Breakdown, Tariff},
+        view::{PriceBasis, Resolution, Shown, View},
+    },
+    query::store::PriceStore,
+    records::csv_log::CsvLogError,
+};
+use params::{BadRequest, CheapestQuery, DailyQuery, PricesQuery};
+
+/// What the handlers read.
+#[derive(Clone)]
+pub struct Api {
+    pub store: Arc<PriceStore>,
+    pub zone: DisplayZone,
+    pub tariff: Arc<Tariff>,
+}
+
+/// The routes under `/api/v1`.
+pub fn router(api: Api) -> Router {
+    Router::new()
+        .route("/now", get(now))
+        .route("/prices", get(prices))
+        .route("/cheapest", get(cheapest))
+        .route("/daily", get(daily))
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .with_state(api)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Electricity price monitor API",
+        description = "Finnish spot prices from the monitor's CSV log. Prices in c/kWh with VAT (spot, total) and \
+                       EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
+    ),
+    paths(now, prices, cheapest, daily),
+    components(schemas(
+        Slot, Breakdown, Level, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis
+    ))
+)]
+pub struct ApiDoc;
+
+/// One slot and where it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Slot {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Spot price, c/kWh with VAT.
+    pub spot: f64,
+    /// What is paid: spot plus the configured fees with VAT, c/kWh.
+    pub total: f64,
+    /// Spot price as the exchange quotes it, EUR/MWh without VAT.
+    pub exchange: f64,
+    /// 1 for the cheapest slot of its day.
+    pub rank: u32,
+    /// Slots known that day.
+    pub of: u32,
+    /// The spot price against the average of the 7 days up to it, as the dashboard shows it.
+    pub level: Level,
+    /// The total taken apart.
+    pub parts: Breakdown,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Prices {
+    pub resolution: Resolution,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub prices: Vec<Slot>,
+}
+
+/// A run of quarters and its average price, c/kWh.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub average: f64,
+    /// What the run's energy (`kwh`, or `kw` × its hours) cost, euros, when one was given.
+    pub cost_euros: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Quarter {
+    pub start: DateTime<Utc>,
+    pub price: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cheapest {
+    pub duration_minutes: u32,
+    pub price: PriceBasis,
+    pub best: Window,
+    /// The same run starting in the current quarter, when its prices are known.
+    pub now: Option<Window>,
+    /// c/kWh saved on average by the best run against starting now.
+    pub saving: Option<f64>,
+    /// The `count` cheapest single quarters in the same span, in time order.
+    pub cheapest_quarters: Vec<Quarter>,
+}
+
+/// One day's spot prices, c/kWh with VAT.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub average: f64,
+    pub min: f64,
+    pub max: f64,
+    /// The average total price.
+    pub total_average: f64,
+    pub slots: u32,
+}
+
+/// Why a request failed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Failure {
+    pub error: String,
+}
+
+/// How a request fails: 400 for a bad parameter, 404 when the prices asked for are not known, 500 when the
+/// log cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiFailure {
+    #[error(transparent)]
+    Bad(#[from] BadRequest),
+    #[error("{0}")]
+    NotKnown(String),
+    #[error("reading the price log failed: {0}")]
+    Log(#[from] CsvLogError),
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Self::Bad(_) => StatusCode::BAD_REQUEST,
+            Self::NotKnown(_) => StatusCode::NOT_FOUND,
+            Self::Log(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, Json(Failure { error: self.to_string() })).into_response()
+    }
+}
+
+/// A query string that does not parse (an unknown resolution, a repeated or non-numeric parameter) is a 400
+/// with the same JSON as any other mistake.
+pub struct Params<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(query) = Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| BadRequest(format!("the query is not valid: {}", e.body_text())))?;
+        Ok(Self(query))
+    }
+}
+
+impl Api {
+    fn local_time(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> LocalTime {
+        self.zone.local_time(from - Duration::days(1), to + Duration::days(1))
+    }
+
+    /// Midnight starting `date` in the display zone.
+    fn midnight(&self, date: NaiveDate) -> DateTime<Utc> {
+        self.zone.midnight(date)
+    }
+
+    /// The slots starting in `from..to` at `resolution`, each with its standing and total.
+    fn slots(&self, from: DateTime<Utc>, to: DateTime<Utc>, resolution: Resolution) -> Result<Vec<Slot>, ApiFailure> {
+        // The week before for the levels, and whole days either side for the ranks.
+        let (context_from, context_to) = (from - level::TRAILING - Duration::days(1), to + Duration::days(1));
+        let records = self.store.range(context_from, context_to)?;
+        let local = self.local_time(context_from, context_to);
+        let (points, ends): (Vec<Point>, Vec<DateTime<Utc>>) = match resolution {
+            Resolution::Quarter => records.iter().map(|r| (Point(r.start_date, r.price), r.slot_end())).unzip(),
+            Resolution::Hour => ranking::hourly(&records).into_iter().map(|p| (p, p.0 + Duration::hours(1))).unzip(),
+        };
+        let standings = ranking::standings(&points, &points, &local);
+        Ok(points
+            .iter()
+            .zip(ends)
+            .zip(standings)
+            .filter(|((point, _), _)| from <= point.0 && point.0 < to)
+            .map(|((point, end), standing)| self.slot(*point, end, standing, &local))
+            .collect())
+    }
+
+    fn slot(&self, point: Point, end: DateTime<Utc>, standing: Standing, local: &LocalTime) -> Slot {
+        let b = self.tariff.breakdown(point.1, point.0, local);
+        Slot {
+            start: point.0,
+            end,
+            spot: point.1,
+            total: b.total,
+            exchange: self.tariff.exchange_price(point.1),
+            rank: standing.rank,
+            of: standing.of,
+            level: standing.level,
+            parts: b,
+        }
+    }
+}
+
+/// The slot of the current moment.
+#[utoipa::path(get, path = "/api/v1/now", responses(
+    (status = 200, body = Slot, description = "The slot containing now"),
+    (status = 404, body = Failure, description = "No price is known for now"),
+))]
+async fn now(State(api): State<Api>) -> Result<Json<Slot>, ApiFailure> {
+    let now = Utc::now();
+    let slots = api.slots(now - Duration::hours(2), now + Duration::minutes(1), Resolution::Quarter)?;
+    let current = slots.into_iter().rev().find(|s| s.start <= now && now < s.end);
+    current.map(Json).ok_or_else(|| ApiFailure::NotKnown("no price is known for now".to_owned()))
+}
+
+/// The slots from `from` to `to`.
+#[utoipa::path(get, path = "/api/v1/prices", params(PricesQuery), responses(
+    (status = 200, body = Prices),
+    (status = 400, body = Failure, description = "A parameter is not valid; the error says which and why"),
+))]
+async fn prices(State(api): State<Api>, Params(query): Params<PricesQuery>) -> Result<Json<Prices>, ApiFailure> {
+    let midnight = |date| api.midnight(date);
+    let from = match &query.from {
+        Some(text) => params::time("from", text, midnight)?,
+        None => api.midnight(api.zone.date(Utc::now())),
+    };
+    let to = match &query.to {
+        Some(text) => params::time("to", text, midnight)?,
+        None => from + Duration::days(2),
+    };
+    params::span(from, to)?;
+    let resolution = query.resolution.unwrap_or_default();
+    Ok(Json(Prices { resolution, from, to, prices: api.slots(from, to, resolution)? }))
+}
+
+/// The cheapest run of `duration` between `from` and `until`.
+#[utoipa::path(get, path = "/api/v1/cheapest", params(CheapestQuery), responses(
+    (status = 200, body = Cheapest),
+    (status = 400, body = Failure, description = "A parameter is not valid; the error says which and why"),
+    (status = 404, body = Failure, description = "No run of that length has known prices in the span"),
+))]
+async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) -> Result<Json<Cheapest>, ApiFailure> {
+    let quarters = params::duration(&query.duration)?;
+    let (count, kwh) = (params::count(query.count)?, params::energy(query.kwh, query.kw, quarters)?);
+    let now = Utc::now();
+    let midnight = |date| api.midnight(date);
+    let from = query.from.as_deref().map(|t| params::time("from", t, midnight)).transpose()?;
+    let until = match &query.until {
+        Some(text) => params::time("until", text, midnight)?,
+        None => from.unwrap_or(now) + Duration::days(3),
+    };
+    params::span(from.unwrap_or(now).min(now), until)?;
+    let kind = query.price.unwrap_or(PriceBasis::Total);
+    let prices = api.quarters(now.min(from.unwrap_or(now)), until, kind)?;
+    let plan = planner::plan(&prices, quarters, now, from, until).ok_or_else(|| {
+        ApiFailure::NotKnown(format!("no run of {} minutes has known prices in that span", quarters * 15))
+    })?;
+    let window = |w: planner::Window| Window {
+        start: w.start,
+        end: w.end,
+        average: w.average,
+        cost_euros: kwh.map(|kwh| planner::cost_euros(kwh, w.average)),
+    };
+    let cheapest_quarters = prices.cheapest_quarters(count, from.map_or(now, |f| f.max(now)), until);
+    Ok(Json(Cheapest {
+        duration_minutes: quarters * 15,
+        price: kind,
+        saving: plan.saving(),
+        best: window(plan.best),
+        now: plan.now.map(window),
+        cheapest_quarters: cheapest_quarters.into_iter().map(|(start, price)| Quarter { start, price }).collect(),
+    }))
+}
+
+impl Api {
+    /// The known prices of `from..until` by the quarter hour, spot or total.
+    fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceBasis) -> Result<Quarters, ApiFailure> {
+        let records = self.store.range(from - QUARTER * 4, until)?;
+        let local = self.local_time(from, until);
+        // Priced as the page prices what it shows: one rule for spot and total.
+        let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*self.tariff).clone() };
+        let records = shown.records(records, &local);
+        Ok(Quarters::of_records(&records))
+    }
+}
+
+/// Each day's average, lowest and highest spot price.
+#[utoipa::path(get, path = "/api/v1/daily", params(DailyQuery), responses(
+    (status = 200, body = [Day]),
+    (status = 400, body = Failure, description = "A parameter is not valid; the error says which and why"),
+))]
+async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Result<Json<Vec<Day>>, ApiFailure> {
+    let today = api.zone.date(Utc::now());
+    let to = query.to.as_deref().map(|t| params::date("to", t)).transpose()?.unwrap_or(today + Duration::days(1));
+    let from = query.from.as_deref().map(|t| params::date("from", t)).transpose()?.unwrap_or(to - Duration::days(30));
+    let (start, end) = (api.midnight(from), api.midnight(to + Duration::days(1)));
+    params::span(start, end)?;
+    let records = api.store.range(start, end)?;
+    let local = api.local_time(start, end);
+    // Each day's spot prices and total prices.
+    let mut days: Vec<(NaiveDate, [Sums; 2])> = Vec::new();
+    for record in &records {
+        let [spot, total] = history::period(&mut days, local.date(record.start_date));
+        spot.add(record.price);
+        total.add(api.tariff.breakdown(record.price, record.start_date, &local).total);
+    }
+    let day = |(date, [spot, total]): (NaiveDate, [Sums; 2])| Day {
+        date,
+        average: spot.mean(),
+        min: spot.min(),
+        max: spot.max(),
+        total_average: total.mean(),
+        slots: spot.slots(),
+    };
+    Ok(Json(days.into_iter().map(day).collect()))
+}

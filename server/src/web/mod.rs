@@ -1,0 +1,210 @@
+//! The dashboard's web server: server-side rendering, server functions, the CSV download and static files.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use app::{
+    App,
+    figures::{format::DisplayZone, tariff::Tariff},
+    query::{
+        dashboard::{DEFAULT_HOURS, parse_hours},
+        status::{PipelineStatus, StatusSource},
+        store::{Current, PriceStore},
+    },
+    records::csv_log,
+    shell,
+};
+
+use tower_http::compression::CompressionLayer;
+
+pub mod api_v1;
+pub mod assets;
+pub mod health;
+
+use health::KafkaProbe;
+
+use crate::{config::Config, metrics, pipeline::kafka};
+
+/// What every request's server functions can reach, given to them as Leptos context.
+#[derive(Clone)]
+pub struct ServerContext {
+    pub store: Arc<PriceStore>,
+    pub zone: DisplayZone,
+    /// The pipeline's status when the producer and consumer run in this process.
+    pub status: Option<StatusSource>,
+    /// What `/readyz` checks besides the data.
+    pub checks: health::Checks,
+    /// The fees added to the spot price.
+    pub tariff: Arc<Tariff>,
+}
+
+impl ServerContext {
+    /// A dashboard of the CSV log at `csv_path` alone: no pipeline in the process, no fees, Helsinki time.
+    pub fn reading(csv_path: &std::path::Path) -> Self {
+        Self {
+            store: Arc::new(PriceStore::new(csv_path)),
+            zone: DisplayZone::default(),
+            status: None,
+            checks: health::Checks::reader(csv_path),
+            tariff: Arc::default(),
+        }
+    }
+
+    fn provide(&self) {
+        provide_context(self.store.clone());
+        provide_context(self.zone);
+        provide_context(self.tariff.clone());
+        if let Some(status) = &self.status {
+            provide_context(status.clone());
+        }
+    }
+
+    /// What the log says of now and how the pipeline is: the figures `/readyz` and `/metrics` report.
+    fn snapshot(&self) -> (Result<Current, String>, Option<PipelineStatus>) {
+        let pipeline = self.status.as_ref().map(|status| status());
+        let current = self.store.current(chrono::Utc::now(), self.zone);
+        (current.map_err(|e| e.to_string()), pipeline)
+    }
+}
+
+/// The axum router of the dashboard: compressed answers, and the site's files under a versioned URL when they
+/// are there (see [`assets`]).
+pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Router {
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
+    let versioned = match assets::site_version(&site_root, &options.site_pkg_dir, &options.output_name) {
+        Ok(version) => {
+            options.site_pkg_dir = app::versioned_pkg_dir(&version, &options.site_pkg_dir).into();
+            tracing::info!("site files of version {version} served from {}", site_root.display());
+            Router::new().nest_service(&format!("{}{version}", assets::VERSIONED), assets::serve_dir(&site_root))
+        }
+        Err(why) => {
+            tracing::warn!("the site's files are served unversioned, checked on every use: {why}");
+            Router::new()
+        }
+    };
+    let routes = generate_route_list(App);
+    let store = server_context.store.clone();
+    let ops = operations(server_context.clone());
+    let api = api_v1::Api { store: store.clone(), zone: server_context.zone, tariff: server_context.tariff.clone() };
+    let context = move || server_context.provide();
+    Router::new()
+        .route("/download.csv", get(download).with_state(store))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options)
+        .merge(versioned)
+        .merge(ops)
+        .nest("/api/v1", api_v1::router(api))
+        .layer(axum::middleware::from_fn(assets::cache_rules))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(metrics::time_requests))
+}
+
+/// `/healthz`, `/readyz` and `/metrics`, for orchestrators and monitoring.
+fn operations(context: ServerContext) -> Router {
+    metrics::handle(); // installs the recorder before the first request is timed
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route(
+            "/readyz",
+            get(|State(context): State<ServerContext>| async move {
+                let (data, _) = context.snapshot();
+                health::readyz(&context.checks, data).await
+            }),
+        )
+        .route(
+            "/metrics",
+            get(|State(context): State<ServerContext>| async move {
+                let (data, pipeline) = context.snapshot();
+                let text = metrics::render(data.ok().as_ref(), pipeline.as_ref(), chrono::Utc::now());
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
+            }),
+        )
+        .with_state(context)
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    hours: Option<String>,
+}
+
+/// `GET /download.csv?hours=N`: the latest revision of each slot the dashboard shows for N hours, as CSV.
+async fn download(State(store): State<Arc<PriceStore>>, Query(query): Query<DownloadQuery>) -> Response {
+    let hours = match query.hours.as_deref().map_or(Ok(DEFAULT_HOURS), parse_hours) {
+        Ok(hours) => hours,
+        Err(why) => return (StatusCode::BAD_REQUEST, why.to_string()).into_response(),
+    };
+    match store.window(chrono::Utc::now(), hours) {
+        Ok(window) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"electricity_prices_{hours}h.csv\"")),
+            ],
+            csv_log::document(&window.slots),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("download: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("reading the price log failed: {e}")).into_response()
+        }
+    }
+}
+
+/// Connections that may wait to be accepted.
+///
+/// Every open page refreshes every 10 s, so dashboards opened together keep connecting together: the usual
+/// 128 would drop some of 200 simultaneous connections, and a dropped SYN costs the browser a 1 s retransmit.
+const ACCEPT_BACKLOG: u32 = 1024;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    // As std and tokio do: a restarted server can listen again while old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
+
+/// Serves the dashboard at `config.addr` until `shutdown`.
+pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
+    let mut options = get_configuration(None).context("reading the Leptos configuration")?.leptos_options;
+    options.site_addr = config.addr;
+    if !config.without_site {
+        let site_root = std::path::Path::new(options.site_root.as_ref());
+        assets::check_site(site_root, &options.site_pkg_dir, &options.output_name)?;
+    }
+    let checks = match status {
+        Some(_) => {
+            health::Checks::pipeline(&config.csv_path, KafkaProbe::new(kafka::metadata_client(&config)?, &config.topic))
+        }
+        None => health::Checks::reader(&config.csv_path),
+    };
+    let context = ServerContext {
+        store: Arc::new(PriceStore::new(&config.csv_path)),
+        zone: DisplayZone(config.tz),
+        status,
+        checks,
+        tariff: Arc::new(config.tariff.tariff().context("reading the tariff")?),
+    };
+    let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
+    tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
+    axum::serve(listener, router(options, context))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .context("serving the dashboard")
+}
