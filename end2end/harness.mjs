@@ -155,6 +155,10 @@ export function waitForRows(system, rows = 192) {
 /** A page in a context of its own that records console errors and page errors in `problems`. */
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  // A script, style or connection the page's Content-Security-Policy refuses is a problem like any error.
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'an inline script'}`);
+  }));
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });

@@ -1,4 +1,5 @@
-// The page loads, hydrates, and draws the price history from the real pipeline; no console errors.
+// The page loads, hydrates, and draws the price history from the real pipeline, under its Content-Security-Policy;
+// no console errors and no policy violation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openPage, screenshotPath, startSystem, waitForRows } from './harness.mjs';
@@ -24,7 +25,9 @@ test('the dashboard draws the 192 sample prices in an ECharts canvas, without co
   // The page is server-rendered from the CSV: wait until the pipeline has filled it.
   await waitForRows(system);
   const { page, problems } = await openPage(browser);
-  await page.goto(system.url);
+  const response = await page.goto(system.url);
+  const policy = response.headers()['content-security-policy'] ?? '';
+  assert.match(policy, /script-src 'self' 'nonce-[\w-]{16,}' 'wasm-unsafe-eval';/, 'the page\'s scripts by nonce');
 
   await page.waitForSelector('#trend-chart canvas', { timeout: 30_000 });
   // Let the line's drawing animation end (or have ended) before reading pixels and taking the screenshot.
@@ -45,6 +48,12 @@ test('the dashboard draws the 192 sample prices in an ECharts canvas, without co
   assert.ok(drawn.width > 0, 'the canvas has a size');
   assert.ok(drawn.painted > 1000, `the canvas is painted (${drawn.painted} pixels)`);
   assert.equal(await page.title(), 'Electricity price monitor');
+  // The tooltip's numbers come from a formatter of the page's own code, not from text compiled with eval.
+  await page.locator('#trend-chart').scrollIntoViewIfNeeded();
+  const box = await page.locator('#trend-chart').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => /\d\.\d\d c\/kWh/.test(document.querySelector('#trend-chart').innerText), null, { timeout: 10_000 });
   await page.screenshot({ path: screenshotPath('smoke.png'), fullPage: true });
   assert.deepEqual(problems, [], 'no console errors');
 });

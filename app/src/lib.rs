@@ -9,7 +9,7 @@ pub mod page;
 pub mod query;
 pub mod records;
 
-use leptos::prelude::*;
+use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
@@ -36,8 +36,33 @@ fn asset_prefix(options: &LeptosOptions) -> String {
     }
 }
 
+/// The page's Content-Security-Policy: scripts from the site and inline ones only with this answer's `nonce`
+/// (Leptos' hydration scripts carry it), WebAssembly compiled, nothing framing the page or loaded from
+/// elsewhere. Styles may be inline: Leptos and ECharts set `style` attributes. `dev` allows the websocket of
+/// `cargo leptos watch`'s reload.
+pub fn page_policy(nonce: &str, dev: bool) -> String {
+    let reload = if dev { " ws:" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Sets the page's policy on the answer being rendered, with the nonce Leptos made for it.
+#[cfg(feature = "ssr")]
+fn set_page_policy(options: &LeptosOptions) {
+    let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else { return };
+    let policy = page_policy(&nonce, options.env == leptos::config::Env::DEV);
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_policy(&options);
     let prefix = asset_prefix(&options);
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
@@ -51,7 +76,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // `cargo leptos watch` swap it when the CSS changes.
                 <link rel="stylesheet" id="leptos" href=css/>
                 // ECharts must be defined before the WebAssembly bundle draws the first chart.
-                <script src=format!("{prefix}{ECHARTS_FILE}")></script>
+                <script src=format!("{prefix}{ECHARTS_FILE}") nonce=use_nonce()></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -131,6 +131,11 @@ pub struct Config {
     #[command(flatten)]
     pub tariff: crate::tariff_config::TariffArgs,
 
+    /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
+    /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy every client has its address).
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]
+    pub rate_limit: u32,
+
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
     pub addr: SocketAddr,

@@ -4,9 +4,17 @@
 /// The most characters of outside text one log line quotes.
 pub const MOST: usize = 120;
 
+/// The most of a client's input an answer quotes back: enough to recognise it.
+pub const IN_ANSWERS: usize = 40;
+
 /// `text`, or its first [`MOST`] characters and an ellipsis.
 pub fn clipped(text: &str) -> String {
-    match text.char_indices().nth(MOST) {
+    clipped_to(text, MOST)
+}
+
+/// `text`, or its first `most` characters and an ellipsis.
+pub fn clipped_to(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }

@@ -187,7 +187,8 @@ pub struct DurationError {
 
 /// A run's length in quarters, written `90` or `90m` (minutes), `1h30m`, `1h30` or `2h`.
 pub fn parse_duration(text: &str) -> Result<u32, DurationError> {
-    let why = || DurationError { text: text.to_owned() };
+    // The answer quotes what it was given, its first 40 characters at most.
+    let why = || DurationError { text: text.chars().take(40).collect() };
     let trimmed = text.trim();
     let (hours, rest) = match trimmed.split_once('h') {
         Some((h, rest)) => (h.parse::<u32>().map_err(|_| why())?, rest),

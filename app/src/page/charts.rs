@@ -151,9 +151,27 @@ mod build {
         unit_formatter(data.view.unit.label())
     }
 
-    fn unit_formatter(unit: &str) -> JsFunction {
-        let body = format!("return value == null || isNaN(value) ? '–' : Number(value).toFixed(2) + ' {unit}';");
-        JsFunction::new_with_args("value", &body)
+    /// `value` with two decimals and the unit, or "–" for none. A function of this module handed to ECharts,
+    /// not one compiled from text (`JsFunction::new_with_args` is `new Function`, which the page's
+    /// Content-Security-Policy forbids), made once per unit: the charts are drawn again every 10 s.
+    fn unit_formatter(unit: &'static str) -> JsFunction {
+        use wasm_bindgen::{JsValue, closure::Closure};
+        thread_local! {
+            static MADE: std::cell::RefCell<Vec<(&'static str, JsFunction)>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        MADE.with_borrow_mut(|made| {
+            if let Some((_, formatter)) = made.iter().find(|(u, _)| *u == unit) {
+                return formatter.clone();
+            }
+            let format = Closure::<dyn Fn(JsValue) -> String>::new(move |value: JsValue| {
+                let number = value.as_f64().or_else(|| value.as_string().and_then(|t| t.trim().parse().ok()));
+                number.filter(|n| !n.is_nan()).map_or_else(|| "–".to_owned(), |n| format!("{n:.2} {unit}"))
+            });
+            let formatter: JsFunction =
+                serde_wasm_bindgen::from_value(format.into_js_value()).expect("a closure is a JS function");
+            made.push((unit, formatter.clone()));
+            formatter
+        })
     }
 
     /// Series that draw nothing but list each slot's parts in the trend's tooltip, when the page shows totals

@@ -31,6 +31,8 @@ use tower_http::compression::CompressionLayer;
 
 pub mod api_v1;
 pub mod assets;
+pub mod connections;
+pub mod guard;
 pub mod health;
 
 use health::KafkaProbe;
@@ -48,6 +50,8 @@ pub struct ServerContext {
     pub checks: health::Checks,
     /// The fees added to the spot price.
     pub tariff: Arc<Tariff>,
+    /// How often one client may ask for the CSV download and `/api/v1`.
+    pub rate_limit: guard::RateLimit,
 }
 
 impl ServerContext {
@@ -59,6 +63,7 @@ impl ServerContext {
             status: None,
             checks: health::Checks::reader(csv_path),
             tariff: Arc::default(),
+            rate_limit: guard::RateLimit::per_minute(guard::DEFAULT_RATE_LIMIT),
         }
     }
 
@@ -79,8 +84,8 @@ impl ServerContext {
     }
 }
 
-/// The axum router of the dashboard: compressed answers, and the site's files under a versioned URL when they
-/// are there (see [`assets`]).
+/// The axum router of the dashboard: compressed answers within the bounds of [`guard`], and the site's files
+/// under a versioned URL when they are there (see [`assets`]).
 pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Router {
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     let versioned = match assets::site_version(&site_root, &options.site_pkg_dir, &options.output_name) {
@@ -98,21 +103,23 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
     let store = server_context.store.clone();
     let ops = operations(server_context.clone());
     let api = api_v1::Api { store: store.clone(), zone: server_context.zone, tariff: server_context.tariff.clone() };
+    let limited = server_context.rate_limit.clone();
     let context = move || server_context.provide();
-    Router::new()
-        .route("/download.csv", get(download).with_state(store))
+    let costly =
+        Router::new().route("/download.csv", get(download).with_state(store)).nest("/api/v1", api_v1::router(api));
+    let router = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
+        .merge(limited.around(costly))
         .merge(versioned)
         .merge(ops)
-        .nest("/api/v1", api_v1::router(api))
         .layer(axum::middleware::from_fn(assets::cache_rules))
-        .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(metrics::time_requests))
+        .layer(CompressionLayer::new());
+    guard::bounded(router, guard::REQUEST_TIMEOUT).layer(axum::middleware::from_fn(metrics::time_requests))
 }
 
 /// `/healthz`, `/readyz` and `/metrics`, for orchestrators and monitoring.
@@ -200,11 +207,10 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         status,
         checks,
         tariff: Arc::new(config.tariff.tariff().context("reading the tariff")?),
+        rate_limit: guard::RateLimit::per_minute(config.rate_limit),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
-    axum::serve(listener, router(options, context))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .context("serving the dashboard")
+    connections::serve(listener, router(options, context), connections::Bounds::default(), shutdown).await;
+    Ok(())
 }

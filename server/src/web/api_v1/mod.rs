@@ -175,9 +175,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
     type Rejection = ApiFailure;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(query) = Query::<T>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| BadRequest(format!("the query is not valid: {}", e.body_text())))?;
+        let Query(query) = Query::<T>::from_request_parts(parts, state).await.map_err(|e| {
+            // Its text may quote the query: as much of it as any other answer does, and the reason.
+            let why = crate::log_text::clipped_to(&e.body_text(), 2 * crate::log_text::IN_ANSWERS);
+            BadRequest(format!("the query is not valid: {why}"))
+        })?;
         Ok(Self(query))
     }
 }

@@ -74,7 +74,8 @@ pub fn time(
 /// A `YYYY-MM-DD` date.
 pub fn date(name: &str, text: &str) -> Result<NaiveDate, BadRequest> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        bad(format!("{name} must be a date like 2026-01-15 or a time like 2026-01-15T12:00:00Z, not {text:?}"))
+        let given = crate::log_text::clipped_to(text, crate::log_text::IN_ANSWERS);
+        bad(format!("{name} must be a date like 2026-01-15 or a time like 2026-01-15T12:00:00Z, not {given:?}"))
     })
 }
 
