@@ -13,7 +13,7 @@ use std::{
 
 use app::{
     figures::format::DisplayZone,
-    query::{dashboard::MAX_HOURS, store::PriceStore},
+    query::{dashboard::MAX_HOURS, store::PriceStore, window},
     records::{
         csv_log::{self, CsvTail},
         price::PriceRecord,
@@ -77,7 +77,7 @@ fn main() {
         let last_start = slot(rows - 1, received).start_date;
         // "Now" a day before the last known slot: 48 h of history and a day of known future.
         let now = last_start - chrono::Duration::days(1);
-        store.window(now, 1).unwrap();
+        store.read(|log| window::window(log, now, 1)).unwrap();
         let rss = rss_mib();
 
         let mut appended = rows;
@@ -87,16 +87,18 @@ fn main() {
             let body = &bytes[csv_log::HEADER.len() + 1..];
             std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(body).unwrap();
             appended += 96;
-            black_box(store.window(now, 1).unwrap());
+            black_box(store.read(|log| window::window(log, now, 1)).unwrap());
         });
         let dashboard_48 = median(21, || {
-            black_box(store.dashboard(now, zone, 48, None, &Default::default()).unwrap());
+            black_box(store.read(|log| window::dashboard(log, now, zone, 48, None, &Default::default())).unwrap());
         });
         let window_48 = median(21, || {
-            black_box(store.window(now, 48).unwrap());
+            black_box(store.read(|log| window::window(log, now, 48)).unwrap());
         });
         let dashboard_all = median(5, || {
-            black_box(store.dashboard(now, zone, MAX_HOURS, None, &Default::default()).unwrap());
+            black_box(
+                store.read(|log| window::dashboard(log, now, zone, MAX_HOURS, None, &Default::default())).unwrap(),
+            );
         });
         println!(
             "{rows:>9} {size:>9.1} {:>11.1?} {:>13.1?} {:>15.1?} {:>15.1?} {:>15.1?} {rss:>9.0}",

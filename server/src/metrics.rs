@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use app::query::{status::PipelineStatus, store::Current};
+use app::query::{now::Current, status::PipelineStatus};
 
 pub const PRICE: &str = "price_monitor_price_cents_per_kwh";
 pub const PRICE_LEVEL: &str = "price_monitor_price_level";

@@ -15,7 +15,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::{figures::format::DisplayZone, query::store::PriceStore};
+use app::{
+    figures::format::DisplayZone,
+    query::{history::HistoryCache, store::PriceStore, window},
+};
 use rdkafka::{
     Message,
     consumer::{BaseConsumer, Consumer},
@@ -201,14 +204,18 @@ async fn dashboard_server_function_by_history_length() {
         write_log(&path, rows);
         let store = PriceStore::new(&path);
         let now = chrono::Utc::now();
-        store.window(now, 1).unwrap(); // the first load is not a refresh
+        store.read(|log| window::window(log, now, 1)).unwrap(); // the first load is not a refresh
         // "All" is the longest a request may ask for: 100 000 h, which is 400 000 of the million quarter-hours.
         for (range, hours) in [("48 h", 48), ("all", app::query::dashboard::MAX_HOURS)] {
             let mut bytes = 0;
             let mut times: Vec<Duration> = (0..40)
                 .map(|_| {
                     let t = Instant::now();
-                    let data = store.dashboard(now, DisplayZone::default(), hours, None, &Default::default()).unwrap();
+                    let data = store
+                        .read(|log| {
+                            window::dashboard(log, now, DisplayZone::default(), hours, None, &Default::default())
+                        })
+                        .unwrap();
                     bytes = serde_json::to_vec(&data).unwrap().len();
                     t.elapsed()
                 })
@@ -221,11 +228,13 @@ async fn dashboard_server_function_by_history_length() {
             );
         }
         // The history panel reads every slot (the months of all history), every 5 minutes per page.
+        let cache = HistoryCache::default();
         let mut bytes = 0;
         let mut times: Vec<Duration> = (0..10)
             .map(|_| {
                 let t = Instant::now();
-                let history = store.history(now, DisplayZone::default(), &Default::default()).unwrap();
+                let history =
+                    store.read(|log| cache.history(log, now, DisplayZone::default(), &Default::default())).unwrap();
                 bytes = serde_json::to_vec(&history).unwrap().len();
                 t.elapsed()
             })

@@ -118,13 +118,18 @@ mod ssr {
             tariff::Tariff,
             view::{Shown, View},
         },
-        query::store::PriceStore,
+        query::{history::HistoryCache, store::PriceStore},
         records::csv_log::CsvLogError,
     };
 
     /// The store the server provides as context; its absence is a bug in the server's set-up.
     pub fn store() -> Arc<PriceStore> {
         use_context::<Arc<PriceStore>>().expect("the server provides the price store")
+    }
+
+    /// The history panel's cache the server provides, shared by every page.
+    pub fn history_cache() -> Arc<HistoryCache> {
+        use_context::<Arc<HistoryCache>>().expect("the server provides the history cache")
     }
 
     /// The view the call asks for, with the tariff the server provides.
@@ -215,12 +220,14 @@ pub async fn dashboard(#[server(flatten)] query: PageQuery) -> Result<DashboardD
     let zone = ssr::zone();
     let ssr::Checked { hours, shown, ask } = ssr::check(query, zone).map_err(ssr::bad_request)?;
     let pipeline = use_context::<crate::query::status::StatusSource>().map(|source| source());
-    let (store, now) = (ssr::store(), chrono::Utc::now());
-    let mut data = store.dashboard(now, zone, hours, pipeline, &shown).map_err(ssr::log_failed)?;
-    if let Some(ask) = ask {
-        data.plan = Some(store.plan(now, zone, &shown, ask).map_err(ssr::log_failed)?);
-    }
-    Ok(data)
+    let now = chrono::Utc::now();
+    ssr::store()
+        .read(|log| {
+            let mut data = crate::query::window::dashboard(log, now, zone, hours, pipeline, &shown);
+            data.plan = ask.map(|ask| crate::query::plan::plan(log, now, zone, &shown, ask));
+            data
+        })
+        .map_err(ssr::log_failed)
 }
 
 /// The history panel: daily and monthly averages, today beside yesterday and a week ago, the last two weeks by
@@ -232,5 +239,6 @@ pub async fn history(
     unit: Option<String>,
 ) -> Result<crate::figures::history::History, ApiError> {
     let shown = ssr::shown(price, res, unit)?;
-    ssr::store().history(chrono::Utc::now(), ssr::zone(), &shown).map_err(ssr::log_failed)
+    let (now, zone, cache) = (chrono::Utc::now(), ssr::zone(), ssr::history_cache());
+    ssr::store().read(|log| cache.history(log, now, zone, &shown)).map_err(ssr::log_failed)
 }

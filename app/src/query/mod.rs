@@ -1,8 +1,21 @@
-//! The questions asked of the log: what the page shows (`dashboard`), the pipeline's state (`status`), and, on the
-//! server, the store that follows the log and answers them.
+//! The questions asked of the log, each in one place that the page's server functions, `/api/v1`, `/readyz` and
+//! `/metrics` all call: what the page shows (`dashboard`, computed by `window`), what the log says of now
+//! (`now`), the planner's answer (`plan`) and the history panel (`history`). The store (`store`) only follows
+//! the log and hands it to them.
 
 pub mod dashboard;
 pub mod status;
 
 #[cfg(feature = "ssr")]
+pub mod history;
+#[cfg(feature = "ssr")]
+pub mod now;
+#[cfg(feature = "ssr")]
+pub mod plan;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod window;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use serde::Serialize;
 
-use app::query::store::Current;
+use app::query::now::Current;
 
 /// How long `/readyz` waits for Kafka's answer: probes of orchestrators time out after a few seconds.
 const KAFKA_TIMEOUT: Duration = Duration::from_secs(2);

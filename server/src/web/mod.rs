@@ -20,8 +20,11 @@ use app::{
     figures::{format::DisplayZone, tariff::Tariff},
     query::{
         dashboard::{DEFAULT_HOURS, parse_hours},
+        history::HistoryCache,
+        now::{self, Current},
         status::{PipelineStatus, StatusSource},
-        store::{Current, PriceStore},
+        store::PriceStore,
+        window,
     },
     records::csv_log,
     shell,
@@ -43,6 +46,8 @@ use crate::{config::Config, metrics, pipeline::kafka};
 #[derive(Clone)]
 pub struct ServerContext {
     pub store: Arc<PriceStore>,
+    /// The history panel's last answer, shared by every page.
+    pub history: Arc<HistoryCache>,
     pub zone: DisplayZone,
     /// The pipeline's status when the producer and consumer run in this process.
     pub status: Option<StatusSource>,
@@ -59,6 +64,7 @@ impl ServerContext {
     pub fn reading(csv_path: &std::path::Path) -> Self {
         Self {
             store: Arc::new(PriceStore::new(csv_path)),
+            history: Arc::default(),
             zone: DisplayZone::default(),
             status: None,
             checks: health::Checks::reader(csv_path),
@@ -69,6 +75,7 @@ impl ServerContext {
 
     fn provide(&self) {
         provide_context(self.store.clone());
+        provide_context(self.history.clone());
         provide_context(self.zone);
         provide_context(self.tariff.clone());
         if let Some(status) = &self.status {
@@ -79,7 +86,8 @@ impl ServerContext {
     /// What the log says of now and how the pipeline is: the figures `/readyz` and `/metrics` report.
     fn snapshot(&self) -> (Result<Current, String>, Option<PipelineStatus>) {
         let pipeline = self.status.as_ref().map(|status| status());
-        let current = self.store.current(chrono::Utc::now(), self.zone);
+        let (now, zone) = (chrono::Utc::now(), self.zone);
+        let current = self.store.read(|log| now::current(log, now, zone));
         (current.map_err(|e| e.to_string()), pipeline)
     }
 }
@@ -156,7 +164,8 @@ async fn download(State(store): State<Arc<PriceStore>>, Query(query): Query<Down
         Ok(hours) => hours,
         Err(why) => return (StatusCode::BAD_REQUEST, why.to_string()).into_response(),
     };
-    match store.window(chrono::Utc::now(), hours) {
+    let now = chrono::Utc::now();
+    match store.read(|log| window::window(log, now, hours)) {
         Ok(window) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -203,6 +212,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
     };
     let context = ServerContext {
         store: Arc::new(PriceStore::new(&config.csv_path)),
+        history: Arc::default(),
         zone: DisplayZone(config.tz),
         status,
         checks,

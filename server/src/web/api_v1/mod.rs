@@ -198,7 +198,7 @@ impl Api {
     fn slots(&self, from: DateTime<Utc>, to: DateTime<Utc>, resolution: Resolution) -> Result<Vec<Slot>, ApiFailure> {
         // The week before for the levels, and whole days either side for the ranks.
         let (context_from, context_to) = (from - level::TRAILING - Duration::days(1), to + Duration::days(1));
-        let records = self.store.range(context_from, context_to)?;
+        let records = self.store.read(|log| log.index().range(context_from, context_to).collect::<Vec<_>>())?;
         let local = self.local_time(context_from, context_to);
         let (points, ends): (Vec<Point>, Vec<DateTime<Utc>>) = match resolution {
             Resolution::Quarter => records.iter().map(|r| (Point(r.start_date, r.price), r.slot_end())).unzip(),
@@ -236,10 +236,13 @@ impl Api {
     (status = 404, body = Failure, description = "No price is known for now"),
 ))]
 async fn now(State(api): State<Api>) -> Result<Json<Slot>, ApiFailure> {
-    let now = Utc::now();
-    let slots = api.slots(now - Duration::hours(2), now + Duration::minutes(1), Resolution::Quarter)?;
-    let current = slots.into_iter().rev().find(|s| s.start <= now && now < s.end);
-    current.map(Json).ok_or_else(|| ApiFailure::NotKnown("no price is known for now".to_owned()))
+    // The slot of now as the page's card, /readyz and /metrics find it; then its figures as /prices gives them.
+    let (now, zone) = (Utc::now(), api.zone);
+    let current = api.store.read(|log| app::query::now::current(log, now, zone))?;
+    let unknown = || ApiFailure::NotKnown("no price is known for now".to_owned());
+    let slot = current.slot.ok_or_else(unknown)?;
+    let slots = api.slots(slot.start_date, slot.start_date + Duration::seconds(1), Resolution::Quarter)?;
+    slots.into_iter().next().map(Json).ok_or_else(unknown)
 }
 
 /// The slots from `from` to `to`.
@@ -304,7 +307,7 @@ async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) 
 impl Api {
     /// The known prices of `from..until` by the quarter hour, spot or total.
     fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceBasis) -> Result<Quarters, ApiFailure> {
-        let records = self.store.range(from - QUARTER * 4, until)?;
+        let records = self.store.read(|log| log.index().range(from - QUARTER * 4, until).collect::<Vec<_>>())?;
         let local = self.local_time(from, until);
         // Priced as the page prices what it shows: one rule for spot and total.
         let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*self.tariff).clone() };
@@ -324,7 +327,7 @@ async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Res
     let from = query.from.as_deref().map(|t| params::date("from", t)).transpose()?.unwrap_or(to - Duration::days(30));
     let (start, end) = (api.midnight(from), api.midnight(to + Duration::days(1)));
     params::span(start, end)?;
-    let records = api.store.range(start, end)?;
+    let records = api.store.read(|log| log.index().range(start, end).collect::<Vec<_>>())?;
     let local = api.local_time(start, end);
     // Each day's spot prices and total prices.
     let mut days: Vec<(NaiveDate, [Sums; 2])> = Vec::new();
