@@ -28,6 +28,8 @@ enum Answer {
         etag: &'static str,
     },
     Status(u16),
+    /// 429 Too Many Requests with `Retry-After: 1`.
+    SlowDown,
     /// 200 with a price file, after this long.
     Slow(Duration),
     /// 200 with this body and content type.
@@ -39,18 +41,21 @@ struct LocalSource {
     url: String,
     answer: Arc<Mutex<Answer>>,
     requests: Arc<Mutex<Vec<HeaderMap>>>,
+    times: Arc<Mutex<Vec<std::time::Instant>>>,
 }
 
 impl LocalSource {
     async fn start(answer: Answer) -> Self {
         let answer = Arc::new(Mutex::new(answer));
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (a, r) = (answer.clone(), requests.clone());
+        let times = Arc::new(Mutex::new(Vec::new()));
+        let (a, r, t) = (answer.clone(), requests.clone(), times.clone());
         let app = Router::new().route(
             "/v2/latest-prices.json",
             get(move |headers: HeaderMap| {
-                let (answer, requests) = (a.clone(), r.clone());
+                let (answer, requests, times) = (a.clone(), r.clone(), t.clone());
                 async move {
+                    times.lock().unwrap().push(std::time::Instant::now());
                     requests.lock().unwrap().push(headers.clone());
                     let answer = answer.lock().unwrap().clone();
                     respond(answer, &headers).await
@@ -60,7 +65,7 @@ impl LocalSource {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v2/latest-prices.json", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { url, answer, requests }
+        Self { url, answer, requests, times }
     }
 
     fn answer(&self, answer: Answer) {
@@ -81,6 +86,7 @@ async fn respond(answer: Answer, headers: &HeaderMap) -> Response {
             ([(header::ETAG, etag), (header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "the source has a bad day").into_response(),
+        Answer::SlowDown => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response(),
         Answer::Slow(delay) => {
             tokio::time::sleep(delay).await;
             prices(0).into_response()
@@ -211,6 +217,61 @@ async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(local.requests().len(), after, "no more requests once tomorrow is known");
 
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
+}
+
+/// A source that fails at first is asked again soon (here after 100 ms, then 200, 400), not on the 15-minute
+/// schedule; one that says 429 with Retry-After is not asked before it.
+#[tokio::test]
+async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
+    let local = LocalSource::start(Answer::Status(500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let schedule = Schedule { failure_min: Duration::from_millis(100), ..Schedule::default() };
+    let shutdown = CancellationToken::new();
+    let fetcher = tokio::spawn({
+        let (source, path, shutdown, schedule) = (source(&local.url), path.clone(), shutdown.clone(), schedule.clone());
+        async move { server::pipeline::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
+    });
+    for _ in 0..50 {
+        if local.requests().len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let times = local.times.lock().unwrap().clone();
+    assert!(times.len() >= 4, "retried within seconds, not on the 15-minute schedule: {} requests", times.len());
+    let gaps: Vec<Duration> = times.windows(2).take(3).map(|w| w[1] - w[0]).collect();
+    for (gap, least) in gaps.iter().zip([95, 190, 380]) {
+        assert!(*gap >= Duration::from_millis(least), "each retry waits twice as long: {gaps:?}");
+    }
+    let body = prices(7);
+    local.answer(Answer::Prices { body: body.clone(), etag: "\"up\"" });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(read(&path), body, "the file came with the first answer after the failures");
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
+
+    let limited = LocalSource::start(Answer::SlowDown).await;
+    let shutdown = CancellationToken::new();
+    let fetcher = tokio::spawn({
+        let (source, path, shutdown) = (source(&limited.url), path.clone(), shutdown.clone());
+        async move { server::pipeline::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
+    });
+    for _ in 0..50 {
+        if limited.requests().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let times = limited.times.lock().unwrap().clone();
+    assert!(times.len() >= 2, "asked again after Retry-After");
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(990),
+        "not before the second it asked for: {:?}",
+        times[1] - times[0]
+    );
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
 }

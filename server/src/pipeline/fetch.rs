@@ -39,8 +39,8 @@ const USER_AGENT: &str = concat!(
 pub enum FetchError {
     #[error("requesting {url} failed: {source}")]
     Request { url: String, source: reqwest::Error },
-    #[error("{url} answered {status}")]
-    Status { url: String, status: StatusCode },
+    #[error("{url} answered {status}{}", retry_after.map(|w| format!(" (Retry-After: {} s)", w.as_secs())).unwrap_or_default())]
+    Status { url: String, status: StatusCode, retry_after: Option<Duration> },
     #[error("{url} sent more than {} MB, while a price file has a few tens of kilobytes", MAX_BYTES >> 20)]
     TooLarge { url: String },
     #[error("{url} sent something that is not a price file ({why}): {start}")]
@@ -125,7 +125,10 @@ impl Source {
         match response.status() {
             StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
             StatusCode::OK => {}
-            status => return Err(FetchError::Status { url: url.clone(), status }),
+            status => {
+                let retry_after = retry_after(response.headers(), Utc::now());
+                return Err(FetchError::Status { url: url.clone(), status, retry_after });
+            }
         }
         let etag = response.headers().get(header::ETAG).cloned();
         let last_modified = response.headers().get(header::LAST_MODIFIED).cloned();
@@ -151,6 +154,29 @@ impl Source {
     }
 }
 
+impl FetchError {
+    /// How long the source asked to be left alone (`Retry-After` of a 429 or a 503), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The longest `Retry-After` obeyed: a source that asks for more is asked again on the schedule anyway.
+const MOST_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110), from `now`.
+fn retry_after(headers: &header::HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let text = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => (DateTime::parse_from_rfc2822(text).ok()?.with_timezone(&Utc) - now).to_std().unwrap_or_default(),
+    };
+    Some(wait.min(MOST_RETRY_AFTER))
+}
+
 /// Where the prices of a downloaded file end; an error says why it is not a price file worth writing.
 fn prices_end(body: &[u8]) -> Result<DateTime<Utc>, String> {
     let file = price_file::parse(body, Utc::now()).map_err(|e| e.to_string())?;
@@ -168,7 +194,10 @@ pub struct Schedule {
     /// `retry_max`.
     pub retry_min: Duration,
     pub retry_max: Duration,
-    /// Never less than this between two fetches, unless `every` is shorter.
+    /// The first retry after a failed request (no answer, 5xx, 429, not a price file); each further one waits
+    /// twice as long, up to `retry_min`, the schedule's own pace.
+    pub failure_min: Duration,
+    /// Never less than this between two fetches that got an answer, unless `every` is shorter.
     pub min_interval: Duration,
     /// Fetch at least this often whatever the schedule says (`--fetch-interval`).
     pub every: Option<Duration>,
@@ -181,6 +210,7 @@ impl Default for Schedule {
             publish: NaiveTime::from_hms_opt(14, 0, 0).expect("a valid time"),
             retry_min: Duration::from_secs(15 * 60),
             retry_max: Duration::from_secs(30 * 60),
+            failure_min: Duration::from_secs(30),
             min_interval: Duration::from_secs(5 * 60),
             every: None,
         }
@@ -221,6 +251,16 @@ impl Schedule {
         }
     }
 
+    /// How long to wait after the `failures`-th failed request in a row: 30 s, 1 min, 2 min, … up to the
+    /// schedule's 15 minutes, plus up to a quarter more (`jitter` in 0..1) so that restarted monitors do not
+    /// ask together; never before the source's `Retry-After`. With `every`, at least that often.
+    pub fn after_failure(&self, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+        let base = self.failure_min.saturating_mul(1 << failures.saturating_sub(1).min(16)).min(self.retry_min);
+        let wait = base + base.mul_f64(jitter / 4.0);
+        let wait = self.every.map_or(wait, |every| wait.min(every));
+        retry_after.map_or(wait, |asked| wait.max(asked))
+    }
+
     /// Whether prices ending at `prices_end` are all there is to have at `now`: today's before the publishing
     /// time, tomorrow's too after it.
     pub fn complete(&self, now: DateTime<Utc>, prices_end: Option<DateTime<Utc>>) -> bool {
@@ -246,40 +286,54 @@ pub async fn keep_fetching(
     sample_in: Option<chrono_tz::Tz>,
     shutdown: &CancellationToken,
 ) {
-    let mut retries = 0;
+    let (mut retries, mut failures) = (0, 0);
     loop {
-        match source.fetch_into(path).await {
+        let wait = match source.fetch_into(path).await {
             Ok(fetched) => {
-                let what = match fetched {
-                    Fetched::Written => "new prices written to the price file",
-                    Fetched::NotModified => "not modified",
-                    Fetched::Unchanged => "the same as the price file",
-                };
-                let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
-                // Fetched on an interval of one's own, "nothing new" is not news.
-                if fetched == Fetched::Written || schedule.every.is_none() {
-                    tracing::info!("fetched {}: {what}; prices until {until}", source.url);
-                } else {
-                    tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
-                }
+                failures = 0;
+                log_fetched(&source, fetched, schedule);
+                let (now, prices_end) = (Utc::now(), source.prices_end());
+                let wait = schedule.next_fetch(now, prices_end, retries, fastrand::f64());
+                retries = if schedule.complete(now, prices_end) { 0 } else { retries + 1 };
+                wait
             }
-            Err(e) => match sample_in.map(|zone| sample::write_unless_current(path, Utc::now(), zone)) {
-                Some(Ok(true)) => tracing::warn!(
-                    "{e}; the price file had no price for now: it holds the shipped sample, re-dated to yesterday, \
-                     today and tomorrow, until the source answers (the page says it shows sample data)"
-                ),
-                Some(Err(write)) => tracing::warn!("{e}; the sample could not be written either: {write}"),
-                Some(Ok(false)) | None => tracing::warn!("{e}; the price file stays as it was"),
-            },
-        }
-        let (now, prices_end) = (Utc::now(), source.prices_end());
-        let wait = schedule.next_fetch(now, prices_end, retries, fastrand::f64());
-        retries = if schedule.complete(now, prices_end) { 0 } else { retries + 1 };
+            Err(e) => {
+                failures += 1;
+                let wait = schedule.after_failure(failures, e.retry_after(), fastrand::f64());
+                let again = format!("asking again in {} s", wait.as_secs());
+                match sample_in.map(|zone| sample::write_unless_current(path, Utc::now(), zone)) {
+                    Some(Ok(true)) => tracing::warn!(
+                        "{e}; the price file had no price for now: it holds the shipped sample, re-dated to \
+                         yesterday, today and tomorrow, until the source answers (the page says it shows sample \
+                         data); {again}"
+                    ),
+                    Some(Err(write)) => tracing::warn!("{e}; the sample could not be written either: {write}; {again}"),
+                    Some(Ok(false)) | None => tracing::warn!("{e}; the price file stays as it was; {again}"),
+                }
+                wait
+            }
+        };
         tracing::debug!("next fetch in {} s", wait.as_secs());
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}
         }
+    }
+}
+
+/// One line for a fetch that got an answer.
+fn log_fetched(source: &Source, fetched: Fetched, schedule: &Schedule) {
+    let what = match fetched {
+        Fetched::Written => "new prices written to the price file",
+        Fetched::NotModified => "not modified",
+        Fetched::Unchanged => "the same as the price file",
+    };
+    let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
+    // Fetched on an interval of one's own, "nothing new" is not news.
+    if fetched == Fetched::Written || schedule.every.is_none() {
+        tracing::info!("fetched {}: {what}; prices until {until}", source.url);
+    } else {
+        tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
     }
 }
 
@@ -391,6 +445,36 @@ mod tests {
         let after = utc("2026-03-29T11:00:00Z");
         assert!(!s.complete(after, today_end), "at 14:00 local tomorrow is needed");
         assert!(s.complete(after, Some(utc("2026-03-30T21:00:00Z"))));
+    }
+
+    #[test]
+    fn a_failed_request_is_retried_after_30_s_then_twice_as_long_up_to_15_minutes_with_jitter() {
+        let s = Schedule::default();
+        let waits: Vec<f64> = (1..=7).map(|n| minutes(s.after_failure(n, None, 0.0))).collect();
+        assert_eq!(waits, [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0]);
+        assert_eq!(minutes(s.after_failure(1, None, 1.0)), 0.625, "up to a quarter more");
+        assert_eq!(minutes(s.after_failure(40, None, 0.0)), 15.0, "no overflow");
+        let fast = Schedule { every: Some(Duration::from_secs(10)), ..Schedule::default() };
+        assert_eq!(fast.after_failure(5, None, 0.0), Duration::from_secs(10), "--fetch-interval keeps its pace");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_in_seconds_or_as_a_date() {
+        let s = Schedule::default();
+        assert_eq!(minutes(s.after_failure(1, Some(Duration::from_secs(600)), 0.0)), 10.0, "not before it");
+        assert_eq!(minutes(s.after_failure(6, Some(Duration::from_secs(60)), 0.0)), 15.0, "not sooner than backoff");
+        let now = utc("2026-01-15T12:00:00Z");
+        let headers = |value: &str| {
+            let mut h = header::HeaderMap::new();
+            h.insert(header::RETRY_AFTER, header::HeaderValue::from_str(value).unwrap());
+            h
+        };
+        assert_eq!(retry_after(&headers("120"), now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(&headers("Thu, 15 Jan 2026 12:05:00 GMT"), now), Some(Duration::from_secs(300)));
+        assert_eq!(retry_after(&headers("Thu, 15 Jan 2026 11:00:00 GMT"), now), Some(Duration::ZERO), "past");
+        assert_eq!(retry_after(&headers("999999999"), now), Some(MOST_RETRY_AFTER));
+        assert_eq!(retry_after(&headers("soon"), now), None);
+        assert_eq!(retry_after(&header::HeaderMap::new(), now), None);
     }
 
     #[test]
