@@ -24,7 +24,7 @@ use app::{
         format::{DisplayZone, LocalTime},
         history::{self, Sums},
         level::{self, Level},
-        planner::{self, QUARTER, Quarters},
+        planner,
         ranking::{self, Standing},
         stats::Point,
         tariff::{Breakdown, Tariff},
@@ -283,8 +283,12 @@ async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) 
     };
     params::span(from.unwrap_or(now).min(now), until)?;
     let kind = query.price.unwrap_or(PriceBasis::Total);
-    let prices = api.quarters(now.min(from.unwrap_or(now)), until, kind)?;
-    let plan = planner::plan(&prices, quarters, now, from, until).ok_or_else(|| {
+    // The planner's own answer, as the page's planner gets it, in the prices asked for.
+    let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*api.tariff).clone() };
+    let ask = planner::Ask { quarters, from, until: Some(until), kwh, count };
+    let zone = api.zone;
+    let answer = api.store.read(|log| app::query::plan::plan(log, now, zone, &shown, ask))?;
+    let plan = answer.plan.ok_or_else(|| {
         ApiFailure::NotKnown(format!("no run of {} minutes has known prices in that span", quarters * 15))
     })?;
     let window = |w: planner::Window| Window {
@@ -293,27 +297,18 @@ async fn cheapest(State(api): State<Api>, Params(query): Params<CheapestQuery>) 
         average: w.average,
         cost_euros: kwh.map(|kwh| planner::cost_euros(kwh, w.average)),
     };
-    let cheapest_quarters = prices.cheapest_quarters(count, from.map_or(now, |f| f.max(now)), until);
     Ok(Json(Cheapest {
         duration_minutes: quarters * 15,
         price: kind,
         saving: plan.saving(),
         best: window(plan.best),
         now: plan.now.map(window),
-        cheapest_quarters: cheapest_quarters.into_iter().map(|(start, price)| Quarter { start, price }).collect(),
+        cheapest_quarters: answer
+            .cheapest_quarters
+            .into_iter()
+            .map(|(start, price)| Quarter { start, price })
+            .collect(),
     }))
-}
-
-impl Api {
-    /// The known prices of `from..until` by the quarter hour, spot or total.
-    fn quarters(&self, from: DateTime<Utc>, until: DateTime<Utc>, kind: PriceBasis) -> Result<Quarters, ApiFailure> {
-        let records = self.store.read(|log| log.index().range(from - QUARTER * 4, until).collect::<Vec<_>>())?;
-        let local = self.local_time(from, until);
-        // Priced as the page prices what it shows: one rule for spot and total.
-        let shown = Shown { view: View { price: kind, ..View::default() }, tariff: (*self.tariff).clone() };
-        let records = shown.records(records, &local);
-        Ok(Quarters::of_records(&records))
-    }
 }
 
 /// Each day's average, lowest and highest spot price.
