@@ -138,7 +138,7 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
 
   const response = await fetch(`${url}api/dashboard`, { method: 'POST', body: new URLSearchParams({ hours: '48' }) });
   const data = await response.json();
-  assert.equal(data.current.price, 6.004, 'the price now is the fetched one');
+  assert.equal(data.cards.current.price, 6.004, 'the price now is the fetched one');
   const metrics = await (await fetch(`${url}metrics`)).text();
   assert.match(metrics, /price_monitor_fetches_total\{outcome="written"\} 1/);
   assert.match(metrics, /price_monitor_price_cents_per_kwh 6.004/);
@@ -165,10 +165,10 @@ test('when the source cannot be reached, run.sh shows the sample moved to today 
   const data = await eventually('the re-dated sample on the page', async () => {
     if (!(await listening(appPort))) return false;
     const answer = await post('dashboard', { hours: '48' }).catch(() => undefined);
-    return answer?.total_slots >= 284 && answer;
+    return answer?.log?.total_slots >= 284 && answer;
   }, 300_000).catch((e) => { throw new Error(`${e.message}\n${run.output()}`); });
   assert.match(run.output(), /it holds the shipped sample, re-dated to yesterday, today and tomorrow/);
-  assert.equal(data.current?.source, 'electricity-price-monitor/sample', 'a price for now, from the sample');
+  assert.equal(data.cards.current?.source, 'electricity-price-monitor/sample', 'a price for now, from the sample');
   assert.ok(data.warnings.includes('SampleData'), `the page says it is sample data: ${JSON.stringify(data.warnings)}`);
   assert.equal(data.cheapest.length, 3, 'a cheapest 1, 2 and 3 hours ahead');
   const history = await post('history', {});

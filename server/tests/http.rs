@@ -81,18 +81,18 @@ async fn dashboard_answers_for_a_valid_range() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let data: DashboardData = serde_json::from_str(&body).unwrap();
     // The sample ends in January: the window ends with it, 6 h = 24 quarter-hours.
-    assert_eq!((data.window_slots, data.trend.len()), (24, 24));
-    assert_eq!(data.total_records, 192);
+    assert_eq!((data.charts.window_slots, data.charts.trend.len()), (24, 24));
+    assert_eq!(data.log.total_records, 192);
     assert_eq!(data.zone.name, "Europe/Helsinki");
-    assert_eq!(data.hourly.len(), 6);
-    let summary = data.summary.unwrap();
-    let expected = data.trend.iter().map(|p| p.1).sum::<f64>() / 24.0;
+    assert_eq!(data.charts.hourly.len(), 6);
+    let summary = data.cards.summary.unwrap();
+    let expected = data.charts.trend.iter().map(|p| p.1).sum::<f64>() / 24.0;
     assert!((summary.average - expected).abs() < 1e-9);
     assert!(data.warnings.iter().any(|w| matches!(w, Warning::PricesEnd { .. })), "{:?}", data.warnings);
 
     let (status, body) = call(&site, "dashboard", "hours=100000").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(serde_json::from_str::<DashboardData>(&body).unwrap().trend.len(), 192);
+    assert_eq!(serde_json::from_str::<DashboardData>(&body).unwrap().charts.trend.len(), 192);
 }
 
 #[tokio::test]
@@ -129,16 +129,16 @@ async fn the_dashboard_carries_the_trend_recent_slots_hourly_stats_and_the_summa
     let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let data: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(data["trend"].as_array().unwrap().len(), 192);
-    assert_eq!(data["trend"][191][0], "2026-01-04T22:45:00Z", "a point is a pair: start and price");
+    assert_eq!(data["charts"]["trend"].as_array().unwrap().len(), 192);
+    assert_eq!(data["charts"]["trend"][191][0], "2026-01-04T22:45:00Z", "a point is a pair: start and price");
     assert_eq!(data["recent"][0]["slot"]["startDate"], "2026-01-04T22:45:00.000Z", "times as the source writes them");
     assert_eq!(data["recent"][0]["standing"]["of"], 4, "ranked within its Helsinki day: 5 January, 00:00-00:45");
     // The sample's first slot, 23:00 UTC, is 01:00 in Helsinki: hour 0 is the 22:00 UTC quarter-hours.
-    assert_eq!(data["hourly"].as_array().unwrap().len(), 24);
-    assert_eq!(data["hourly"][0]["hour"], 0);
-    assert_eq!(data["hourly"][0]["count"], 8);
-    assert_eq!(data["summary"]["count"], 192);
-    assert_eq!(data["summary"]["min"]["price"], 4.393);
+    assert_eq!(data["charts"]["hourly"].as_array().unwrap().len(), 24);
+    assert_eq!(data["charts"]["hourly"][0]["hour"], 0);
+    assert_eq!(data["charts"]["hourly"][0]["count"], 8);
+    assert_eq!(data["cards"]["summary"]["count"], 192);
+    assert_eq!(data["cards"]["summary"]["min"]["price"], 4.393);
 }
 
 /// The view's switches and the planner's inputs reach the server function as URL parameters do.
@@ -154,13 +154,13 @@ async fn the_view_and_the_planner_are_parameters_of_the_server_function() {
         }
     };
     let hourly = data("hours=48&res=hour").await;
-    assert_eq!(hourly["trend"].as_array().unwrap().len(), 48, "hourly averages");
+    assert_eq!(hourly["charts"]["trend"].as_array().unwrap().len(), 48, "hourly averages");
     assert_eq!(hourly["view"]["resolution"], "hour");
     let exchange = data("hours=48&unit=eur_mwh").await;
-    let min = exchange["summary"]["min"]["price"].as_f64().unwrap();
+    let min = exchange["cards"]["summary"]["min"]["price"].as_f64().unwrap();
     assert!((min - 4.393 / 1.255 * 10.0).abs() < 1e-9, "EUR/MWh without VAT: {min}");
     let total = data("hours=48&price=total").await;
-    assert_eq!(total["summary"]["min"]["price"], 4.393, "no fees configured: the total is the spot price");
+    assert_eq!(total["cards"]["summary"]["min"]["price"], 4.393, "no fees configured: the total is the spot price");
     let planned = data("hours=48&duration=2h&kwh=3&count=4").await;
     assert_eq!(planned["plan"]["ask"]["quarters"], 8);
     assert!(planned["plan"]["plan"].is_null(), "the sample's prices are all in the past");
@@ -223,7 +223,7 @@ async fn before_any_data_the_page_explains_what_to_start() {
     assert!(!html.contains(r#"class="error""#), "an empty log is not an error: {html}");
     let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(serde_json::from_str::<DashboardData>(&body).unwrap().trend.is_empty());
+    assert!(serde_json::from_str::<DashboardData>(&body).unwrap().charts.trend.is_empty());
 }
 
 /// What a caller may get wrong, each answered with a 4xx and a short sentence, never a 5xx.

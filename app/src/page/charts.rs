@@ -27,7 +27,7 @@ pub fn EChart(
     #[cfg(feature = "hydrate")]
     follow(id, move |text| {
         data.with(|latest| {
-            latest.as_ref().filter(|data| !data.trend.is_empty()).map(|data| build::chart(kind, data, text))
+            latest.as_ref().filter(|data| !data.charts.trend.is_empty()).map(|data| build::chart(kind, data, text))
         })
     });
     #[cfg(not(feature = "hydrate"))]
@@ -181,7 +181,8 @@ mod build {
         if !shows_parts || !data.tariff.has_fees() {
             return Vec::new();
         }
-        let fees: Vec<Breakdown> = data.trend.iter().map(|p| data.tariff.breakdown(0.0, p.0, &data.zone)).collect();
+        let fees: Vec<Breakdown> =
+            data.charts.trend.iter().map(|p| data.tariff.breakdown(0.0, p.0, &data.zone)).collect();
         let invisible = |name: &str, values: Vec<f64>| {
             Line::new()
                 .name(name)
@@ -191,7 +192,7 @@ mod build {
                 .data(values)
         };
         vec![
-            invisible("spot", data.trend.iter().zip(&fees).map(|(p, f)| p.1 - f.total).collect()),
+            invisible("spot", data.charts.trend.iter().zip(&fees).map(|(p, f)| p.1 - f.total).collect()),
             invisible("margin", fees.iter().map(|f| f.margin).collect()),
             invisible("transfer", fees.iter().map(|f| f.transfer).collect()),
             invisible("tax", fees.iter().map(|f| f.tax).collect()),
@@ -259,15 +260,16 @@ mod build {
     fn trend(data: &DashboardData, text: &'static str) -> Chart {
         let zone = &data.zone;
         let avg = data.average();
-        let labels: Vec<String> = data.trend.iter().map(|point| zone.date_time(point.0)).collect();
-        let prices: Vec<f64> = data.trend.iter().map(|point| point.1).collect();
+        let labels: Vec<String> = data.charts.trend.iter().map(|point| zone.date_time(point.0)).collect();
+        let prices: Vec<f64> = data.charts.trend.iter().map(|point| point.1).collect();
         let named = |text: String| Label::new().formatter(text.as_str());
         let mut marks = vec![
             MarkLineData::new().y_axis(avg).name("average").label(named(format!("avg {}", price(avg)))),
             MarkLineData::new().y_axis(0.0).name("zero").label(named("0".to_owned())),
         ];
         // Where the window is down-sampled, the current slot may not be a point: then there is no marker.
-        if let Some(now) = data.current.as_ref().filter(|c| data.trend.iter().any(|p| p.0 == c.start_date)) {
+        if let Some(now) = data.cards.current.as_ref().filter(|c| data.charts.trend.iter().any(|p| p.0 == c.start_date))
+        {
             marks.push(
                 MarkLineData::new().x_axis(zone.date_time(now.start_date)).name("now").label(named("now".to_owned())),
             );
@@ -283,7 +285,7 @@ mod build {
                     .series_index(0)
                     .type_(VisualMapType::Piecewise)
                     .dimension(0)
-                    .pieces(level_runs(data.trend.iter().map(|point| point.2))),
+                    .pieces(level_runs(data.charts.trend.iter().map(|point| point.2))),
             )
             .x_axis(axis(AxisType::Category, text).data(labels))
             .y_axis(axis(AxisType::Value, text).name(unit))
@@ -308,9 +310,16 @@ mod build {
         Chart::new()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
-            .x_axis(axis(AxisType::Category, text).data(data.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()))
+            .x_axis(
+                axis(AxisType::Category, text)
+                    .data(data.charts.hourly.iter().map(|h| format!("{:02}", h.hour)).collect()),
+            )
             .y_axis(axis(AxisType::Value, text).name(data.view.unit.label()))
-            .series(Bar::new().name("Average").data(data.hourly.iter().map(|h| bar_item(h.average, &colour)).collect()))
+            .series(
+                Bar::new()
+                    .name("Average")
+                    .data(data.charts.hourly.iter().map(|h| bar_item(h.average, &colour)).collect()),
+            )
     }
 
     /// How many slots fell in each price band, in the accent colour too: a band is no slot either.
@@ -322,14 +331,14 @@ mod build {
             .x_axis(
                 axis(AxisType::Category, text)
                     .name(data.view.unit.label())
-                    .data(data.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
+                    .data(data.charts.histogram.iter().map(|b| format!("{}–{}", price(b.from), price(b.to))).collect()),
             )
             .y_axis(axis(AxisType::Value, text).name("slots").min_interval(1))
             .series(
                 Bar::new()
                     .name("Slots")
                     .bar_width("90%")
-                    .data(data.histogram.iter().map(|b| bar_item(b.count as f64, &colour)).collect()),
+                    .data(data.charts.histogram.iter().map(|b| bar_item(b.count as f64, &colour)).collect()),
             )
     }
 

@@ -58,7 +58,7 @@ pub fn Dashboard() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => EitherOf3::A(view! { <p class="error" role="alert">{e.to_string()}</p> }),
-                        Ok(data) if data.trend.is_empty() => EitherOf3::B(view! { <EmptyState/> }),
+                        Ok(data) if data.charts.trend.is_empty() => EitherOf3::B(view! { <EmptyState/> }),
                         Ok(data) => EitherOf3::C(view! { <Overview data/> }),
                     }
                 })}
@@ -66,7 +66,7 @@ pub fn Dashboard() -> impl IntoView {
             <Charts latest/>
             <Transition>
                 {move || Suspend::new(async move {
-                    data.await.ok().filter(|data| !data.trend.is_empty()).map(|data| view! { <Details data/> })
+                    data.await.ok().filter(|data| !data.charts.trend.is_empty()).map(|data| view! { <Details data/> })
                 })}
             </Transition>
             <HistoryPanel/>
@@ -78,18 +78,11 @@ pub fn Dashboard() -> impl IntoView {
 #[component]
 fn Overview(data: DashboardData) -> impl IntoView {
     let zone = data.zone;
-    let average = data.summary.as_ref().map(|s| price(s.average));
+    let average = data.cards.summary.as_ref().map(|s| price(s.average));
     view! {
         <p class="view-note">{view_note(data.view, data.tariff.has_fees())}</p>
         <Warnings warnings=data.warnings zone=zone.clone()/>
-        <StatCards
-            current=data.current
-            current_level=data.current_level
-            summary=data.summary
-            today_average=data.today_average
-            tomorrow_average=data.tomorrow_average
-            zone=zone.clone()
-        />
+        <StatCards cards=data.cards zone=zone.clone()/>
         <CheapestWindows windows=data.cheapest zone=zone.clone()/>
         <Planner answer=data.plan unit=data.view.unit zone=zone.clone()/>
         <p class="tz-note">
@@ -101,7 +94,7 @@ fn Overview(data: DashboardData) -> impl IntoView {
 /// The three charts, drawn in the browser from `latest`; hidden until there is something to draw.
 #[component]
 fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
-    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.trend.is_empty()));
+    let has_slots = move || latest.with(|d| d.as_ref().is_some_and(|d| !d.charts.trend.is_empty()));
     view! {
         <section class="charts" class:hidden=move || !has_slots() aria-label="Charts">
             <div class="card chart-card wide">
@@ -125,17 +118,11 @@ fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
 #[component]
 fn Details(data: DashboardData) -> impl IntoView {
     let zone = data.zone;
-    let displayed = data.window_slots;
+    let displayed = data.charts.window_slots;
     let newest_first = data.recent;
     view! {
         <RecentTable newest_first unit=data.view.unit zone=zone.clone()/>
-        <DataInfo
-            total_records=data.total_records
-            total_slots=data.total_slots
-            displayed
-            last_received=data.last_received
-            zone=zone.clone()
-        />
+        <DataInfo log=data.log displayed zone=zone.clone()/>
         <PipelinePanel status=data.pipeline zone/>
     }
 }

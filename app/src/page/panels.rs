@@ -1,7 +1,6 @@
 //! The dashboard's text panels: rendered on the server, readable without JavaScript. Each takes only what it
 //! shows.
 
-use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
 
 use crate::{
@@ -10,14 +9,12 @@ use crate::{
         level::Level,
         planner::CheapestWindow,
         ranking::RankedSlot,
-        stats::Summary,
         view::Unit,
     },
     query::{
-        dashboard::{TOMORROW_EXPECTED_HOUR, Warning},
+        dashboard::{Cards, LogFacts, TOMORROW_EXPECTED_HOUR, Warning},
         status::PipelineStatus,
     },
-    records::price::PriceRecord,
 };
 
 /// The warnings about the data, in plain words and local time.
@@ -81,14 +78,8 @@ pub fn LevelKey(what: &'static str) -> impl IntoView {
 
 /// The current price and the window's figures, one card each.
 #[component]
-pub fn StatCards(
-    current: Option<PriceRecord>,
-    current_level: Option<Level>,
-    summary: Option<Summary>,
-    today_average: Option<f64>,
-    tomorrow_average: Option<f64>,
-    zone: LocalTime,
-) -> impl IntoView {
+pub fn StatCards(cards: Cards, zone: LocalTime) -> impl IntoView {
+    let Cards { current, current_level, summary, today_average, tomorrow_average } = cards;
     let current = match current {
         Some(c) => {
             let level = current_level.map(|level| format!(", {}", level.label())).unwrap_or_default();
@@ -177,13 +168,8 @@ pub fn RecentTable(newest_first: Vec<RankedSlot>, unit: Unit, zone: LocalTime) -
 
 /// How much data there is and when it last changed.
 #[component]
-pub fn DataInfo(
-    total_records: u64,
-    total_slots: usize,
-    displayed: usize,
-    last_received: Option<DateTime<Utc>>,
-    zone: LocalTime,
-) -> impl IntoView {
+pub fn DataInfo(log: LogFacts, displayed: usize, zone: LocalTime) -> impl IntoView {
+    let LogFacts { total_records, total_slots, last_received } = log;
     view! {
         <section class="card info" aria-label="Data info">
             <h2>"Data"</h2>

@@ -34,47 +34,69 @@ pub const RECENT_ROWS: usize = 20;
 /// Local hour after which tomorrow's prices are expected (Nord Pool publishes around 13:00 CET).
 pub const TOMORROW_EXPECTED_HOUR: u32 = 14;
 
-/// Everything the page shows, computed in one pass over the window so the numbers agree with each other.
+/// Everything the page shows, computed in one pass over one state of the log so that the numbers agree, in
+/// parts that match the page's: the cards, the charts, the recent table, the cheapest hours, the log's facts,
+/// the warnings, the pipeline and the planner. One answer rather than one per part: the page refreshes them
+/// together every 10 s, and one request then costs one read of the log and one round trip.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardData {
     pub now: DateTime<Utc>,
     /// The display time zone over the times shown, for the page to read them in.
     pub zone: LocalTime,
+    /// How the prices are shown: every figure is in this view.
+    pub view: View,
+    /// The fees the totals include, for the page to take a total apart.
+    pub tariff: Tariff,
     /// Hours of history shown before the latest data (or now, if that is earlier).
     pub hours: u32,
     /// Hours of history there are, for the slider's upper end.
     pub available_hours: u32,
+    pub cards: Cards,
+    pub charts: Charts,
+    /// The [`RECENT_ROWS`] slots up to the current one (or the window's last, when they are all past), newest
+    /// first, with their standing.
+    pub recent: Vec<RankedSlot>,
+    /// The cheapest 1, 2 and 3 hours ahead ([`CHEAPEST_HOURS`]).
+    pub cheapest: Vec<CheapestWindow>,
+    pub log: LogFacts,
+    pub warnings: Vec<Warning>,
+    pub pipeline: Option<PipelineStatus>,
+    /// The planner's answer, when the URL asks it something.
+    pub plan: Option<crate::figures::planner::Answer>,
+}
+
+/// The stat cards: the price of now and its level, the window's figures, today's and tomorrow's average.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cards {
+    pub current: Option<PriceRecord>,
+    /// The current slot's level.
+    pub current_level: Option<Level>,
+    pub summary: Option<Summary>,
+    pub today_average: Option<f64>,
+    pub tomorrow_average: Option<f64>,
+}
+
+/// The window's three charts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Charts {
     /// The trend chart: the latest price of each slot in the window with its level, oldest first, known future
     /// slots included; down-sampled to at most [`CHART_POINTS`] (each run's cheapest and dearest slot) when the
     /// window has more.
     pub trend: Vec<TrendPoint>,
     /// Slots in the window, all of which the figures are computed on.
     pub window_slots: usize,
-    /// The [`RECENT_ROWS`] slots up to the current one (or the window's last, when they are all past), newest
-    /// first, with their standing.
-    pub recent: Vec<RankedSlot>,
-    pub summary: Option<Summary>,
-    pub current: Option<PriceRecord>,
-    /// The current slot's level.
-    pub current_level: Option<Level>,
-    pub today_average: Option<f64>,
-    pub tomorrow_average: Option<f64>,
     pub hourly: Vec<HourStat>,
     pub histogram: Vec<Bin>,
-    pub cheapest: Vec<CheapestWindow>,
+}
+
+/// What the log holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogFacts {
     /// Rows in the CSV log (every revision).
     pub total_records: u64,
     /// Distinct slots known.
     pub total_slots: usize,
     pub last_received: Option<DateTime<Utc>>,
-    pub warnings: Vec<Warning>,
-    pub pipeline: Option<PipelineStatus>,
-    /// How the prices are shown: every figure above is in this view.
-    pub view: View,
-    /// The fees the totals include, for the page to take a total apart.
-    pub tariff: Tariff,
-    /// The planner's answer, when the URL asks it something.
-    pub plan: Option<crate::figures::planner::Answer>,
 }
 
 /// One point of the trend chart: when its slot starts, its price as shown, and its level. A triple on the wire,
@@ -85,7 +107,7 @@ pub struct TrendPoint(pub DateTime<Utc>, pub f64, pub Level);
 impl DashboardData {
     /// The window's average price, the trend chart's dashed line; 0 without slots.
     pub fn average(&self) -> f64 {
-        self.summary.as_ref().map_or(0.0, |s| s.average)
+        self.cards.summary.as_ref().map_or(0.0, |s| s.average)
     }
 }
 

@@ -115,20 +115,20 @@ fn dashboard_figures_warnings_and_current_slot() {
     let (_dir, store) = store(4 * 48, utc(2, 13, 0));
     // 3 Jan 15:00 Helsinki = 13:00 UTC; tomorrow (4 Jan local) is known.
     let data = dashboard(&store, utc(3, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
-    assert_eq!(data.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
-    assert_eq!(data.total_records, 192);
-    assert_eq!(data.total_slots, 192);
-    assert_eq!(data.hourly.len(), 24);
-    assert_eq!(data.histogram.len(), HISTOGRAM_BINS);
+    assert_eq!(data.cards.current.as_ref().map(|c| c.start_date), Some(utc(3, 13, 0)));
+    assert_eq!(data.log.total_records, 192);
+    assert_eq!(data.log.total_slots, 192);
+    assert_eq!(data.charts.hourly.len(), 24);
+    assert_eq!(data.charts.histogram.len(), HISTOGRAM_BINS);
     assert_eq!(data.cheapest.len(), 3);
     assert_eq!(data.cheapest[0].start, utc(3, 13, 0), "prices rise with time: the cheapest hour is now");
-    assert!(data.tomorrow_average.is_some());
+    assert!(data.cards.tomorrow_average.is_some());
     assert!(data.warnings.is_empty(), "{:?}", data.warnings);
     assert_eq!(data.zone.name, "Europe/Helsinki");
 
     // Two days after the data ends, with the last price received long ago.
     let late = dashboard(&store, utc(7, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
-    assert!(late.current.is_none());
+    assert!(late.cards.current.is_none());
     assert_eq!(
         late.warnings,
         [
@@ -143,9 +143,13 @@ fn dashboard_figures_warnings_and_current_slot() {
 fn a_long_window_is_down_sampled_for_the_chart_and_its_figures_use_every_slot() {
     let (_dir, store) = store(4 * 24 * 60, utc(2, 13, 0)); // 60 days: 5760 slots
     let data = dashboard(&store, utc(20, 0, 0), DisplayZone::default(), 100_000, None, &Shown::default()).unwrap();
-    assert_eq!(data.window_slots, 5760);
-    assert!(data.trend.len() <= CHART_POINTS && data.trend.len() > CHART_POINTS / 2, "{}", data.trend.len());
-    assert_eq!(data.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
+    assert_eq!(data.charts.window_slots, 5760);
+    assert!(
+        data.charts.trend.len() <= CHART_POINTS && data.charts.trend.len() > CHART_POINTS / 2,
+        "{}",
+        data.charts.trend.len()
+    );
+    assert_eq!(data.cards.summary.as_ref().unwrap().max.price, 5759.0, "computed on every slot");
     assert_eq!(data.recent.len(), RECENT_ROWS);
     assert_eq!(data.recent[0].slot.price, 1632.0, "the slot of now first, 17 days of 96 quarters in");
     assert_eq!(data.recent[1].slot.price, 1631.0, "whole, not down-sampled");
@@ -166,7 +170,7 @@ fn a_spike_is_the_one_expensive_slot_at_either_resolution() {
     let hourly = Shown { view: View { resolution: Resolution::Hour, ..View::default() }, ..Shown::default() };
     for (shown, step, spike) in [(Shown::default(), 15, spike), (hourly, 60, utc(11, 2, 0))] {
         let data = dashboard(&store, utc(11, 12, 0), DisplayZone::default(), 48, None, &shown).unwrap();
-        let level_at = |t| data.trend.iter().find(|p| p.0 == t).map(|p| p.2);
+        let level_at = |t| data.charts.trend.iter().find(|p| p.0 == t).map(|p| p.2);
         assert_eq!(level_at(spike), Some(Level::VeryExpensive), "{step} min");
         assert_eq!(level_at(spike - Duration::minutes(step)), Some(Level::Normal), "{step} min, before");
         assert_eq!(level_at(spike + Duration::minutes(step)), Some(Level::Normal), "{step} min, after");
@@ -181,10 +185,10 @@ fn the_current_moment_is_read_from_around_now_and_agrees_with_the_page() {
     for now in [utc(3, 0, 5), utc(10, 6, 0), last_second, utc(12, 23, 59)] {
         let current = current(&store, now, zone).unwrap();
         let page = dashboard(&store, now, zone, 48, None, &Shown::default()).unwrap();
-        assert_eq!(current.slot, page.current, "{now}");
-        assert_eq!(current.level, page.current_level, "{now}");
-        assert_eq!(current.tomorrow_known, page.tomorrow_average.is_some(), "{now}");
-        assert_eq!((current.total_slots, current.last_received), (page.total_slots, page.last_received));
+        assert_eq!(current.slot, page.cards.current, "{now}");
+        assert_eq!(current.level, page.cards.current_level, "{now}");
+        assert_eq!(current.tomorrow_known, page.cards.tomorrow_average.is_some(), "{now}");
+        assert_eq!((current.total_slots, current.last_received), (page.log.total_slots, page.log.last_received));
     }
     let after = current(&store, utc(14, 0, 0), zone).unwrap();
     assert_eq!((after.slot, after.level, after.prices_end), (None, None, Some(utc(13, 0, 0))));
@@ -200,12 +204,12 @@ fn the_card_the_table_and_the_chart_give_a_slot_one_level_whatever_the_window() 
         .into_iter()
         .map(|hours| {
             let data = dashboard(&store, now, DisplayZone::default(), hours, None, &Shown::default()).unwrap();
-            let current = data.current.as_ref().unwrap();
-            let point = data.trend.iter().find(|p| p.0 == current.start_date).unwrap();
+            let current = data.cards.current.as_ref().unwrap();
+            let point = data.charts.trend.iter().find(|p| p.0 == current.start_date).unwrap();
             assert_eq!(data.recent[0].slot.start_date, current.start_date, "the table starts at now");
-            assert_eq!(Some(point.2), data.current_level, "the chart and the card");
-            assert_eq!(Some(data.recent[0].standing.level), data.current_level, "the table and the card");
-            data.current_level.unwrap()
+            assert_eq!(Some(point.2), data.cards.current_level, "the chart and the card");
+            assert_eq!(Some(data.recent[0].standing.level), data.cards.current_level, "the table and the card");
+            data.cards.current_level.unwrap()
         })
         .collect();
     // 7 days and 6 hours in: 696 against the average of slots 25 to 696, 360.5.
@@ -221,7 +225,7 @@ fn lines_that_are_not_records_are_named_in_a_warning() {
     text.push_str("2026-01-03T00:00:00Z,torn");
     std::fs::write(&path, text + "\n").unwrap();
     let data = dashboard(&store, utc(3, 1, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
-    assert_eq!(data.total_records, 8);
+    assert_eq!(data.log.total_records, 8);
     assert_eq!(data.warnings, [Warning::LinesSkipped { count: 2, lines: vec![2, 11] }]);
 }
 
@@ -251,7 +255,7 @@ fn an_empty_log_is_an_empty_dashboard() {
     let dir = tempfile::tempdir().unwrap();
     let store = PriceStore::new(dir.path().join("missing.csv"));
     let data = dashboard(&store, utc(3, 13, 0), DisplayZone::default(), 48, None, &Shown::default()).unwrap();
-    assert!(data.trend.is_empty() && data.summary.is_none() && data.current.is_none());
+    assert!(data.charts.trend.is_empty() && data.cards.summary.is_none() && data.cards.current.is_none());
     assert!(data.warnings.is_empty());
-    assert_eq!(data.total_records, 0);
+    assert_eq!(data.log.total_records, 0);
 }

@@ -14,8 +14,8 @@ use crate::{
     },
     query::{
         dashboard::{
-            CHART_POINTS, CHEAPEST_HOURS, DashboardData, HISTOGRAM_BINS, RECENT_ROWS, TOMORROW_EXPECTED_HOUR,
-            TrendPoint, Warning,
+            CHART_POINTS, CHEAPEST_HOURS, Cards, Charts, DashboardData, HISTOGRAM_BINS, LogFacts, RECENT_ROWS,
+            TOMORROW_EXPECTED_HOUR, TrendPoint, Warning,
         },
         status::PipelineStatus,
     },
@@ -63,34 +63,36 @@ pub fn dashboard(
     let days = shown.records(index.range(now - Duration::days(1), now + Duration::days(3)).collect(), &local);
     let tomorrow_average = stats::day_average(&days, &local, tomorrow);
     let current = stats::current_slot(&days, now).cloned();
-    DashboardData {
-        now,
-        hours,
-        available_hours,
+    let current_level =
+        current.as_ref().and_then(|c| spot.binary_search_by(|p| p.0.cmp(&c.start_date)).ok().map(|i| levels[i]));
+    let cards = Cards {
         summary: Summary::of(&slots),
-        current_level: current
-            .as_ref()
-            .and_then(|c| spot.binary_search_by(|p| p.0.cmp(&c.start_date)).ok().map(|i| levels[i])),
+        current_level,
         current,
         today_average: stats::day_average(&days, &local, today),
         tomorrow_average,
-        hourly: stats::hourly_stats(&slots, &local),
-        histogram: stats::histogram(&slots, HISTOGRAM_BINS),
-        cheapest: {
-            let coming = Quarters::of_records(&days);
-            CHEAPEST_HOURS.iter().filter_map(|&h| planner::cheapest_hours(&coming, now, h)).collect()
-        },
-        total_records: log.rows(),
-        total_slots: index.len(),
-        last_received: log.last_received(),
-        warnings: warnings(log, now, local.hour(now), tomorrow_average.is_some()),
-        pipeline,
-        window_slots: slots.len(),
-        recent: recent_rows(log, now, shown, &local),
+    };
+    let charts = Charts {
         trend: stats::downsample(&slots, CHART_POINTS)
             .into_iter()
             .map(|i| TrendPoint(slots[i].0, slots[i].1, levels[i]))
             .collect(),
+        window_slots: slots.len(),
+        hourly: stats::hourly_stats(&slots, &local),
+        histogram: stats::histogram(&slots, HISTOGRAM_BINS),
+    };
+    let coming = Quarters::of_records(&days);
+    DashboardData {
+        now,
+        hours,
+        available_hours,
+        cards,
+        charts,
+        cheapest: CHEAPEST_HOURS.iter().filter_map(|&h| planner::cheapest_hours(&coming, now, h)).collect(),
+        log: LogFacts { total_records: log.rows(), total_slots: index.len(), last_received: log.last_received() },
+        warnings: warnings(log, now, local.hour(now), tomorrow_average.is_some()),
+        pipeline,
+        recent: recent_rows(log, now, shown, &local),
         zone: local,
         view: shown.view,
         tariff: shown.tariff.clone(),
