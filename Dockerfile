@@ -47,7 +47,6 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /src/target/release/price-monitor /app/price-monitor
 COPY --from=build /src/target/site /app/site
-COPY data/sample-prices.json /app/data/latest-prices.json
 ENV LEPTOS_SITE_ROOT=/app/site \
     LEPTOS_SITE_ADDR=0.0.0.0:8501 \
     LEPTOS_ENV=PROD \

@@ -176,6 +176,6 @@ test('when the source cannot be reached, run.sh shows the sample moved to today 
   assert.ok(history.daily.length >= 2, "the history's daily chart has days");
 
   const page = await (await fetch(url)).text();
-  assert.match(page, /Sample data: the price source could not be reached/, 'said in the server-rendered page');
+  assert.match(page, /Sample data: no real price for now is at hand/, 'said in the server-rendered page');
   assert.equal(await run.interrupt(), 0, `run.sh exits 0 on Ctrl-C\n${run.output()}`);
 });

@@ -132,7 +132,7 @@ pub struct Config {
     pub tariff: crate::tariff_config::TariffArgs,
 
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
-    /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy every client has its address).
+    /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]
     pub rate_limit: u32,
 

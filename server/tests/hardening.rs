@@ -181,14 +181,17 @@ async fn a_client_that_does_not_finish_its_headers_is_disconnected() {
     let bounds = Bounds { header_timeout: Duration::from_secs(1), ..Bounds::default() };
     let ok = Router::new().route("/", get(|| async { "ok" }));
     let served = serve(ok, bounds, tempfile::tempdir().unwrap()).await;
-    let started = Instant::now();
-    let mut stream = stalled(served.addr);
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut rest = Vec::new();
-    let closed = stream.read_to_end(&mut rest);
-    assert!(closed.is_ok(), "the server closed the connection: {closed:?}");
-    let after = started.elapsed();
-    assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(10), "after {after:?}");
+    // Half a request's headers, and nothing at all.
+    for half in [true, false] {
+        let started = Instant::now();
+        let mut stream = if half { stalled(served.addr) } else { TcpStream::connect(served.addr).unwrap() };
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut rest = Vec::new();
+        let closed = stream.read_to_end(&mut rest);
+        assert!(closed.is_ok(), "half headers {half}: the server closed the connection: {closed:?}");
+        let after = started.elapsed();
+        assert!(after >= Duration::from_millis(900) && after < Duration::from_secs(10), "half {half}: after {after:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,8 +37,9 @@ pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
             let noun = if count == 1 { "line is" } else { "lines are" };
             format!("{count} {noun} not price records and skipped in the CSV log: line {}{more}.", numbers.join(", "))
         }
-        Warning::SampleData => "Sample data: the price source could not be reached, so these are the shipped \
-            sample's prices moved to yesterday, today and tomorrow. Real prices replace them when it answers."
+        Warning::SampleData => "Sample data: no real price for now is at hand (the price source could not be \
+            reached, or none is set), so these are the shipped sample's prices moved to yesterday, today and \
+            tomorrow. Real prices take their place as they arrive."
             .to_owned(),
     };
     view! {

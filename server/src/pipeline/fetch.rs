@@ -126,7 +126,8 @@ impl Source {
             StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
             StatusCode::OK => {}
             status => {
-                let retry_after = retry_after(response.headers(), Utc::now());
+                let asks_to_wait = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE);
+                let retry_after = asks_to_wait.then(|| retry_after(response.headers(), Utc::now())).flatten();
                 return Err(FetchError::Status { url: url.clone(), status, retry_after });
             }
         }

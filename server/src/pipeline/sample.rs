@@ -8,7 +8,7 @@
 use std::{collections::BTreeMap, path::Path};
 
 use anyhow::Context;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -75,16 +75,13 @@ fn quarter_of_day(hour: u32, minute: u32) -> u32 {
     hour * 4 + minute / 15
 }
 
-/// The first instant of `date` in `zone` (a day starts at midnight in every zone this monitor shows).
+/// The first instant of `date` in `zone`, also where a change of the clock skips midnight.
 fn midnight(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    zone.from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .expect("midnight exists")
-        .with_timezone(&Utc)
+    app::figures::format::DisplayZone(zone).midnight(date)
 }
 
-/// `price-monitor sample`: writes the re-dated sample to the price file, unless that file already has a price
-/// for now (a fetch of an earlier run, say), which it keeps. The folder exists: `preflight` made it.
+/// `price-monitor sample`: writes the re-dated sample to the price file unless that file holds real prices,
+/// which it keeps. The folder exists: `preflight` made it.
 pub fn run(config: &Config) -> anyhow::Result<()> {
     let path = &config.price_file;
     let written = write_unless_current(path, Utc::now(), config.tz)
@@ -96,36 +93,47 @@ pub fn run(config: &Config) -> anyhow::Result<()> {
             path.display()
         );
     } else {
-        tracing::info!("{} has a price for now: keeping it instead of the sample", path.display());
+        tracing::info!("{} holds real prices or a sample of today: kept", path.display());
     }
     Ok(())
 }
 
-/// Writes the sample re-dated to `now` in `zone` to `path` unless the file there has a price for `now`; whether
-/// it did.
+/// Writes the sample re-dated to `now` in `zone` to `path` when there is no price file there, or only a sample
+/// without a price for `now` (one written on an earlier day); whether it did. Real prices are never replaced,
+/// however old: the producer would publish the sample's prices for their slots as new revisions, and the log's
+/// real history of yesterday would read as sample data.
 pub fn write_unless_current(path: &Path, now: DateTime<Utc>, zone: Tz) -> std::io::Result<bool> {
-    if has_price_for(path, now) {
+    if !replaceable(path, now) {
         return Ok(false);
     }
     price_file::write(path, redated(now, zone).as_bytes())?;
     Ok(true)
 }
 
-fn has_price_for(path: &Path, now: DateTime<Utc>) -> bool {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| price_file::parse(&bytes, now).ok())
-        .is_some_and(|file| file.records.iter().any(|r| r.contains(now)))
+/// No file at `path`, or a sample without a price for `now`. A file that cannot be read or parsed is someone's
+/// (half written, or edited): kept.
+fn replaceable(path: &Path, now: DateTime<Utc>) -> bool {
+    match std::fs::read(path) {
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        Ok(bytes) => price_file::parse(&bytes, now).is_ok_and(|file| {
+            file.records.iter().all(PriceRecord::is_sample) && !file.records.iter().any(|r| r.contains(now))
+        }),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
     use chrono_tz::Europe::Helsinki;
 
     use super::*;
 
     fn parsed(now: DateTime<Utc>) -> Vec<PriceRecord> {
-        let file = price_file::parse(redated(now, Helsinki).as_bytes(), now).unwrap();
+        parsed_in(now, Helsinki)
+    }
+
+    fn parsed_in(now: DateTime<Utc>, zone: Tz) -> Vec<PriceRecord> {
+        let file = price_file::parse(redated(now, zone).as_bytes(), now).unwrap();
         assert!(file.skipped.is_empty(), "{:?}", file.skipped);
         file.records
     }
@@ -175,18 +183,26 @@ mod tests {
     }
 
     #[test]
-    fn a_price_file_with_a_price_for_now_is_kept_and_any_other_replaced() {
+    fn only_a_missing_file_or_a_sample_of_another_day_is_replaced_never_real_prices() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("prices/latest-prices.json");
-        let now = Utc::now();
-        assert!(!has_price_for(&path, now), "no file");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::copy(price_file::SAMPLE, &path).unwrap();
-        assert!(!has_price_for(&path, now), "January's prices");
-        assert!(write_unless_current(&path, now, Helsinki).unwrap(), "replaced");
-        assert!(has_price_for(&path, now));
+        let now = Utc::now();
+        assert!(write_unless_current(&path, now, Helsinki).unwrap(), "no file: the sample");
         let written = std::fs::read(&path).unwrap();
-        assert!(!write_unless_current(&path, now + Duration::hours(1), Helsinki).unwrap(), "kept");
+        assert!(!write_unless_current(&path, now + Duration::hours(1), Helsinki).unwrap(), "today's sample: kept");
         assert_eq!(std::fs::read(&path).unwrap(), written);
+        assert!(write_unless_current(&path, now + Duration::days(3), Helsinki).unwrap(), "an old sample: moved");
+        std::fs::copy(price_file::SAMPLE, &path).unwrap();
+        assert!(!write_unless_current(&path, now, Helsinki).unwrap(), "January's real prices, however old: kept");
+        std::fs::write(&path, "{\"prices\": [").unwrap();
+        assert!(!write_unless_current(&path, now, Helsinki).unwrap(), "half a file: someone's, kept");
+    }
+
+    #[test]
+    fn a_zone_whose_clock_skips_midnight_has_a_first_instant_of_the_day() {
+        // Santiago moves its clocks at midnight: 2026-09-06 starts at 01:00.
+        let records = parsed_in(Utc.with_ymd_and_hms(2026, 9, 6, 12, 0, 0).unwrap(), chrono_tz::America::Santiago);
+        assert!(records.len() >= 3 * 96 - 4, "{}", records.len());
     }
 }

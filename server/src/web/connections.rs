@@ -1,14 +1,19 @@
 //! Accepting connections with bounds: how many may be open at once, and how long a client may take to send a
 //! request's headers. `axum::serve` has neither (hyper's header timeout needs a timer it does not set), so a
 //! client that opens connections and never finishes a request would hold them for ever.
+//!
+//! HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front would end, and hyper's
+//! version-sniffing server waits for a client's first bytes without any timer, where its HTTP/1 server starts
+//! the header timeout as soon as the connection is open.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{Router, body::Body, extract::ConnectInfo, http::Request};
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
     service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
@@ -43,8 +48,8 @@ const DRAIN: Duration = Duration::from_secs(5);
 pub async fn serve(listener: TcpListener, router: Router, bounds: Bounds, shutdown: CancellationToken) {
     let open = Arc::new(Semaphore::new(bounds.max_connections));
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(bounds.header_timeout);
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(bounds.header_timeout);
     loop {
         let accepted = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -56,9 +61,8 @@ pub async fn serve(listener: TcpListener, router: Router, bounds: Bounds, shutdo
             request.extensions_mut().insert(ConnectInfo(client));
             request
         });
-        let connection =
-            builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection.into_owned());
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!("connection from {client}: {e}");
@@ -66,8 +70,9 @@ pub async fn serve(listener: TcpListener, router: Router, bounds: Bounds, shutdo
             drop(permit);
         });
     }
+    drop(listener); // a client connecting now is refused at once rather than left waiting in the backlog
     if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
-        tracing::info!("connections still open after {} s: closed", DRAIN.as_secs());
+        tracing::info!("connections still open after {} s: they end with the process", DRAIN.as_secs());
     }
 }
 

@@ -2,7 +2,15 @@
 //! how often one client may ask for what costs the most. The dashboard is public data; these keep the service
 //! up and keep it from being used against its visitors (framing, content sniffing, injected scripts).
 
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
+use std::{
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use axum::{
     Router,
@@ -46,14 +54,21 @@ pub const DEFAULT_RATE_LIMIT: u32 = 120;
 
 /// Requests a client may make of the costly endpoints: `per_minute` a minute, up to a quarter of that at once.
 #[derive(Clone)]
-pub struct RateLimit(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+pub struct RateLimit(Option<Arc<Allowances>>);
+
+/// The clients' allowances, and how many may be remembered before the ones with a full allowance are forgotten.
+struct Allowances {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    forget_above: AtomicUsize,
+}
 
 impl RateLimit {
     /// A limit of `per_minute` requests a minute per client address; 0 is none.
     pub fn per_minute(per_minute: u32) -> Self {
         Self(NonZeroU32::new(per_minute).map(|rate| {
             let burst = NonZeroU32::new(per_minute.div_ceil(4)).unwrap_or(rate);
-            Arc::new(RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst)))
+            let limiter = RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst));
+            Arc::new(Allowances { limiter, forget_above: AtomicUsize::new(FORGET_ABOVE) })
         }))
     }
 
@@ -63,22 +78,35 @@ impl RateLimit {
     }
 }
 
-/// Clients remembered before the ones with a full allowance are forgotten.
+/// Clients remembered before the ones with a full allowance are first forgotten.
 const FORGET_ABOVE: usize = 10_000;
+
+impl Allowances {
+    /// Forgets the clients whose allowance is full again (they need no entry) once there are more than
+    /// `forget_above`; the next time at twice as many as are left, so that a crowd of recent clients costs one
+    /// pass over them per doubling, not one per request.
+    fn forget_full(&self) {
+        let above = self.forget_above.load(Ordering::Relaxed);
+        if self.limiter.len() > above {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+            self.forget_above.store((2 * self.limiter.len()).max(FORGET_ABOVE), Ordering::Relaxed);
+        }
+    }
+}
 
 /// A request over its client's allowance gets 429 with `Retry-After`, in whole seconds. A request without a
 /// client address (made in process, as the tests do) is not counted.
 async fn limit(State(RateLimit(limiter)): State<RateLimit>, request: Request, next: Next) -> Response {
     let client = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-    if let Some(limiter) = &limiter
-        && limiter.len() > FORGET_ABOVE
-    {
-        limiter.retain_recent(); // clients whose allowance is full again need no entry
+    if let Some(allowances) = &limiter {
+        allowances.forget_full();
     }
-    if let (Some(limiter), Some(client)) = (limiter, client)
-        && let Err(not_until) = limiter.check_key(&client)
+    if let (Some(allowances), Some(client)) = (limiter, client)
+        && let Err(not_until) = allowances.limiter.check_key(&client)
     {
-        let wait = not_until.wait_time_from(limiter.clock().now()).as_secs_f64().ceil().max(1.0) as u64;
+        let now = allowances.limiter.clock().now();
+        let wait = not_until.wait_time_from(now).as_secs_f64().ceil().max(1.0) as u64;
         let text = format!("too many requests from {client}: try again in {wait} s");
         return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, wait.to_string())], text).into_response();
     }
