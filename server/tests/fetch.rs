@@ -248,7 +248,13 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
     }
     let body = prices(7);
     local.answer(Answer::Prices { body: body.clone(), etag: "\"up\"" });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The next retry is at most 2 s away (800 ms or 1.6 s, plus a quarter).
+    for _ in 0..50 {
+        if std::fs::read_to_string(&path).is_ok_and(|text| text == body) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(read(&path), body, "the file came with the first answer after the failures");
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
