@@ -221,6 +221,16 @@ async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
     tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
 }
 
+/// Waits until `done`, looking every 100 ms for up to 5 s; the caller asserts what it waited for.
+async fn up_to_5_s(done: impl Fn() -> bool) {
+    for _ in 0..50 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A source that fails at first is asked again soon (here after 100 ms, then 200, 400), not on the 15-minute
 /// schedule; one that says 429 with Retry-After is not asked before it.
 #[tokio::test]
@@ -234,12 +244,7 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
         let (source, path, shutdown, schedule) = (source(&local.url), path.clone(), shutdown.clone(), schedule.clone());
         async move { server::pipeline::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
     });
-    for _ in 0..50 {
-        if local.requests().len() >= 4 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    up_to_5_s(|| local.requests().len() >= 4).await;
     let times = local.times.lock().unwrap().clone();
     assert!(times.len() >= 4, "retried within seconds, not on the 15-minute schedule: {} requests", times.len());
     let gaps: Vec<Duration> = times.windows(2).take(3).map(|w| w[1] - w[0]).collect();
@@ -249,12 +254,7 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
     let body = prices(7);
     local.answer(Answer::Prices { body: body.clone(), etag: "\"up\"" });
     // The next retry is at most 2 s away (800 ms or 1.6 s, plus a quarter).
-    for _ in 0..50 {
-        if std::fs::read_to_string(&path).is_ok_and(|text| text == body) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    up_to_5_s(|| std::fs::read_to_string(&path).is_ok_and(|text| text == body)).await;
     assert_eq!(read(&path), body, "the file came with the first answer after the failures");
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
@@ -265,12 +265,7 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
         let (source, path, shutdown) = (source(&limited.url), path.clone(), shutdown.clone());
         async move { server::pipeline::fetch::keep_fetching(source, &path, &schedule, None, &shutdown).await }
     });
-    for _ in 0..50 {
-        if limited.requests().len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    up_to_5_s(|| limited.requests().len() >= 2).await;
     let times = limited.times.lock().unwrap().clone();
     assert!(times.len() >= 2, "asked again after Retry-After");
     assert!(
