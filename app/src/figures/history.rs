@@ -126,6 +126,56 @@ impl Levelled {
     }
 }
 
+/// One local day's prices: at spot and as shown, with the day's level (its average spot price against the week
+/// up to its last slot). What the history panel's daily chart and `/api/v1/daily` show.
+#[derive(Clone, Copy, Debug)]
+pub struct DayPrices {
+    pub date: NaiveDate,
+    pub spot: Sums,
+    pub shown: Sums,
+    pub level: Level,
+}
+
+/// Each local day from `first` to `last` (inclusive) of `prices` ((start, spot price, price as shown), in time
+/// order, from a week before `first` for the levels).
+pub fn days(
+    prices: impl Iterator<Item = (DateTime<Utc>, f64, f64)>,
+    local: &LocalTime,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<DayPrices> {
+    let mut week = TrailingWeek::default();
+    let mut days = Days::new(first, last);
+    for (start, spot, shown) in prices {
+        days.add(local.date(start), shown, spot, week.push(start, spot));
+    }
+    days.finish()
+}
+
+/// The days from `first` to `last` as their prices arrive.
+struct Days {
+    first: NaiveDate,
+    last: NaiveDate,
+    days: Vec<(NaiveDate, Levelled)>,
+}
+
+impl Days {
+    fn new(first: NaiveDate, last: NaiveDate) -> Self {
+        Self { first, last, days: Vec::new() }
+    }
+
+    fn add(&mut self, date: NaiveDate, shown: f64, spot: f64, week_average: f64) {
+        if self.first <= date && date <= self.last {
+            period(&mut self.days, date).add(shown, spot, week_average);
+        }
+    }
+
+    fn finish(self) -> Vec<DayPrices> {
+        let day = |(date, l): (NaiveDate, Levelled)| DayPrices { date, spot: l.spot, shown: l.shown, level: l.level() };
+        self.days.into_iter().map(day).collect()
+    }
+}
+
 /// The sums of `key`'s period in `periods`, where prices arrive in time order: the last period's, or a new one's
 /// when `key` starts another.
 pub fn period<K: PartialEq, S: Default>(periods: &mut Vec<(K, S)>, key: K) -> &mut S {
@@ -146,16 +196,14 @@ pub fn history(
     let first_day = today - Duration::days(DAILY_DAYS - 1);
     let first_hour_day = today - Duration::days(HEATMAP_DAYS - 2); // up to tomorrow
     let mut week = TrailingWeek::default();
-    let mut days: Vec<(NaiveDate, Levelled)> = Vec::new();
+    let mut days = Days::new(first_day, today);
     let mut months: Vec<((i32, u32), Sums)> = Vec::new();
     let mut hours: Vec<(NaiveDate, [Levelled; 24])> = Vec::new();
     for (start, spot, price) in prices {
         let week_average = week.push(start, spot);
         let date = local.date(start);
         period(&mut months, (date.year(), date.month())).add(price);
-        if date >= first_day && date <= today + Duration::days(1) {
-            period(&mut days, date).add(price, spot, week_average);
-        }
+        days.add(date, price, spot, week_average);
         if date >= first_hour_day.min(today - Duration::days(7)) {
             period(&mut hours, date)[local.hour(start) as usize].add(price, spot, week_average);
         }
@@ -165,9 +213,9 @@ pub fn history(
     History {
         view,
         daily: days
-            .iter()
-            .filter(|(d, _)| *d <= today)
-            .map(|(d, l)| Day { prices: l.shown.average(d.to_string()), level: l.level() })
+            .finish()
+            .into_iter()
+            .map(|d| Day { prices: d.shown.average(d.date.to_string()), level: d.level })
             .collect(),
         monthly: months.iter().map(|((y, m), s)| s.average(format!("{y:04}-{m:02}"))).collect(),
         today: day(today),

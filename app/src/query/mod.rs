@@ -1,17 +1,22 @@
 //! The questions asked of the log, each in one place that the page's server functions, `/api/v1`, `/readyz` and
 //! `/metrics` all call: what the page shows (`dashboard`, computed by `window`), what the log says of now
-//! (`now`), the planner's answer (`plan`) and the history panel (`history`). The store (`store`) only follows
-//! the log and hands it to them.
+//! (`now`), the planner's answer (`plan`), the slots of a span with where each stands (`ranked`), each day's
+//! prices (`daily`) and the history panel (`history`). The store (`store`) only follows the log and hands it to
+//! them.
 
 pub mod dashboard;
 pub mod status;
 
+#[cfg(feature = "ssr")]
+pub mod daily;
 #[cfg(feature = "ssr")]
 pub mod history;
 #[cfg(feature = "ssr")]
 pub mod now;
 #[cfg(feature = "ssr")]
 pub mod plan;
+#[cfg(feature = "ssr")]
+pub mod ranked;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

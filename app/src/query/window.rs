@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     figures::{
-        format::{DisplayZone, LocalTime},
+        format::DisplayZone,
         level::{self, Level},
         planner::{self, Quarters},
-        ranking::{self, RankedSlot},
+        ranking::RankedSlot,
         stats::{self, Point, Summary},
         view::Shown,
     },
@@ -17,6 +17,7 @@ use crate::{
             CHART_POINTS, CHEAPEST_HOURS, Cards, Charts, DashboardData, HISTOGRAM_BINS, LogFacts, RECENT_ROWS,
             TOMORROW_EXPECTED_HOUR, TrendPoint, Warning,
         },
+        ranked,
         status::PipelineStatus,
     },
     records::{csv_log::CsvTail, price::PriceRecord},
@@ -92,7 +93,7 @@ pub fn dashboard(
         log: LogFacts { total_records: log.rows(), total_slots: index.len(), last_received: log.last_received() },
         warnings: warnings(log, now, local.hour(now), tomorrow_average.is_some()),
         pipeline,
-        recent: recent_rows(log, now, shown, &local),
+        recent: recent_rows(log, now, zone, shown),
         zone: local,
         view: shown.view,
         tariff: shown.tariff.clone(),
@@ -114,18 +115,12 @@ fn levelled_window(log: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> (Vec<Po
 
 /// The [`RECENT_ROWS`] slots up to the one at `now` as shown (the last ones known, when they all lie before
 /// `now`), newest first, each with its rank in its day and its level against the week before it.
-fn recent_rows(log: &CsvTail, now: DateTime<Utc>, shown: &Shown, local: &LocalTime) -> Vec<RankedSlot> {
+fn recent_rows(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> Vec<RankedSlot> {
     let index = log.index();
     let Some(last) = index.last_by(now).or_else(|| index.first()) else { return Vec::new() };
     // Enough slots for the rows at either resolution: as many hours as rows.
     let first = last.start_date - Duration::hours(RECENT_ROWS as i64);
-    let context_from = first - level::TRAILING - Duration::days(1);
-    let spot = shown.spot_records(index.range(context_from, last.slot_end() + Duration::days(1)).collect());
-    let context = shown.priced_records(spot.clone(), local);
-    let standings = ranking::standings(&context, &spot, local);
-    let upto = context.partition_point(|r| r.start_date <= last.start_date);
-    let mut rows: Vec<RankedSlot> =
-        context.into_iter().zip(standings).take(upto).map(|(slot, standing)| RankedSlot { slot, standing }).collect();
+    let mut rows = ranked::ranked(log, first, last.start_date + Duration::seconds(1), zone, shown);
     rows.reverse();
     rows.truncate(RECENT_ROWS);
     rows

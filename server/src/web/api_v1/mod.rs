@@ -22,11 +22,10 @@ use utoipa::{OpenApi, ToSchema};
 use app::{
     figures::{
         format::{DisplayZone, LocalTime},
-        history::{self, Sums},
-        level::{self, Level},
+        history::DayPrices,
+        level::Level,
         planner,
-        ranking::{self, Standing},
-        stats::Point,
+        ranking::RankedSlot,
         tariff::{Breakdown, Tariff},
         view::{PriceBasis, Resolution, Shown, View},
     },
@@ -136,6 +135,9 @@ pub struct Day {
     /// The average total price.
     pub total_average: f64,
     pub slots: u32,
+    /// The average spot price against the average of the 7 days up to the day's last slot, as the history
+    /// panel's daily chart shows it.
+    pub level: Level,
 }
 
 /// Why a request failed.
@@ -194,34 +196,25 @@ impl Api {
         self.zone.midnight(date)
     }
 
-    /// The slots starting in `from..to` at `resolution`, each with its standing and total.
+    /// The slots starting in `from..to` at `resolution`, each with its standing and total: the page's recent
+    /// table's question, at spot.
     fn slots(&self, from: DateTime<Utc>, to: DateTime<Utc>, resolution: Resolution) -> Result<Vec<Slot>, ApiFailure> {
-        // The week before for the levels, and whole days either side for the ranks.
-        let (context_from, context_to) = (from - level::TRAILING - Duration::days(1), to + Duration::days(1));
-        let records = self.store.read(|log| log.index().range(context_from, context_to).collect::<Vec<_>>())?;
-        let local = self.local_time(context_from, context_to);
-        let (points, ends): (Vec<Point>, Vec<DateTime<Utc>>) = match resolution {
-            Resolution::Quarter => records.iter().map(|r| (Point(r.start_date, r.price), r.slot_end())).unzip(),
-            Resolution::Hour => ranking::hourly(&records).into_iter().map(|p| (p, p.0 + Duration::hours(1))).unzip(),
-        };
-        let standings = ranking::standings(&points, &points, &local);
-        Ok(points
-            .iter()
-            .zip(ends)
-            .zip(standings)
-            .filter(|((point, _), _)| from <= point.0 && point.0 < to)
-            .map(|((point, end), standing)| self.slot(*point, end, standing, &local))
-            .collect())
+        let shown =
+            Shown { view: View { price: PriceBasis::Spot, resolution, ..View::default() }, tariff: Tariff::default() };
+        let (zone, local) = (self.zone, self.local_time(from, to));
+        let ranked = self.store.read(|log| app::query::ranked::ranked(log, from, to, zone, &shown))?;
+        Ok(ranked.into_iter().map(|r| self.slot(r, &local)).collect())
     }
 
-    fn slot(&self, point: Point, end: DateTime<Utc>, standing: Standing, local: &LocalTime) -> Slot {
-        let b = self.tariff.breakdown(point.1, point.0, local);
+    fn slot(&self, ranked: RankedSlot, local: &LocalTime) -> Slot {
+        let RankedSlot { slot, standing } = ranked;
+        let b = self.tariff.breakdown(slot.price, slot.start_date, local);
         Slot {
-            start: point.0,
-            end,
-            spot: point.1,
+            start: slot.start_date,
+            end: slot.slot_end(),
+            spot: slot.price,
             total: b.total,
-            exchange: self.tariff.exchange_price(point.1),
+            exchange: self.tariff.exchange_price(slot.price),
             rank: standing.rank,
             of: standing.of,
             level: standing.level,
@@ -320,24 +313,17 @@ async fn daily(State(api): State<Api>, Params(query): Params<DailyQuery>) -> Res
     let today = api.zone.date(Utc::now());
     let to = query.to.as_deref().map(|t| params::date("to", t)).transpose()?.unwrap_or(today + Duration::days(1));
     let from = query.from.as_deref().map(|t| params::date("from", t)).transpose()?.unwrap_or(to - Duration::days(30));
-    let (start, end) = (api.midnight(from), api.midnight(to + Duration::days(1)));
-    params::span(start, end)?;
-    let records = api.store.read(|log| log.index().range(start, end).collect::<Vec<_>>())?;
-    let local = api.local_time(start, end);
-    // Each day's spot prices and total prices.
-    let mut days: Vec<(NaiveDate, [Sums; 2])> = Vec::new();
-    for record in &records {
-        let [spot, total] = history::period(&mut days, local.date(record.start_date));
-        spot.add(record.price);
-        total.add(api.tariff.breakdown(record.price, record.start_date, &local).total);
-    }
-    let day = |(date, [spot, total]): (NaiveDate, [Sums; 2])| Day {
-        date,
-        average: spot.mean(),
-        min: spot.min(),
-        max: spot.max(),
-        total_average: total.mean(),
-        slots: spot.slots(),
+    params::span(api.midnight(from), api.midnight(to + Duration::days(1)))?;
+    let (zone, tariff) = (api.zone, &*api.tariff);
+    let days = api.store.read(|log| app::query::daily::daily(log, zone, tariff, from, to))?;
+    let day = |d: DayPrices| Day {
+        date: d.date,
+        average: d.spot.mean(),
+        min: d.spot.min(),
+        max: d.spot.max(),
+        total_average: d.shown.mean(),
+        slots: d.spot.slots(),
+        level: d.level,
     };
     Ok(Json(days.into_iter().map(day).collect()))
 }
