@@ -38,9 +38,10 @@ RUN find app server frontend -name '*.rs' -exec touch {} + \
     && cargo leptos build --release --precompress \
     && strip target/release/price-monitor
 
+# OpenSSL's library for librdkafka's TLS (the build stage's image has its headers), curl for the healthcheck.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && apt-get install -y --no-install-recommends ca-certificates curl libssl3 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app monitor \
     && mkdir -p /app/data && chown monitor /app/data

@@ -226,7 +226,11 @@ export APP_PORT KAFKA_HOST_PORT KAFKA_2_HOST_PORT KAFKA_3_HOST_PORT KAFKA_UI_POR
 # Not a .env a person may keep beside docker-compose.yml (BIND_ADDRESS=0.0.0.0, say): the defaults, or cluster.env.
 : >"$work/none.env"
 env_file=(--env-file "$work/none.env")
-compose() { "${compose_cli[@]}" "${env_file[@]}" -p "$project" -f docker-compose.yml -f tools/compose-test/prices-stub.yml "$@"; }
+overlay=()
+compose() {
+  "${compose_cli[@]}" "${env_file[@]}" -p "$project" -f docker-compose.yml "${overlay[@]}" \
+    -f tools/compose-test/prices-stub.yml "$@"
+}
 services=(kafka app $with_ui)
 
 container() { compose ps -q "$1"; }
@@ -376,6 +380,33 @@ prices write >/dev/null
 within 60 "the app fetching a revision with $node down" fetched
 wait_for_csv 120
 passed "3 replicas, min ISR 2; leader $node killed; $(rows_text)"
+
+begin "Kafka with a login (docker-compose.secure.yml): the app's prices arrive, a wrong login is refused"
+compose down -v >/dev/null 2>&1
+rm -rf "$work/revisions.json" "$PRICES_STUB_DIR"
+prices write >/dev/null
+env_file=(--env-file "$work/none.env")
+overlay=(-f docker-compose.secure.yml)
+services=(kafka app $with_ui)
+KAFKA_APP_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') KAFKA_BROKER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+export KAFKA_APP_PASSWORD KAFKA_BROKER_PASSWORD
+up
+within 240 "kafka (healthy by a login) and app healthy" healthy "${services[@]}"
+wait_for_csv 120
+within 60 "/readyz answering 200" get /readyz
+# Kafka's own client in the broker's container, with a login as a properties file.
+login_tool() {
+  docker exec "$(container kafka)" sh -c "printf '%s\n' 'security.protocol=SASL_PLAINTEXT' 'sasl.mechanism=PLAIN' \
+    'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"monitor\" password=\"$1\";' \
+    >/tmp/login.properties && timeout 60 /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:19092 \
+    --command-config /tmp/login.properties --list"
+}
+topics=$(login_tool "$KAFKA_APP_PASSWORD" 2>&1) || fail "the app's login does not list the topics: $topics"
+grep -qx electricity-prices <<<"$topics" || fail "the topic is not listed with the app's login: $topics"
+refused=$(login_tool not-the-password 2>&1) && fail "a wrong password lists the topics: $refused"
+grep -q 'Authentication failed' <<<"$refused" || fail "a wrong password fails, but not as a refused login: $refused"
+compose logs app 2>/dev/null | grep -qF "$KAFKA_APP_PASSWORD" && fail "the app's log shows its password"
+passed "SASL PLAIN on every client listener; $(rows_text); a wrong password refused"
 
 begin "down -v leaves no container, network or volume"
 compose down -v >/dev/null 2>&1

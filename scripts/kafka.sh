@@ -15,18 +15,24 @@
 # internal topics have N replicas (at most 3), and writes with acks=all need 2 of them in sync.
 # A node of a cluster can also be run alone (as the tests do, to kill one):
 #   --node-id I --voters 1@127.0.0.1:C1,2@127.0.0.1:C2,... --cluster-id ID
+# Secured (one node): --secure DIR listens on PORT for SASL_SSL only (SCRAM-SHA-256 and SCRAM-SHA-512), and with
+# --mtls-port P also on P for TLS with a client certificate required. DIR gets, on first use: a CA (ca.crt), the
+# broker's certificate for 127.0.0.1 and localhost, a client certificate (client.crt, client.key), the SCRAM user
+# "monitor" with a random password (monitor.password), and client.env, the app's settings to reach the broker
+# (`set -a; . DIR/client.env; set +a`). The users are created when DIR's data is formatted (KRaft's
+# --add-scram): give --secure on the first start of a --data folder. The controller stays on loopback, unsecured.
 # The jars come from Maven Central through tools/kafka/pom.xml, fetched once. KAFKA_HEAP_OPTS overrides the
 # heap of each node (default: 128 MB growing to 512 MB, plenty for a 2-core machine).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-  echo "usage: scripts/kafka.sh [--nodes N] --port PORT --data DIR [--controller-port PORT] | --fetch" >&2
+  echo "usage: scripts/kafka.sh [--nodes N | --secure DIR [--mtls-port PORT]] --port PORT --data DIR [--controller-port PORT] | --fetch" >&2
   exit 2
 }
 fail() { echo "kafka.sh: $*" >&2; exit 1; }
 
-port='' data='' controller_port='' fetch_only='' nodes='' node_id=1 voters='' cluster_id=''
+port='' data='' controller_port='' fetch_only='' nodes='' node_id=1 voters='' cluster_id='' secure='' mtls_port=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=${2:-}; shift 2 || usage ;;
@@ -36,8 +42,10 @@ while [ $# -gt 0 ]; do
     --node-id) node_id=${2:-}; shift 2 || usage ;;
     --voters) voters=${2:-}; shift 2 || usage ;;
     --cluster-id) cluster_id=${2:-}; shift 2 || usage ;;
+    --secure) secure=${2:-}; shift 2 || usage ;;
+    --mtls-port) mtls_port=${2:-}; shift 2 || usage ;;
     --fetch) fetch_only=1; shift ;;
-    -h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
@@ -68,6 +76,7 @@ jvm=(java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvok
 
 # A cluster: this script once per node, each in the background, stopped together.
 if [ -n "$nodes" ]; then
+  [ -z "$secure" ] || fail "--secure runs one node; leave out --nodes"
   [[ "$nodes" =~ ^[1-9]$ ]] || fail "--nodes $nodes: give a number of nodes from 1 to 9"
   mkdir -p "$data"
   data=$(cd "$data" && pwd)
@@ -89,6 +98,33 @@ if [ -n "$nodes" ]; then
   stop_nodes
   exit 1
 fi
+
+# --secure's files in $1, made once: a CA, the broker's certificate (and its PKCS12 keystore), a client
+# certificate for mutual TLS, and random passwords. Kept on later starts, so clients keep trusting the broker.
+secrets() {
+  local dir=$1 days=3650
+  [ -f "$dir/client.key" ] && return
+  (
+    umask 077
+    cd "$dir"
+    rand() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
+    rand >.store.password
+    rand >.admin.password
+    rand >monitor.password
+    ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+    openssl req -x509 "${ec[@]}" -days $days -subj "/CN=kafka.sh test CA" -keyout .ca.key -out ca.crt 2>/dev/null
+    openssl req "${ec[@]}" -subj "/CN=localhost" -keyout .broker.key -out .broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kafka\n' >.broker.ext
+    openssl x509 -req -in .broker.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days \
+      -extfile .broker.ext -out .broker.crt 2>/dev/null
+    openssl pkcs12 -export -in .broker.crt -inkey .broker.key -certfile ca.crt -name broker \
+      -passout "pass:$(cat .store.password)" -out .broker.p12
+    openssl req "${ec[@]}" -subj "/CN=monitor" -keyout client.key.new -out .client.csr 2>/dev/null
+    openssl x509 -req -in .client.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days -out client.crt 2>/dev/null
+    rm -f .broker.csr .client.csr .broker.ext
+    mv client.key.new client.key
+  ) || fail "making the certificates in $dir failed"
+}
 
 mkdir -p "$data"
 data=$(cd "$data" && pwd)
@@ -118,16 +154,60 @@ else
 fi
 min_isr=$((replicas >= 2 ? 2 : 1))
 
-# Written anew on every start, so a changed PORT takes effect; the data stays where it is.
+# The listeners: PLAINTEXT, or with --secure SASL_SSL (and SSL with client certificates on --mtls-port).
+listeners="PLAINTEXT://127.0.0.1:$port" protocols=PLAINTEXT:PLAINTEXT inter=PLAINTEXT security=''
+add_scram=()
+if [ -n "$secure" ]; then
+  [ -z "$mtls_port" ] || is_port "$mtls_port" || fail "--mtls-port $mtls_port is not a port number (1-65535)"
+  command -v openssl >/dev/null || fail "openssl is missing: run scripts/setup.sh"
+  mkdir -p "$secure"
+  secure=$(cd "$secure" && pwd)
+  secrets "$secure"
+  store_password=$(cat "$secure/.store.password") admin_password=$(cat "$secure/.admin.password")
+  monitor_password=$(cat "$secure/monitor.password")
+  listeners="SASL_SSL://127.0.0.1:$port${mtls_port:+,SSL://127.0.0.1:$mtls_port}"
+  protocols="SASL_SSL:SASL_SSL${mtls_port:+,SSL:SSL}" inter=SASL_SSL
+  jaas="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$admin_password\";"
+  security="# --secure: SCRAM logins over TLS; the broker logs in to itself as admin.
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$jaas
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$secure/.broker.p12
+ssl.keystore.password=$store_password
+ssl.key.password=$store_password
+ssl.truststore.type=PEM
+ssl.truststore.location=$secure/ca.crt
+listener.name.ssl.ssl.client.auth=required"
+  add_scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_password]"
+    --add-scram "SCRAM-SHA-512=[name=monitor,password=$monitor_password]"
+    --add-scram "SCRAM-SHA-256=[name=monitor,password=$monitor_password]")
+  cat >"$secure/client.env" <<EOF
+# The price monitor's settings for the broker of scripts/kafka.sh --secure $secure
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
+KAFKA_SECURITY_PROTOCOL=SASL_SSL
+KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+KAFKA_SASL_USERNAME=monitor
+KAFKA_SASL_PASSWORD_FILE=$secure/monitor.password
+KAFKA_SSL_CA_LOCATION=$secure/ca.crt
+EOF
+fi
+
+# Written anew on every start, so a changed PORT takes effect; the data stays where it is. With --secure it
+# holds the broker's passwords: for its owner only.
+touch "$data/server.properties"
+chmod 600 "$data/server.properties"
 cat >"$data/server.properties" <<EOF
 # Written by scripts/kafka.sh on every start.
 process.roles=broker,controller
 node.id=$node_id
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listeners=$listeners,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=$listeners
+listener.security.protocol.map=$protocols,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=$inter
 controller.listener.names=CONTROLLER
+$security
 $quorum
 log.dirs=$logs
 # One replica per node (at most 3) of every internal topic; 2 in sync for a write once there are 2.
@@ -155,7 +235,8 @@ if [ ! -f "$logs/meta.properties" ]; then
       || fail "formatting $logs failed"
   else
     cluster_id=$("${jvm[@]}" kafka.tools.StorageTool random-uuid)
-    "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$data/server.properties" >&2 \
+    "${jvm[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$data/server.properties" \
+      "${add_scram[@]}" >&2 \
       || fail "formatting $logs failed"
   fi
   echo "$controller_port" >"$data/controller.port"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs and this machine lacks; what is there already is left alone.
 #   scripts/setup.sh            tools to build and run: wasm32 target, cargo-leptos, wasm-bindgen-cli, the npm
-#                               packages, Java 17+ and Maven, and the Apache Kafka jars
+#                               packages, Java 17+ and Maven, the Apache Kafka jars, OpenSSL (librdkafka's TLS)
 #   scripts/setup.sh --browser  the same, and Debian's chromium for the browser tests
 # Everything comes from crates.io, npm, Maven Central and Debian's packages; nothing from anywhere else.
 set -euo pipefail
@@ -25,6 +25,9 @@ fi
 command -v mvn >/dev/null || apt_install maven
 command -v npm >/dev/null || apt_install nodejs npm
 command -v column >/dev/null || apt_install bsdextrautils # the fault suite's table
+# librdkafka is built with TLS (SASL_SSL, SSL) against Debian's OpenSSL; kafka.sh --secure makes certificates.
+pkg-config --exists openssl 2>/dev/null || apt_install libssl-dev pkg-config
+command -v openssl >/dev/null || apt_install openssl
 if [ "${1:-}" = "--browser" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
 fi

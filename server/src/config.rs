@@ -67,6 +67,9 @@ pub struct Config {
     #[arg(long, env = "KAFKA_TOPIC", default_value = "electricity-prices", global = true)]
     pub topic: String,
 
+    #[command(flatten)]
+    pub kafka_security: crate::kafka_security::KafkaSecurity,
+
     /// Consumer group id of the consumer.
     #[arg(long, env = "KAFKA_GROUP_ID", default_value = "electricity-price-consumer", global = true)]
     pub group_id: String,

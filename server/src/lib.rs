@@ -5,6 +5,7 @@
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
+pub mod kafka_security;
 pub mod log_text;
 pub mod preflight;
 pub mod tariff_config;
@@ -21,6 +22,7 @@ use pipeline::{consumer, fetch, producer, sample, status::StatusBoard};
 /// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
 pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     preflight::check_folders(command, &config)?;
+    preflight::check_kafka(command, &config)?;
     let status = StatusBoard::new();
     match command {
         Command::Serve => web::serve(config, None, shutdown).await,

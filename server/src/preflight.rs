@@ -1,5 +1,5 @@
-//! Checks at start that the folders a command writes to can be used, so that a wrong path fails at once with
-//! its reason instead of as retries in the log later.
+//! Checks at start that the folders a command writes to can be used and that its Kafka options agree, so that a
+//! wrong path or setting fails at once with its reason instead of as retries in the log later.
 
 use std::path::Path;
 
@@ -16,6 +16,15 @@ pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
     }
     if matches!(command, Command::All | Command::Consume) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
+    }
+    Ok(())
+}
+
+/// Makes sure the Kafka security options of a command that talks to Kafka agree with each other and name files
+/// that can be read.
+pub fn check_kafka(command: Command, config: &Config) -> anyhow::Result<()> {
+    if matches!(command, Command::All | Command::Produce | Command::Consume) {
+        config.kafka_security.check().map_err(anyhow::Error::msg)?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use rdkafka::{
-    ClientContext, Message, Offset, TopicPartitionList,
-    consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer},
+    Message, Offset,
+    consumer::{CommitMode, Consumer, StreamConsumer},
     error::{KafkaError, KafkaResult},
     message::BorrowedMessage,
 };
@@ -26,7 +26,7 @@ use crate::{
     metrics::{self, BadInput},
     pipeline::{
         backoff::Backoff,
-        kafka::{self, TopicReady},
+        kafka::{self, KafkaContext, TopicReady},
         status::StatusBoard,
     },
 };
@@ -44,22 +44,7 @@ const WRITE_RETRY_MAX: Duration = Duration::from_secs(2);
 /// Log a progress line at least every this many messages.
 const PROGRESS_EVERY: u64 = 100;
 
-/// The consumer's callbacks: a commit that fails is logged, not lost from sight.
-struct CommitLogger;
-
-impl ClientContext for CommitLogger {}
-
-impl ConsumerContext for CommitLogger {
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => tracing::debug!("committed {offsets:?}"),
-            // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
-            Err(e) => tracing::warn!("committing offsets failed: {e}"),
-        }
-    }
-}
-
-type PriceConsumer = StreamConsumer<CommitLogger>;
+type PriceConsumer = StreamConsumer<KafkaContext>;
 
 /// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -124,7 +109,7 @@ fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
         .set("heartbeat.interval.ms", "3000")
         // A message's offset is stored once its row is on disk, and only stored offsets are committed.
         .set("enable.auto.offset.store", "false")
-        .create_with_context(CommitLogger)
+        .create_with_context(KafkaContext::new(config))
         .context("creating the Kafka consumer")?;
     consumer.subscribe(&[&config.topic]).context("subscribing to the topic")?;
     tracing::info!("consumer in group {} reading topic {}", config.group_id, config.topic);

@@ -1,24 +1,25 @@
-//! What the producer and the consumer share about Kafka: client settings and the topic.
+//! What the producer and the consumer share about Kafka: client settings, the clients' callbacks and the topic.
 
-use std::time::Duration;
+use std::{sync::Mutex, time::Duration};
 
 use anyhow::Context;
 use rdkafka::{
-    ClientConfig,
+    ClientConfig, ClientContext, TopicPartitionList,
     admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
-    client::DefaultClientContext,
-    consumer::{BaseConsumer, Consumer},
-    error::KafkaError,
+    config::RDKafkaLogLevel,
+    consumer::{BaseConsumer, Consumer, ConsumerContext},
+    error::{KafkaError, KafkaResult},
     types::RDKafkaErrorCode,
 };
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     config::Config,
+    kafka_security::{self, KafkaSecurity},
     pipeline::{backoff::Backoff, status::StatusBoard},
 };
 
-/// Settings every client of ours starts from.
+/// Settings every client of ours starts from: the brokers, and how to log in to them.
 pub fn client_config(config: &Config) -> ClientConfig {
     let mut client = ClientConfig::new();
     client
@@ -26,8 +27,109 @@ pub fn client_config(config: &Config) -> ClientConfig {
         .set("client.id", "electricity-price-monitor")
         // A broker that is down is normal for a while (started later, restarting): retry, quietly.
         .set("reconnect.backoff.max.ms", "5000")
-        .set("log.connection.close", "false");
+        // librdkafka says a closed connection at level info, if at all: KafkaContext must hear it to tell a
+        // plaintext client at a TLS port, and says the others at debug level.
+        .set("log.connection.close", "true")
+        .set_log_level(RDKafkaLogLevel::Info);
+    config.kafka_security.apply(&mut client);
     client
+}
+
+/// Every client's callbacks. A connection refused for a reason of security (the login, a certificate, the
+/// protocol) is said in words, once per process, and kept for whoever asks why the client gets no answer
+/// (the readiness probe, the topic's creation); librdkafka keeps retrying meanwhile. A commit that fails is
+/// logged, not lost from sight.
+pub struct KafkaContext {
+    security: KafkaSecurity,
+    bootstrap: String,
+    problem: Mutex<Option<String>>,
+}
+
+/// The last security problem logged by any client of this process: the producer, the consumer and the probes
+/// meet the same refusal, and one line says it.
+static LAST_SAID: Mutex<Option<String>> = Mutex::new(None);
+
+impl KafkaContext {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            security: config.kafka_security.clone(),
+            bootstrap: config.bootstrap_servers.clone(),
+            problem: Mutex::new(None),
+        }
+    }
+
+    /// Why this client's connections were last refused, if for a reason of security.
+    pub fn problem(&self) -> Option<String> {
+        self.problem.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// The client got an answer: whatever was refused before is mended.
+    pub fn answered(&self) {
+        *self.problem.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
+    /// Says and keeps the security problem in librdkafka's `text`, if it is one.
+    fn security_problem(&self, text: &str) -> bool {
+        let Some(sentence) = kafka_security::explain(text, &self.security, &self.bootstrap) else { return false };
+        let mut said = LAST_SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if said.as_deref() != Some(sentence.as_str()) {
+            tracing::error!("{sentence}; retrying");
+            *said = Some(sentence.clone());
+        }
+        *self.problem.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(sentence);
+        true
+    }
+}
+
+/// librdkafka reports a refused login through the error callback and a failed TLS handshake through its log:
+/// both are looked at. A closed connection (a broker's idle reaper, a restart) is said at debug level; the
+/// rest as librdkafka's default callbacks say it.
+impl ClientContext for KafkaContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        if self.security_problem(message) {
+            return;
+        }
+        let closed = fac == "FAIL" && matches!(level, RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info);
+        if closed {
+            tracing::debug!(target: "librdkafka", "librdkafka: {fac} {message}");
+            return;
+        }
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+                tracing::error!(target: "librdkafka", "librdkafka: {fac} {message}")
+            }
+            RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", "librdkafka: {fac} {message}"),
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+                tracing::info!(target: "librdkafka", "librdkafka: {fac} {message}")
+            }
+            RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", "librdkafka: {fac} {message}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if self.security_problem(reason) {
+            return;
+        }
+        // Where librdkafka's default callback says it: the log filter leaves it out unless RUST_LOG asks, since
+        // librdkafka's own log lines say the same.
+        tracing::error!(target: "rdkafka::client", "librdkafka: {error}: {reason}");
+    }
+}
+
+impl ConsumerContext for KafkaContext {
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => tracing::debug!("committed {offsets:?}"),
+            // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
+            Err(e) => tracing::warn!("committing offsets failed: {e}"),
+        }
+    }
+}
+
+/// Serves the callbacks waiting on `client`'s queue (the error callback of [`KafkaContext`], above all): a
+/// client only asked for metadata is never polled otherwise, and would not know why it gets no answer.
+pub fn serve_callbacks(client: &BaseConsumer<KafkaContext>) {
+    while client.poll(Duration::ZERO).is_some() {}
 }
 
 /// How [`ensure_topic`] ended, when it did not fail.
@@ -49,8 +151,9 @@ pub async fn ensure_topic(
     status: &StatusBoard,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<TopicReady> {
-    let admin: AdminClient<DefaultClientContext> =
-        client_config(config).create().context("creating a Kafka admin client")?;
+    let admin: AdminClient<KafkaContext> = client_config(config)
+        .create_with_context(KafkaContext::new(config))
+        .context("creating a Kafka admin client")?;
     let min_insync = config.topic_min_insync_replicas.map(|n| n.to_string());
     let mut topic =
         NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
@@ -58,13 +161,14 @@ pub async fn ensure_topic(
         topic = topic.set("min.insync.replicas", n);
     }
     let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
+    let metadata = std::sync::Arc::new(metadata_client(config)?);
     let mut backoff = Backoff::default();
     loop {
         // Look before creating: a cluster may not let this client create topics (ACLs, a managed service, the
         // librdkafka mock cluster), while the topic is there already.
         let exists = tokio::select! {
             _ = shutdown.cancelled() => return Ok(TopicReady::ShutDown),
-            exists = topic_exists(config) => exists,
+            exists = topic_exists(&metadata, &config.topic) => exists,
         };
         if exists == Some(true) {
             status.kafka_reachable(true);
@@ -88,6 +192,8 @@ pub async fn ensure_topic(
             }
             Ok([Err((_, RDKafkaErrorCode::TopicAlreadyExists))]) => return Ok(TopicReady::Ready),
             Ok(other) => tracing::warn!(topic = %config.topic, "creating the topic failed: {other:?}"),
+            // A refused login or certificate was said once already, in words.
+            Err(_) if metadata.context().problem().is_some() => {}
             Err(KafkaError::AdminOp(code)) => {
                 tracing::warn!("Kafka at {} not reachable yet: {code}", config.bootstrap_servers)
             }
@@ -102,21 +208,22 @@ pub async fn ensure_topic(
 }
 
 /// A client for asking the cluster about topics.
-pub fn metadata_client(config: &Config) -> anyhow::Result<BaseConsumer> {
+pub fn metadata_client(config: &Config) -> anyhow::Result<BaseConsumer<KafkaContext>> {
     let mut client = client_config(config);
     // Asking about a topic must not make the broker create it with its own defaults.
     client.set("allow.auto.create.topics", "false");
-    client.create().context("creating a Kafka client for metadata")
+    client.create_with_context(KafkaContext::new(config)).context("creating a Kafka client for metadata")
 }
 
 /// Whether the topic exists: `None` when the broker did not answer.
-async fn topic_exists(config: &Config) -> Option<bool> {
-    let client = metadata_client(config);
-    let topic = config.topic.clone();
+async fn topic_exists(client: &std::sync::Arc<BaseConsumer<KafkaContext>>, topic: &str) -> Option<bool> {
+    let (client, topic) = (client.clone(), topic.to_owned());
     // The metadata request blocks: keep it off the async threads.
     tokio::task::spawn_blocking(move || {
-        let consumer = client.ok()?;
-        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(5)).ok()?;
+        let answer = client.fetch_metadata(Some(&topic), Duration::from_secs(5));
+        serve_callbacks(&client);
+        let metadata = answer.ok()?;
+        client.context().answered();
         Some(metadata.topics().iter().any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty()))
     })
     .await

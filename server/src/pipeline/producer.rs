@@ -28,7 +28,7 @@ use crate::{
     pipeline::{
         backoff::Backoff,
         fingerprint::Fingerprint,
-        kafka::{self, TopicReady},
+        kafka::{self, KafkaContext, TopicReady},
         price_file,
         status::StatusBoard,
     },
@@ -141,7 +141,7 @@ fn watch(path: &Path, events: mpsc::UnboundedSender<()>) -> notify::Result<notif
 
 /// Publishes what changed in the price file, remembering what it read and what Kafka has not acknowledged yet.
 struct PricePublisher {
-    kafka: FutureProducer,
+    kafka: FutureProducer<KafkaContext>,
     path: std::path::PathBuf,
     topic: String,
     /// The latest price of each slot as read from the file: sent, or waiting to be.
@@ -167,7 +167,7 @@ impl PricePublisher {
             .set("message.timeout.ms", "30000")
             // A file's revisions go out together anyway (one round of sends): waiting longer adds only latency.
             .set("linger.ms", "1")
-            .create()
+            .create_with_context(KafkaContext::new(config))
             .context("creating the Kafka producer")?;
         Ok(Self {
             kafka,
@@ -274,7 +274,7 @@ impl PricePublisher {
 type Sent = (PriceRecord, Result<(), KafkaError>);
 
 /// Sends one revision, keyed by its slot, and waits for Kafka's acknowledgement.
-async fn send(kafka: &FutureProducer, topic: &str, record: &PriceRecord) -> Result<(), KafkaError> {
+async fn send(kafka: &FutureProducer<KafkaContext>, topic: &str, record: &PriceRecord) -> Result<(), KafkaError> {
     let key = app::records::price::slot_time_text(record.start_date);
     let payload = serde_json::to_vec(record).expect("a price record always serialises");
     kafka

@@ -18,6 +18,8 @@ use serde::Serialize;
 
 use app::query::now::Current;
 
+use crate::pipeline::kafka::{self, KafkaContext};
+
 /// How long `/readyz` waits for Kafka's answer: probes of orchestrators time out after a few seconds.
 const KAFKA_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -46,12 +48,12 @@ impl Checks {
 /// A Kafka client kept for asking the cluster about the topic.
 #[derive(Clone)]
 pub struct KafkaProbe {
-    client: Arc<BaseConsumer>,
+    client: Arc<BaseConsumer<KafkaContext>>,
     topic: String,
 }
 
 impl KafkaProbe {
-    pub fn new(client: BaseConsumer, topic: &str) -> Self {
+    pub fn new(client: BaseConsumer<KafkaContext>, topic: &str) -> Self {
         Self { client: Arc::new(client), topic: topic.to_owned() }
     }
 
@@ -60,7 +62,9 @@ impl KafkaProbe {
         let probe = self.clone();
         // The metadata request blocks: keep it off the async threads.
         let answer = tokio::task::spawn_blocking(move || {
-            let metadata = probe.client.fetch_metadata(Some(&probe.topic), KAFKA_TIMEOUT)?;
+            let answer = probe.client.fetch_metadata(Some(&probe.topic), KAFKA_TIMEOUT);
+            kafka::serve_callbacks(&probe.client);
+            let metadata = answer?;
             Ok::<_, rdkafka::error::KafkaError>(metadata.topics().iter().any(|t| {
                 t.name() == probe.topic
                     && t.error().is_none()
@@ -69,12 +73,20 @@ impl KafkaProbe {
             }))
         })
         .await;
+        let context = self.client.context();
+        if matches!(answer, Ok(Ok(_))) {
+            context.answered();
+        }
         match answer {
             Ok(Ok(true)) => Check::pass(format!("topic {} has a leader for every partition", self.topic)),
             Ok(Ok(false)) => {
                 Check::fail(format!("topic {} is missing or has a partition without a leader", self.topic))
             }
-            Ok(Err(e)) => Check::fail(format!("Kafka did not answer within {} s: {e}", KAFKA_TIMEOUT.as_secs())),
+            Ok(Err(e)) => match context.problem() {
+                // Why it does not answer, when a login or a certificate was refused.
+                Some(problem) => Check::fail(problem),
+                None => Check::fail(format!("Kafka did not answer within {} s: {e}", KAFKA_TIMEOUT.as_secs())),
+            },
             Err(e) => Check::fail(format!("asking Kafka failed: {e}")),
         }
     }

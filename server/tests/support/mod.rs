@@ -40,8 +40,10 @@ pub struct Broker {
     pub port: u16,
     controller_port: u16,
     data: tempfile::TempDir,
-    /// A cluster node's options: its id, the voters, the cluster's id.
+    /// A cluster node's options (its id, the voters, the cluster's id), or a secured broker's.
     node: Vec<String>,
+    /// A secured broker's port for TLS with client certificates.
+    pub mtls_port: Option<u16>,
 }
 
 impl Broker {
@@ -57,7 +59,24 @@ impl Broker {
 
     fn new(port: u16, controller_port: u16, node: Vec<String>) -> Self {
         let data = tempfile::Builder::new().prefix("kafka-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-        Self { child: None, port, controller_port, data, node }
+        Self { child: None, port, controller_port, data, node, mtls_port: None }
+    }
+
+    /// A broker as `scripts/kafka.sh --secure` runs it: SASL_SSL with SCRAM logins on `port`, TLS with a client
+    /// certificate required on `mtls_port`; its CA, client certificate and passwords in [`Self::secure_dir`].
+    pub fn start_secure() -> Self {
+        let mut broker = Self::new(free_port(), free_port(), Vec::new());
+        let mtls_port = free_port();
+        let secure = broker.secure_dir().display().to_string();
+        broker.node = vec!["--secure".into(), secure, "--mtls-port".into(), mtls_port.to_string()];
+        broker.mtls_port = Some(mtls_port);
+        broker.restart();
+        broker
+    }
+
+    /// Where a secured broker keeps what clients need: `ca.crt`, `client.crt`, `client.key`, `monitor.password`.
+    pub fn secure_dir(&self) -> PathBuf {
+        self.data.path().join("secure")
     }
 
     pub fn bootstrap(&self) -> String {
