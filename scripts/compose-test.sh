@@ -405,7 +405,9 @@ topics=$(login_tool "$KAFKA_APP_PASSWORD" 2>&1) || fail "the app's login does no
 grep -qx electricity-prices <<<"$topics" || fail "the topic is not listed with the app's login: $topics"
 refused=$(login_tool not-the-password 2>&1) && fail "a wrong password lists the topics: $refused"
 grep -q 'Authentication failed' <<<"$refused" || fail "a wrong password fails, but not as a refused login: $refused"
-compose logs app 2>/dev/null | grep -qF "$KAFKA_APP_PASSWORD" && fail "the app's log shows its password"
+# Read whole first: grep -q quitting early would end `compose logs` by SIGPIPE, which pipefail reports.
+app_log=$(compose logs --no-color app 2>&1)
+grep -qF -- "$KAFKA_APP_PASSWORD" <<<"$app_log" && fail "the app's log shows its password"
 passed "SASL PLAIN on every client listener; $(rows_text); a wrong password refused"
 
 begin "down -v leaves no container, network or volume"

@@ -107,22 +107,22 @@ secrets() {
   (
     umask 077
     cd "$dir"
+    # Each step must succeed (set -e does not hold left of ||): client.key, the last, marks a complete folder.
     rand() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
-    rand >.store.password
-    rand >.admin.password
-    rand >monitor.password
     ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-    openssl req -x509 "${ec[@]}" -days $days -subj "/CN=kafka.sh test CA" -keyout .ca.key -out ca.crt 2>/dev/null
-    openssl req "${ec[@]}" -subj "/CN=localhost" -keyout .broker.key -out .broker.csr 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kafka\n' >.broker.ext
-    openssl x509 -req -in .broker.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days \
-      -extfile .broker.ext -out .broker.crt 2>/dev/null
-    openssl pkcs12 -export -in .broker.crt -inkey .broker.key -certfile ca.crt -name broker \
-      -passout "pass:$(cat .store.password)" -out .broker.p12
-    openssl req "${ec[@]}" -subj "/CN=monitor" -keyout client.key.new -out .client.csr 2>/dev/null
-    openssl x509 -req -in .client.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days -out client.crt 2>/dev/null
-    rm -f .broker.csr .client.csr .broker.ext
-    mv client.key.new client.key
+    rand >.store.password && rand >.admin.password && rand >monitor.password \
+      && openssl req -x509 "${ec[@]}" -days $days -subj "/CN=kafka.sh test CA" -keyout .ca.key -out ca.crt 2>/dev/null \
+      && openssl req "${ec[@]}" -subj "/CN=localhost" -keyout .broker.key -out .broker.csr 2>/dev/null \
+      && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kafka\n' >.broker.ext \
+      && openssl x509 -req -in .broker.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days \
+        -extfile .broker.ext -out .broker.crt 2>/dev/null \
+      && openssl pkcs12 -export -in .broker.crt -inkey .broker.key -certfile ca.crt -name broker \
+        -passout file:.store.password -out .broker.p12 \
+      && openssl req "${ec[@]}" -subj "/CN=monitor" -keyout client.key.new -out .client.csr 2>/dev/null \
+      && openssl x509 -req -in .client.csr -CA ca.crt -CAkey .ca.key -CAcreateserial -days $days \
+        -out client.crt 2>/dev/null \
+      && rm -f .broker.csr .client.csr .broker.ext \
+      && mv client.key.new client.key
   ) || fail "making the certificates in $dir failed"
 }
 
@@ -158,6 +158,7 @@ min_isr=$((replicas >= 2 ? 2 : 1))
 listeners="PLAINTEXT://127.0.0.1:$port" protocols=PLAINTEXT:PLAINTEXT inter=PLAINTEXT security=''
 add_scram=()
 if [ -n "$secure" ]; then
+  [ -z "$voters" ] || fail "--secure runs one node; leave out --voters"
   [ -z "$mtls_port" ] || is_port "$mtls_port" || fail "--mtls-port $mtls_port is not a port number (1-65535)"
   command -v openssl >/dev/null || fail "openssl is missing: run scripts/setup.sh"
   mkdir -p "$secure"
@@ -183,15 +184,15 @@ listener.name.ssl.ssl.client.auth=required"
   add_scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$admin_password]"
     --add-scram "SCRAM-SHA-512=[name=monitor,password=$monitor_password]"
     --add-scram "SCRAM-SHA-256=[name=monitor,password=$monitor_password]")
-  cat >"$secure/client.env" <<EOF
-# The price monitor's settings for the broker of scripts/kafka.sh --secure $secure
-KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
-KAFKA_SECURITY_PROTOCOL=SASL_SSL
-KAFKA_SASL_MECHANISM=SCRAM-SHA-512
-KAFKA_SASL_USERNAME=monitor
-KAFKA_SASL_PASSWORD_FILE=$secure/monitor.password
-KAFKA_SSL_CA_LOCATION=$secure/ca.crt
-EOF
+  {
+    echo "# The price monitor's settings for the broker of scripts/kafka.sh --secure"
+    echo "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port"
+    echo 'KAFKA_SECURITY_PROTOCOL=SASL_SSL'
+    echo 'KAFKA_SASL_MECHANISM=SCRAM-SHA-512'
+    echo 'KAFKA_SASL_USERNAME=monitor'
+    printf 'KAFKA_SASL_PASSWORD_FILE=%q\n' "$secure/monitor.password"
+    printf 'KAFKA_SSL_CA_LOCATION=%q\n' "$secure/ca.crt"
+  } >"$secure/client.env"
 fi
 
 # Written anew on every start, so a changed PORT takes effect; the data stays where it is. With --secure it

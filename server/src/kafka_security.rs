@@ -212,7 +212,8 @@ pub struct KafkaSecurity {
     #[arg(long = "kafka-ssl-key-password", env = "KAFKA_SSL_KEY_PASSWORD", value_parser = |t: &str| Ok::<_, String>(Secret::new(t)), hide_env_values = true, global = true)]
     pub key_password: Option<Secret>,
 
-    /// Any other librdkafka property, as name=value (repeat the flag; in the variable, separate them with ;).
+    /// Any other librdkafka property, as name=value: repeat the flag, or separate them with ; (so a value cannot
+    /// hold one).
     #[arg(long = "kafka-property", env = "KAFKA_PROPERTIES", value_parser = |t: &str| Ok::<_, String>(Property(Secret::new(t))), value_delimiter = ';', hide_env_values = true, global = true)]
     pub properties: Vec<Property>,
 }
@@ -251,7 +252,15 @@ impl KafkaSecurity {
             ));
         }
         for property in &self.properties {
-            property.parts()?;
+            let (name, value) = property.parts()?;
+            // librdkafka's own check, whose error would quote the value: only the name is said.
+            let mut alone = ClientConfig::new();
+            alone.set(name, value);
+            if alone.create_native_config().is_err() {
+                return Err(format!(
+                    "librdkafka does not take --kafka-property {name}: an unknown name, or a value it refuses"
+                ));
+            }
         }
         let files = [
             (&self.ca, "KAFKA_SSL_CA_LOCATION"),
@@ -314,6 +323,13 @@ impl KafkaSecurity {
     }
 }
 
+/// Whether librdkafka's `reason` is a connection closed while asking for the API versions, right after
+/// connecting: what a TLS listener does to a plaintext client.
+pub fn is_closed_at_hello(reason: &str) -> bool {
+    let text = reason.to_ascii_lowercase();
+    text.contains("disconnected") && text.contains("in state apiversion_query")
+}
+
 /// librdkafka's reason for a failed connection, as a sentence naming what to fix; `None` for one that is not
 /// about security (a broker that is down is said by the callers, as before).
 ///
@@ -363,11 +379,10 @@ pub fn explain(reason: &str, security: &KafkaSecurity, bootstrap: &str) -> Optio
             "{at} does not speak TLS on that port (a PLAINTEXT or SASL_PLAINTEXT listener?), but KAFKA_SECURITY_PROTOCOL is {protocol}"
         ));
     }
-    // librdkafka adds its own hint for this only sometimes; a close while asking for the API versions, right
-    // after connecting, is what a TLS listener does to a plaintext client.
-    let closed_at_hello =
-        text.contains("disconnected") && text.contains("in state apiversion_query") && !protocol.tls();
-    if closed_at_hello || text.contains("incorrect security.protocol") || text.contains("connecting to a ssl listener")
+    // librdkafka adds its own hint for this only sometimes; the close itself says it.
+    if (is_closed_at_hello(reason) && !protocol.tls())
+        || text.contains("incorrect security.protocol")
+        || text.contains("connecting to a ssl listener")
     {
         return Some(format!(
             "{at} closed the connection before answering: it may want TLS (KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL), not {protocol}"
@@ -451,7 +466,7 @@ mod tests {
             "--kafka-sasl-password-file",
             file,
             "--kafka-property",
-            "sasl.oauthbearer.client.secret=other-s3cret",
+            "ssl.keystore.password=other-s3cret",
         ])
         .unwrap();
         assert_eq!(s.check(), Ok(()));
@@ -459,7 +474,7 @@ mod tests {
         s.apply(&mut client);
         assert_eq!(client.get("sasl.password"), Some("s3cret-Pa55"), "the line end is not part of it");
         assert_eq!(client.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
-        assert_eq!(client.get("sasl.oauthbearer.client.secret"), Some("other-s3cret"));
+        assert_eq!(client.get("ssl.keystore.password"), Some("other-s3cret"));
         let printed = format!("{s:?} {:?}", security(&["--kafka-sasl-password", "s3cret-Pa55"]).unwrap());
         assert!(!printed.contains("s3cret"), "{printed}");
         assert!(printed.contains("<secret>"));
@@ -489,6 +504,8 @@ mod tests {
         assert!(shadow.contains("use --kafka-sasl-password") && !shadow.contains("hunter2"), "{shadow}");
         assert!(why("no-equals-sign").contains("name=value"));
         assert!(why("=value").contains("name"));
+        let unknown = why("sasl.oauthbearer.client.secert=hunter2");
+        assert!(unknown.contains("sasl.oauthbearer.client.secert") && !unknown.contains("hunter2"), "{unknown}");
         // The variable's list: several separated by ;.
         let s = KafkaSecurity { properties: vec![Property(Secret::new("a.b=1"))], ..KafkaSecurity::default() };
         assert!(!format!("{s:?}").contains("a.b=1"));

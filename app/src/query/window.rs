@@ -118,8 +118,9 @@ fn levelled_window(log: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> (Vec<Po
 fn recent_rows(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, shown: &Shown) -> Vec<RankedSlot> {
     let index = log.index();
     let Some(last) = index.last_by(now).or_else(|| index.first()) else { return Vec::new() };
-    // Enough slots for the rows at either resolution: as many hours as rows.
-    let first = last.start_date - Duration::hours(RECENT_ROWS as i64);
+    // Enough slots for the rows at either resolution (as many hours as rows), and a week more where the log
+    // has gaps.
+    let first = last.start_date - Duration::hours(RECENT_ROWS as i64) - level::TRAILING;
     let mut rows = ranked::ranked(log, first, last.start_date + Duration::seconds(1), zone, shown);
     rows.reverse();
     rows.truncate(RECENT_ROWS);

@@ -43,6 +43,9 @@ pub struct KafkaContext {
     security: KafkaSecurity,
     bootstrap: String,
     problem: Mutex<Option<String>>,
+    /// Connections closed while asking for the API versions since the last answer: what a TLS listener does to
+    /// a plaintext client every time, and a broker that stops may do once.
+    closed_at_hello: std::sync::atomic::AtomicU32,
 }
 
 /// The last security problem logged by any client of this process: the producer, the consumer and the probes
@@ -55,6 +58,7 @@ impl KafkaContext {
             security: config.kafka_security.clone(),
             bootstrap: config.bootstrap_servers.clone(),
             problem: Mutex::new(None),
+            closed_at_hello: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
@@ -63,14 +67,23 @@ impl KafkaContext {
         self.problem.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
-    /// The client got an answer: whatever was refused before is mended.
+    /// The client got an answer: whatever was refused before is mended, and is said again if it comes back.
     pub fn answered(&self) {
         *self.problem.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        self.closed_at_hello.store(0, std::sync::atomic::Ordering::Relaxed);
+        *LAST_SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
     /// Says and keeps the security problem in librdkafka's `text`, if it is one.
     fn security_problem(&self, text: &str) -> bool {
         let Some(sentence) = kafka_security::explain(text, &self.security, &self.bootstrap) else { return false };
+        if kafka_security::is_closed_at_hello(text)
+            && self.closed_at_hello.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0
+        {
+            // Once may be a broker going away: the second time, it is the listener.
+            tracing::debug!(target: "librdkafka", "librdkafka: {text}");
+            return true;
+        }
         let mut said = LAST_SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if said.as_deref() != Some(sentence.as_str()) {
             tracing::error!("{sentence}; retrying");
