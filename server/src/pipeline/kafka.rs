@@ -164,9 +164,7 @@ pub async fn ensure_topic(
     status: &StatusBoard,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<TopicReady> {
-    let admin: AdminClient<KafkaContext> = client_config(config)
-        .create_with_context(KafkaContext::new(config))
-        .context("creating a Kafka admin client")?;
+    let admin = admin_client(config)?;
     let min_insync = config.topic_min_insync_replicas.map(|n| n.to_string());
     let mut topic =
         NewTopic::new(&config.topic, config.topic_partitions, TopicReplication::Fixed(config.topic_replication));
@@ -218,6 +216,11 @@ pub async fn ensure_topic(
             _ = tokio::time::sleep(delay) => {}
         }
     }
+}
+
+/// A client for creating the topic.
+fn admin_client(config: &Config) -> anyhow::Result<AdminClient<KafkaContext>> {
+    client_config(config).create_with_context(KafkaContext::new(config)).context("creating a Kafka admin client")
 }
 
 /// A client for asking the cluster about topics.
