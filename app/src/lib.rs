@@ -1,9 +1,12 @@
 //! The price monitor's shared half: the price record and the CSV log (`records`), the figures computed from
-//! them (`figures`), the questions the page and the API ask (`query`), and the page itself with its server
-//! functions (`page`). The `ssr` feature builds the server side of it, `hydrate` the browser side.
+//! them (`figures`), the alerts they call for (`alerts`), the questions the page and the API ask (`query`), and
+//! the page itself with its server functions (`page`). The `ssr` feature builds the server side of it,
+//! `hydrate` the browser side.
 
 // In the order the data takes: the record and its log, the figures computed from records, the questions the
 // page and the API ask of the log, and the page.
+#[cfg(feature = "ssr")]
+pub mod alerts;
 pub mod figures;
 pub mod page;
 pub mod query;

@@ -134,6 +134,11 @@ pub struct Config {
     #[command(flatten)]
     pub tariff: crate::tariff_config::TariffArgs,
 
+    /// A TOML file of alert rules (see docs/alerts.md), checked at start: their periods and runs are on the
+    /// calendar feed, /api/v1/calendar.ics.
+    #[arg(long, env = "ALERTS_FILE", global = true)]
+    pub alerts_file: Option<PathBuf>,
+
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
     /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]

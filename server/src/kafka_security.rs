@@ -134,17 +134,51 @@ impl Property {
 
 /// The properties the named options set: given as `--kafka-property`, they are refused, so that one setting
 /// has one place.
-const NAMED: [(&str, &str); 9] = [
+/// The TLS files among them are in [`TlsFile::ALL`].
+const NAMED: [(&str, &str); 6] = [
     ("bootstrap.servers", "--bootstrap-servers"),
     ("security.protocol", "--kafka-security-protocol"),
     ("sasl.mechanism", "--kafka-sasl-mechanism"),
     ("sasl.mechanisms", "--kafka-sasl-mechanism"),
     ("sasl.username", "--kafka-sasl-username"),
     ("sasl.password", "--kafka-sasl-password"),
-    ("ssl.ca.location", "--kafka-ssl-ca"),
-    ("ssl.certificate.location", "--kafka-ssl-certificate"),
-    ("ssl.key.location", "--kafka-ssl-key"),
 ];
+
+/// The three files a TLS client may be given, each with its librdkafka property, its flag and its variable.
+#[derive(Clone, Copy)]
+enum TlsFile {
+    Ca,
+    Certificate,
+    Key,
+}
+
+impl TlsFile {
+    const ALL: [TlsFile; 3] = [TlsFile::Ca, TlsFile::Certificate, TlsFile::Key];
+
+    fn property(self) -> &'static str {
+        match self {
+            TlsFile::Ca => "ssl.ca.location",
+            TlsFile::Certificate => "ssl.certificate.location",
+            TlsFile::Key => "ssl.key.location",
+        }
+    }
+
+    fn option(self) -> &'static str {
+        match self {
+            TlsFile::Ca => "--kafka-ssl-ca",
+            TlsFile::Certificate => "--kafka-ssl-certificate",
+            TlsFile::Key => "--kafka-ssl-key",
+        }
+    }
+
+    fn variable(self) -> &'static str {
+        match self {
+            TlsFile::Ca => "KAFKA_SSL_CA_LOCATION",
+            TlsFile::Certificate => "KAFKA_SSL_CERTIFICATE_LOCATION",
+            TlsFile::Key => "KAFKA_SSL_KEY_LOCATION",
+        }
+    }
+}
 
 fn property(text: &str) -> Result<(&str, &str), String> {
     let (name, value) =
@@ -157,7 +191,8 @@ fn property(text: &str) -> Result<(&str, &str), String> {
             "a --kafka-property's name (before =) is not a librdkafka property name (letters, digits, dots)".to_owned()
         );
     }
-    if let Some((_, option)) = NAMED.iter().find(|(named, _)| *named == name) {
+    let files = TlsFile::ALL.map(|file| (file.property(), file.option()));
+    if let Some((_, option)) = NAMED.iter().chain(&files).find(|(named, _)| *named == name) {
         return Err(format!("{name} has an option of its own: use {option}, not --kafka-property"));
     }
     Ok((name, value))
@@ -224,6 +259,12 @@ impl KafkaSecurity {
         self.password.as_ref().or(self.password_file.as_ref())
     }
 
+    /// The TLS files that are set, each with what it is.
+    fn tls_files(&self) -> impl Iterator<Item = (TlsFile, &PathBuf)> {
+        let paths = [&self.ca, &self.certificate, &self.key];
+        TlsFile::ALL.into_iter().zip(paths).filter_map(|(file, path)| Some((file, path.as_ref()?)))
+    }
+
     /// Options that contradict each other, as a sentence; checked at start, before any client is made.
     pub fn check(&self) -> Result<(), String> {
         let protocol = self.protocol;
@@ -262,15 +303,9 @@ impl KafkaSecurity {
                 ));
             }
         }
-        let files = [
-            (&self.ca, "KAFKA_SSL_CA_LOCATION"),
-            (&self.certificate, "KAFKA_SSL_CERTIFICATE_LOCATION"),
-            (&self.key, "KAFKA_SSL_KEY_LOCATION"),
-        ];
-        for (file, name) in files {
-            if let Some(path) = file {
-                std::fs::File::open(path).map_err(|e| format!("{name}: {} cannot be read: {e}", path.display()))?;
-            }
+        for (file, path) in self.tls_files() {
+            std::fs::File::open(path)
+                .map_err(|e| format!("{}: {} cannot be read: {e}", file.variable(), path.display()))?;
         }
         Ok(())
     }
@@ -287,15 +322,8 @@ impl KafkaSecurity {
         if let Some(password) = self.password() {
             client.set("sasl.password", password.expose());
         }
-        let paths = [
-            (&self.ca, "ssl.ca.location"),
-            (&self.certificate, "ssl.certificate.location"),
-            (&self.key, "ssl.key.location"),
-        ];
-        for (path, name) in paths {
-            if let Some(path) = path {
-                client.set(name, path.to_string_lossy());
-            }
+        for (file, path) in self.tls_files() {
+            client.set(file.property(), path.to_string_lossy());
         }
         if let Some(password) = &self.key_password {
             client.set("ssl.key.password", password.expose());

@@ -1,7 +1,8 @@
 //! The price monitor's server side: the pipeline that carries the prices, and the web server that shows them.
 //!
 //! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
-//! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way.
+//! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. `alerts` reads the
+//! rules whose periods the calendar feed shows.
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
@@ -10,6 +11,7 @@ pub mod log_text;
 pub mod preflight;
 pub mod tariff_config;
 
+pub mod alerts;
 pub mod metrics;
 pub mod pipeline;
 pub mod web;

@@ -43,7 +43,12 @@ fn site(records: Vec<PriceRecord>) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("prices.csv");
     CsvLog::open(&path).unwrap().append_new(records).unwrap();
-    let api = Api { store: Arc::new(PriceStore::new(&path)), zone: DisplayZone::default(), tariff: Arc::new(tariff()) };
+    let api = Api {
+        store: Arc::new(PriceStore::new(&path)),
+        zone: DisplayZone::default(),
+        tariff: Arc::new(tariff()),
+        rules: Arc::default(),
+    };
     Site { router: router(api), _dir: dir }
 }
 

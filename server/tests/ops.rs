@@ -241,3 +241,29 @@ fn missing_site_files_and_unusable_folders_fail_at_start() {
     let folder = String::from_utf8_lossy(&output.stderr);
     assert!(folder.contains("a-file") && folder.contains("CSV log"), "{folder}");
 }
+
+/// A rule file that does not read stops the start with one sentence naming its line; so does one that is
+/// not there.
+#[test]
+fn a_bad_alert_rule_file_stops_the_start_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("alerts.toml");
+    std::fs::write(&rules, "[[rule]]\nname = \"cheap\"\nkind = \"cheapest\"\n").unwrap();
+    let start = |file: &std::path::Path| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+            .args(["serve", "--without-site", "--addr", &format!("127.0.0.1:{}", free_port())])
+            .arg("--alerts-file")
+            .arg(file)
+            .arg("--csv")
+            .arg(dir.path().join("prices.csv"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "a bad rule file stops the start");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let said = start(&rules);
+    assert!(said.contains("alerts.toml, line 3: kind is one of tomorrow_published, below, above"), "{said}");
+    let missing = start(&dir.path().join("nowhere.toml"));
+    assert!(missing.contains("ALERTS_FILE") && missing.contains("nowhere.toml cannot be read"), "{missing}");
+}

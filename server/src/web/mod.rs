@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use app::{
     App,
+    alerts::rules::Rules,
     figures::{format::DisplayZone, tariff::Tariff},
     query::{
         dashboard::{DEFAULT_HOURS, parse_hours},
@@ -57,6 +58,8 @@ pub struct ServerContext {
     pub tariff: Arc<Tariff>,
     /// How often one client may ask for the CSV download and `/api/v1`.
     pub rate_limit: guard::RateLimit,
+    /// The alert rules, for the calendar feed.
+    pub rules: Arc<Rules>,
 }
 
 impl ServerContext {
@@ -70,6 +73,7 @@ impl ServerContext {
             checks: health::Checks::reader(csv_path),
             tariff: Arc::default(),
             rate_limit: guard::RateLimit::per_minute(guard::DEFAULT_RATE_LIMIT),
+            rules: Arc::default(),
         }
     }
 
@@ -110,7 +114,12 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
     let routes = generate_route_list(App);
     let store = server_context.store.clone();
     let ops = operations(server_context.clone());
-    let api = api_v1::Api { store: store.clone(), zone: server_context.zone, tariff: server_context.tariff.clone() };
+    let api = api_v1::Api {
+        store: store.clone(),
+        zone: server_context.zone,
+        tariff: server_context.tariff.clone(),
+        rules: server_context.rules.clone(),
+    };
     let limited = server_context.rate_limit.clone();
     let context = move || server_context.provide();
     let costly =
@@ -218,6 +227,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         checks,
         tariff: Arc::new(config.tariff.tariff().context("reading the tariff")?),
         rate_limit: guard::RateLimit::per_minute(config.rate_limit),
+        rules: Arc::new(crate::alerts::rules(&config)?),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);

@@ -4,6 +4,7 @@
 //! Prices are c/kWh with VAT (`spot`, `total`) and €/MWh without VAT (`exchange`, as the exchange quotes it).
 //! Times are UTC; dates are days of the display time zone.
 
+pub mod calendar;
 pub mod params;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use app::{
+    alerts::rules::Rules,
     figures::{
         format::{DisplayZone, LocalTime},
         history::DayPrices,
@@ -40,6 +42,8 @@ pub struct Api {
     pub store: Arc<PriceStore>,
     pub zone: DisplayZone,
     pub tariff: Arc<Tariff>,
+    /// The alert rules, whose periods the calendar shows.
+    pub rules: Arc<Rules>,
 }
 
 /// The routes under `/api/v1`.
@@ -49,6 +53,7 @@ pub fn router(api: Api) -> Router {
         .route("/prices", get(prices))
         .route("/cheapest", get(cheapest))
         .route("/daily", get(daily))
+        .route("/calendar.ics", get(calendar::calendar))
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .with_state(api)
 }
@@ -60,7 +65,7 @@ pub fn router(api: Api) -> Router {
         description = "Finnish spot prices from the monitor's CSV log. Prices in c/kWh with VAT (spot, total) and \
                        EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
     ),
-    paths(now, prices, cheapest, daily),
+    paths(now, prices, cheapest, daily, calendar::calendar),
     components(schemas(
         Slot, Breakdown, Level, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis
     ))

@@ -50,6 +50,15 @@ pub struct CheapestQuery {
     pub price: Option<PriceBasis>,
 }
 
+/// `?duration=&price=`
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CalendarQuery {
+    /// Length of each day's cheapest run, as `duration` of `/cheapest`. Default: 2h.
+    pub duration: Option<String>,
+    /// Which price the runs are ranked by. Default: total.
+    pub price: Option<PriceBasis>,
+}
+
 /// `?from=&to=` in dates.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DailyQuery {

@@ -1,0 +1,28 @@
+//! The alerts' question: which alerts the rules call for in the log, now and coming.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::{
+    alerts::{
+        due::{self, Alert, Facts},
+        rules::Rules,
+    },
+    figures::{
+        format::DisplayZone,
+        tariff::Tariff,
+        view::{PriceBasis, Shown, View},
+    },
+    records::csv_log::CsvTail,
+};
+
+/// The alerts `rules` call for at `now`: those due and those coming, in the order they are due.
+pub fn alerts(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, tariff: &Tariff, rules: &Rules) -> Vec<Alert> {
+    let from = now - due::LOOK_BACK;
+    let spot: Vec<_> = log.index().since(from).collect();
+    let to = spot.last().map_or(now, |last| last.slot_end());
+    let local = zone.local_time(from - Duration::days(1), to + Duration::days(1));
+    let total = Shown { view: View { price: PriceBasis::Total, ..View::default() }, tariff: tariff.clone() }
+        .records(spot.clone(), &local);
+    let facts = Facts { now, zone, spot: &spot, total: &total, last_received: log.last_received() };
+    due::alerts(rules, &facts)
+}
