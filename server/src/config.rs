@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Only the alerts: evaluate the rules of --alerts-file against the CSV log, put the due alerts on their
+    /// topic and deliver them to their channels (`all` does this too when ALERTS_FILE is set).
+    Alerts,
     /// Write the shipped sample, re-dated to yesterday, today and tomorrow, to the price file, unless that file
     /// has a price for now: for a first run that cannot reach the source. The page says it shows sample data.
     Sample,
@@ -134,10 +137,22 @@ pub struct Config {
     #[command(flatten)]
     pub tariff: crate::tariff_config::TariffArgs,
 
-    /// A TOML file of alert rules (see docs/alerts.md), checked at start: their periods and runs are on the
-    /// calendar feed, /api/v1/calendar.ics.
+    /// A TOML file of alert rules and channels (see docs/alerts.md), checked at start. With it, `all` also
+    /// sends the alerts; their periods and runs are on the calendar feed, /api/v1/calendar.ics.
     #[arg(long, env = "ALERTS_FILE", global = true)]
     pub alerts_file: Option<PathBuf>,
+
+    /// The Kafka topic alerts go through, from the evaluator to the notifier.
+    #[arg(long, env = "ALERTS_TOPIC", default_value = "electricity-alerts", global = true)]
+    pub alerts_topic: String,
+
+    /// The notifier's consumer group.
+    #[arg(long, env = "ALERTS_GROUP_ID", default_value = "electricity-alert-notifier", global = true)]
+    pub alerts_group_id: String,
+
+    /// The log of what alert went to which channel: the notifier's memory across restarts.
+    #[arg(long, env = "ALERTS_LOG", default_value = "data/alerts.csv", global = true)]
+    pub alerts_log: PathBuf,
 
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
     /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).

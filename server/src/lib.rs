@@ -1,8 +1,8 @@
 //! The price monitor's server side: the pipeline that carries the prices, and the web server that shows them.
 //!
 //! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
-//! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. `alerts` reads the
-//! rules whose periods the calendar feed shows.
+//! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. Beside them, `alerts`:
+//! the rules evaluated on the CSV log → Kafka → the notifier → webhooks and ntfy.
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
@@ -32,6 +32,10 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
         Command::Consume => consumer::run(config, status, shutdown).await,
         Command::Fetch { once } => fetch::run(config, once, shutdown).await,
         Command::Sample => sample::run(&config),
+        Command::Alerts => {
+            let rules = alerts::rules(&config)?;
+            alerts::run(config, rules, status, shutdown).await
+        }
         Command::All => {
             // One failing part stops the others: a half-running pipeline would look fine and do nothing.
             let stop_all = |result: anyhow::Result<()>| {
@@ -44,13 +48,21 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
                     None => Ok(()),
                 }
             };
-            let (web, producer, consumer, fetcher) = tokio::join!(
+            let rules = alerts::rules(&config)?;
+            let alerts = async {
+                match config.alerts_file {
+                    Some(_) => stop_all(alerts::run(config.clone(), rules, status.clone(), shutdown.clone()).await),
+                    None => Ok(()),
+                }
+            };
+            let (web, producer, consumer, fetcher, alerts) = tokio::join!(
                 async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
                 async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
                 async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
                 fetcher,
+                alerts,
             );
-            web.and(producer).and(consumer).and(fetcher)
+            web.and(producer).and(consumer).and(fetcher).and(alerts)
         }
     }
 }

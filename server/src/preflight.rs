@@ -17,13 +17,16 @@ pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
     if matches!(command, Command::All | Command::Consume) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
     }
+    if command == Command::Alerts || (command == Command::All && config.alerts_file.is_some()) {
+        usable_folder(&config.alerts_log, "the alert log (--alerts-log, ALERTS_LOG)", true)?;
+    }
     Ok(())
 }
 
 /// Makes sure the Kafka security options of a command that talks to Kafka agree with each other and name files
 /// that can be read.
 pub fn check_kafka(command: Command, config: &Config) -> anyhow::Result<()> {
-    if matches!(command, Command::All | Command::Produce | Command::Consume) {
+    if matches!(command, Command::All | Command::Produce | Command::Consume | Command::Alerts) {
         config.kafka_security.check().map_err(anyhow::Error::msg)?;
     }
     Ok(())

@@ -107,7 +107,7 @@ impl Facts<'_> {
 
 /// Every alert `rules` call for in `facts`, the coming ones too, in the order they are due.
 pub fn alerts(rules: &Rules, facts: &Facts) -> Vec<Alert> {
-    let mut alerts: Vec<Alert> = rules.0.iter().flat_map(|rule| rule_alerts(rule, facts)).collect();
+    let mut alerts: Vec<Alert> = rules.rules.iter().flat_map(|rule| rule_alerts(rule, facts)).collect();
     alerts.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
     alerts
 }

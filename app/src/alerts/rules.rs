@@ -24,12 +24,26 @@
 //! kind = "stale"
 //! after = "26h"            # no new price for this long (26 hours if not set)
 //! tomorrow_missing_at = "16:00"  # optional: tomorrow's prices still missing at this local time
+//! channels = ["phone", "home"]   # any rule: where its alerts go
+//!
+//! [channel.phone]
+//! kind = "ntfy"            # a POST of the text to an ntfy topic, which phones receive
+//! url = "https://ntfy.sh/my-prices"
+//! priority = "high"        # optional: min, low, default, high or urgent
+//! tags = ["zap"]           # optional
+//!
+//! [channel.home]
+//! kind = "webhook"         # a POST of the alert as JSON
+//! url = "http://homeassistant.local:8123/api/webhook/prices"
+//! secret_file = "/run/secrets/webhook"  # optional, or secret = "…": signs each body with HMAC-SHA256
 //! ```
 //!
 //! A file that does not read so is refused with one sentence naming its line and the problem.
 
 use chrono::{Duration, NaiveTime};
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use toml::Spanned;
 
 use crate::figures::{planner, view::PriceBasis};
@@ -41,21 +55,59 @@ pub const DEFAULT_STALE_AFTER: Duration = Duration::hours(26);
 /// A rule's name becomes part of each alert's id: short, and no characters a topic key or a URL would mangle.
 const NAME_LENGTH: usize = 40;
 
-/// The rules of one file, each name once.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Rules(pub Vec<Rule>);
+/// The rules and channels of one file, each name once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+    pub channels: Vec<Channel>,
+}
 
-/// One rule: what it watches, named.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One rule: what it watches, named, and where its alerts go.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     pub name: String,
     /// The price the rule compares: spot, or the total with the configured fees.
     pub price: PriceBasis,
     pub kind: RuleKind,
+    /// Names of [`Channel`]s of the same file.
+    pub channels: Vec<String>,
+}
+
+/// Where alerts are sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Channel {
+    pub name: String,
+    pub kind: ChannelKind,
+}
+
+/// How a channel is reached.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChannelKind {
+    /// A POST of the alert as JSON, signed when a secret is set.
+    Webhook { url: String, secret: Option<SecretSource> },
+    /// A POST of the alert's text to an ntfy topic URL, with its title, priority and tags as headers.
+    Ntfy { url: String, priority: Option<String>, tags: Vec<String> },
+}
+
+/// Where a webhook's signing secret is: in the file itself, or in a file of its own (a Docker secret), read
+/// by the server at start.
+#[derive(Clone, PartialEq)]
+pub enum SecretSource {
+    Inline(String),
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inline(_) => f.write_str("Inline(<secret>)"),
+            Self::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
 }
 
 /// What a rule watches for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RuleKind {
     /// Tomorrow's prices have arrived: once a day.
     TomorrowPublished,
@@ -96,6 +148,94 @@ pub struct RulesError {
 struct File {
     #[serde(default)]
     rule: Vec<Spanned<RuleEntry>>,
+    #[serde(default)]
+    channel: BTreeMap<String, Spanned<ChannelEntry>>,
+}
+
+/// A channel as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelEntry {
+    kind: Spanned<String>,
+    url: Spanned<String>,
+    priority: Option<Spanned<String>>,
+    tags: Option<Spanned<Vec<String>>>,
+    secret: Option<Spanned<String>>,
+    secret_file: Option<Spanned<String>>,
+}
+
+/// ntfy's priorities, by name.
+const PRIORITIES: [&str; 5] = ["min", "low", "default", "high", "urgent"];
+
+impl ChannelEntry {
+    fn channel(&self, name: &str, at: usize) -> Result<Channel, Problem> {
+        check_name(name, at, "channel")?;
+        let url = self.url.get_ref().trim();
+        let plausible = (url.starts_with("http://") || url.starts_with("https://"))
+            && url.len() <= 2000
+            && !url.chars().any(char::is_whitespace);
+        if !plausible {
+            return Err((self.url.span().start, "url is an http:// or https:// address".to_owned()));
+        }
+        let kind = match self.kind.get_ref().as_str() {
+            "webhook" => {
+                refuse(&self.priority, "priority", "webhook")?;
+                refuse(&self.tags, "tags", "webhook")?;
+                let secret = match (&self.secret, &self.secret_file) {
+                    (Some(_), Some(file)) => {
+                        return Err((file.span().start, "a webhook has secret or secret_file, not both".to_owned()));
+                    }
+                    (Some(secret), None) if secret.get_ref().is_empty() => {
+                        return Err((secret.span().start, "secret is empty".to_owned()));
+                    }
+                    (Some(secret), None) => Some(SecretSource::Inline(secret.get_ref().clone())),
+                    (None, Some(file)) => Some(SecretSource::File(file.get_ref().into())),
+                    (None, None) => None,
+                };
+                ChannelKind::Webhook { url: url.to_owned(), secret }
+            }
+            "ntfy" => {
+                refuse(&self.secret, "secret", "ntfy")?;
+                refuse(&self.secret_file, "secret_file", "ntfy")?;
+                if let Some(priority) = self.priority.as_ref().filter(|p| !PRIORITIES.contains(&p.get_ref().as_str())) {
+                    return Err((priority.span().start, format!("priority is one of {}", PRIORITIES.join(", "))));
+                }
+                let tags = self.tags.as_ref().map_or_else(Vec::new, |tags| tags.get_ref().clone());
+                if let Some(tags) = self.tags.as_ref().filter(|t| t.get_ref().iter().any(|tag| !is_tag(tag))) {
+                    return Err((tags.span().start, "a tag is 1 to 40 letters, digits, '-' or '_'".to_owned()));
+                }
+                ChannelKind::Ntfy {
+                    url: url.to_owned(),
+                    priority: self.priority.as_ref().map(|p| p.get_ref().clone()),
+                    tags,
+                }
+            }
+            _ => return Err((self.kind.span().start, "a channel's kind is webhook or ntfy".to_owned())),
+        };
+        Ok(Channel { name: name.to_owned(), kind })
+    }
+}
+
+/// A field the channel's kind does not take.
+fn refuse<T>(field: &Option<Spanned<T>>, what: &str, kind: &str) -> Result<(), Problem> {
+    match field {
+        Some(f) => Err((f.span().start, format!("a {kind} channel has no {what}"))),
+        None => Ok(()),
+    }
+}
+
+fn is_tag(tag: &str) -> bool {
+    (1..=40).contains(&tag.len()) && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A rule's or channel's name: part of alert ids and of the delivery log.
+fn check_name(name: &str, at: usize, what: &str) -> Result<(), Problem> {
+    let fits = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.');
+    if name.trim().is_empty() || name.chars().count() > NAME_LENGTH || !name.chars().all(fits) {
+        let why = format!("a {what}'s name is 1 to {NAME_LENGTH} letters, digits, spaces, '-', '_' or '.'");
+        return Err((at, why));
+    }
+    Ok(())
 }
 
 /// A rule as written: every field any kind takes, each with where it is, so that a mistake names its line.
@@ -112,6 +252,7 @@ struct RuleEntry {
     kwh: Option<Spanned<f64>>,
     after: Option<Spanned<String>>,
     tomorrow_missing_at: Option<Spanned<String>>,
+    channels: Option<Spanned<Vec<String>>>,
 }
 
 /// The fields each kind takes besides `name`, `kind` and `price`.
@@ -142,14 +283,16 @@ impl Reader<'_> {
         field.as_ref().ok_or_else(|| (self.at, format!("a {kind} rule needs {name}")))
     }
 
-    fn rule(&self) -> Result<Rule, Problem> {
+    fn rule(&self, channels: &[Channel]) -> Result<Rule, Problem> {
         let e = self.entry;
         let name = e.name.as_ref().ok_or_else(|| (self.at, "a rule needs a name".to_owned()))?;
-        let fits = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.');
+        check_name(name.get_ref(), name.span().start, "rule")?;
         let text = name.get_ref().trim();
-        if text.is_empty() || text.chars().count() > NAME_LENGTH || !text.chars().all(fits) {
-            let why = format!("a rule's name is 1 to {NAME_LENGTH} letters, digits, spaces, '-', '_' or '.'");
-            return Err((name.span().start, why));
+        let named = e.channels.as_ref().map_or_else(Vec::new, |c| c.get_ref().clone());
+        if let Some(unknown) = named.iter().find(|n| !channels.iter().any(|c| &c.name == *n)) {
+            let at = e.channels.as_ref().map_or(self.at, |c| c.span().start);
+            let unknown = unknown.chars().take(NAME_LENGTH).collect::<String>();
+            return Err((at, format!("no [channel.{unknown}] is in the file")));
         }
         let kind = e.kind.as_ref().ok_or_else(|| (self.at, "a rule needs a kind".to_owned()))?;
         let Some((word, fields)) = KINDS.iter().find(|(word, _)| *word == kind.get_ref()) else {
@@ -186,7 +329,7 @@ impl Reader<'_> {
             },
         };
         let price = e.price.as_ref().map_or(PriceBasis::Spot, |price| *price.get_ref());
-        Ok(Rule { name: text.to_owned(), price, kind })
+        Ok(Rule { name: text.to_owned(), price, kind, channels: named })
     }
 
     /// A field the rule's kind does not take is a mistake, not something to ignore.
@@ -247,16 +390,22 @@ impl Rules {
             // toml's message alone: its Display would also quote the line.
             error(e.span().map_or(0, |span| span.start), e.message().trim_end().to_owned())
         })?;
+        let channels = parsed
+            .channel
+            .iter()
+            .map(|(name, entry)| entry.get_ref().channel(name, entry.span().start))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|(at, why)| error(at, why))?;
         let mut rules: Vec<Rule> = Vec::new();
         for spanned in &parsed.rule {
             let reader = Reader { entry: spanned.get_ref(), at: spanned.span().start };
-            let rule = reader.rule().map_err(|(at, why)| error(at, why))?;
+            let rule = reader.rule(&channels).map_err(|(at, why)| error(at, why))?;
             if rules.iter().any(|r| r.name == rule.name) {
                 return Err(error(reader.at, format!("a second rule is named {:?}: each name once", rule.name)));
             }
             rules.push(rule);
         }
-        Ok(Self(rules))
+        Ok(Self { rules, channels })
     }
 }
 
@@ -302,7 +451,7 @@ tomorrow_missing_at = "16:00"
 "#,
         )
         .unwrap();
-        let kinds: Vec<_> = rules.0.iter().map(|r| (r.name.as_str(), r.price, r.kind.clone())).collect();
+        let kinds: Vec<_> = rules.rules.iter().map(|r| (r.name.as_str(), r.price, r.kind.clone())).collect();
         let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
         assert_eq!(
             kinds,
@@ -371,6 +520,67 @@ tomorrow_missing_at = "16:00"
 
         let syntax = why("[[rule]\nname = 1");
         assert_eq!(syntax.line, 1, "{syntax}");
+    }
+
+    #[test]
+    fn channels_are_named_once_and_rules_name_only_channels_of_the_file() {
+        let rules = read(
+            r#"
+[[rule]]
+name = "tomorrow"
+kind = "tomorrow_published"
+channels = ["phone", "home"]
+
+[channel.phone]
+kind = "ntfy"
+url = "https://ntfy.example/prices"
+priority = "high"
+tags = ["zap"]
+
+[channel.home]
+kind = "webhook"
+url = "http://127.0.0.1:9/hook"
+secret = "s3cret"
+"#,
+        )
+        .unwrap();
+        assert_eq!(rules.rules[0].channels, ["phone", "home"]);
+        let kinds: Vec<_> = rules.channels.iter().map(|c| (c.name.as_str(), c.kind.clone())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (
+                    "home",
+                    ChannelKind::Webhook {
+                        url: "http://127.0.0.1:9/hook".into(),
+                        secret: Some(SecretSource::Inline("s3cret".into()))
+                    }
+                ),
+                (
+                    "phone",
+                    ChannelKind::Ntfy {
+                        url: "https://ntfy.example/prices".into(),
+                        priority: Some("high".into()),
+                        tags: vec!["zap".into()]
+                    }
+                ),
+            ]
+        );
+        assert!(!format!("{:?}", rules.channels).contains("s3cret"), "a secret is not printed");
+
+        let why = |text: &str| read(text).unwrap_err();
+        let unknown = why("[[rule]]\nname = \"a\"\nkind = \"stale\"\nchannels = [\"pager\"]\n");
+        assert_eq!((unknown.line, unknown.why.as_str()), (4, "no [channel.pager] is in the file"));
+        let url = why("[channel.a]\nkind = \"ntfy\"\nurl = \"ftp://x\"\n");
+        assert_eq!((url.line, url.why.as_str()), (3, "url is an http:// or https:// address"));
+        let kind = why("[channel.a]\nkind = \"sms\"\nurl = \"http://x\"\n");
+        assert_eq!((kind.line, kind.why.as_str()), (2, "a channel's kind is webhook or ntfy"));
+        let secret = why("[channel.a]\nkind = \"ntfy\"\nurl = \"http://x\"\nsecret = \"s\"\n");
+        assert_eq!((secret.line, secret.why.as_str()), (4, "a ntfy channel has no secret"));
+        let priority = why("[channel.a]\nkind = \"ntfy\"\nurl = \"http://x\"\npriority = \"loud\"\n");
+        assert_eq!(priority.line, 4, "{priority}");
+        let both = why("[channel.a]\nkind = \"webhook\"\nurl = \"http://x\"\nsecret = \"s\"\nsecret_file = \"f\"\n");
+        assert_eq!(both.line, 5, "{both}");
     }
 
     #[test]

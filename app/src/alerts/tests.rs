@@ -38,7 +38,10 @@ fn slots(first: &str, minutes: i64, prices: &[f64], received: &str) -> Vec<Price
 }
 
 fn rule(name: &str, kind: RuleKind) -> Rules {
-    Rules(vec![Rule { name: name.to_owned(), price: PriceBasis::Spot, kind }])
+    Rules {
+        rules: vec![Rule { name: name.to_owned(), price: PriceBasis::Spot, kind, channels: Vec::new() }],
+        channels: Vec::new(),
+    }
 }
 
 fn evaluate(rules: &Rules, spot: &[PriceRecord], now: &str, last_received: Option<&str>) -> Vec<Alert> {
@@ -229,7 +232,7 @@ fn rules_on_the_total_price_read_the_total() {
     let spot = slots("2026-01-14T20:00:00Z", 60, &[4.0, 4.0], "2026-01-14T11:00:00Z");
     let total: Vec<_> = spot.iter().map(|r| PriceRecord { price: r.price + 3.0, ..r.clone() }).collect();
     let mut rules = rule("cheap", below(5.0));
-    rules.0[0].price = PriceBasis::Total;
+    rules.rules[0].price = PriceBasis::Total;
     let facts = Facts {
         now: utc("2026-01-14T12:00:00Z"),
         zone: DisplayZone::default(),
@@ -238,6 +241,6 @@ fn rules_on_the_total_price_read_the_total() {
         last_received: None,
     };
     assert!(due::alerts(&rules, &facts).is_empty());
-    rules.0[0].price = PriceBasis::Spot;
+    rules.rules[0].price = PriceBasis::Spot;
     assert_eq!(due::alerts(&rules, &facts).len(), 1);
 }

@@ -1,0 +1,234 @@
+//! Alerts end to end on a real broker: the rules evaluated on the consumer's CSV, put on their Kafka topic and
+//! delivered by the notifier to local receivers. Each alert reaches each channel once: a webhook signed with
+//! HMAC-SHA256, one that fails five times first, an ntfy receiver that is down for the first two minutes, the
+//! app killed and started again in between, and a revised price that sends a correction, not a copy.
+
+mod support;
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post};
+use chrono::{DateTime, DurationRound, Utc};
+use serde_json::Value;
+
+use app::{figures::format::DisplayZone, records::price::slot_time_text};
+use server::alerts::channels::{SIGNATURE_HEADER, signature};
+use support::{AppProcess, Broker, config, free_port, write_price_file};
+
+const SECRET: &str = "webhook secret";
+
+/// What a receiver was sent.
+#[derive(Clone, Debug)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+/// A local HTTP receiver that answers 503 to its first `failures` requests, then 200.
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<Received>>>,
+    failures: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    fn failing(failures: usize) -> Self {
+        let receiver = Self::default();
+        receiver.failures.store(failures, Ordering::SeqCst);
+        receiver
+    }
+
+    /// Listens on `port` from now on.
+    async fn serve(&self, port: u16) {
+        async fn take(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+            if receiver.failures.load(Ordering::SeqCst) > 0 {
+                receiver.failures.fetch_sub(1, Ordering::SeqCst);
+                receiver.refused.fetch_add(1, Ordering::SeqCst);
+                return StatusCode::SERVICE_UNAVAILABLE;
+            }
+            let headers =
+                headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            receiver.got.lock().unwrap().push(Received { headers, body });
+            StatusCode::OK
+        }
+        let app = Router::new().route("/{*path}", post(take)).with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// Waits until it got `count` alerts; fails after `within`.
+    async fn wait_for(&self, count: usize, within: Duration, app: &AppProcess) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let got = self.got();
+            if got.len() >= count {
+                return got;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} of {count} alerts within {within:?}:\n{}",
+                got.len(),
+                app.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Quarters from an hour ago to the end of tomorrow (Helsinki) at 10 c/kWh, except the hour from 15 minutes
+/// from now: `cheap` each.
+fn prices(first: DateTime<Utc>, cheap: [f64; 4]) -> String {
+    let zone = DisplayZone::default();
+    let end = zone.midnight(zone.date(Utc::now()) + chrono::Days::new(2)) + chrono::Duration::hours(1);
+    let quarter = chrono::Duration::minutes(15);
+    let cheap_from = first + chrono::Duration::minutes(75);
+    let mut entries = Vec::new();
+    let mut start = first;
+    while start < end {
+        let index = (start - cheap_from).num_minutes() / 15;
+        let price = if (0..4).contains(&index) { cheap[index as usize] } else { 10.0 };
+        let stop = start + quarter - chrono::Duration::milliseconds(1);
+        entries.push(format!(
+            r#"{{"price":{price},"startDate":"{}","endDate":"{}"}}"#,
+            slot_time_text(start),
+            slot_time_text(stop)
+        ));
+        start += quarter;
+    }
+    format!(r#"{{"prices":[{}]}}"#, entries.join(","))
+}
+
+fn json(received: &Received) -> Value {
+    serde_json::from_str(&received.body).unwrap()
+}
+
+#[tokio::test]
+async fn each_alert_reaches_each_channel_once_through_failures_outages_restarts_and_a_correction() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (hook, flaky, late) = (Receiver::default(), Receiver::failing(5), Receiver::default());
+    let (hook_port, flaky_port, late_port) = (free_port(), free_port(), free_port());
+    hook.serve(hook_port).await;
+    flaky.serve(flaky_port).await;
+    let rules = dir.path().join("alerts.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            r#"
+[[rule]]
+name = "cheap"
+kind = "below"
+threshold = 5
+channels = ["hook", "flaky"]
+
+[[rule]]
+name = "tomorrow"
+kind = "tomorrow_published"
+channels = ["hook", "phone"]
+
+[channel.hook]
+kind = "webhook"
+url = "http://127.0.0.1:{hook_port}/hook"
+secret = "{SECRET}"
+
+[channel.flaky]
+kind = "webhook"
+url = "http://127.0.0.1:{flaky_port}/flaky"
+
+[channel.phone]
+kind = "ntfy"
+url = "http://127.0.0.1:{late_port}/prices"
+priority = "high"
+tags = ["zap"]
+"#
+        ),
+    )
+    .unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "alerts", &[]);
+    let log = dir.path().join("out/alerts.csv");
+    let (rules_arg, log_arg) = (rules.display().to_string(), log.display().to_string());
+    let options = [
+        "--alerts-file",
+        &rules_arg,
+        "--alerts-log",
+        &log_arg,
+        "--alerts-topic",
+        "alerts-test",
+        "--alerts-group-id",
+        "notifier-test",
+    ];
+    let first = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() - chrono::Duration::hours(1);
+    write_price_file(&config, prices(first, [2.0, 1.0, 2.0, 3.0]));
+    let started = tokio::time::Instant::now();
+    let app = AppProcess::start_with(&config, "all", &options);
+
+    // The webhook gets both alerts, signed; the flaky one its alert after five refusals.
+    let got = hook.wait_for(2, Duration::from_secs(90), &app).await;
+    let mut ids: Vec<String> = got.iter().map(|r| json(r)["id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    let cheap_id = format!("cheap/below/{}", (first + chrono::Duration::minutes(75)).format("%Y-%m-%dT%H:%MZ"));
+    assert_eq!(ids[0], cheap_id);
+    assert!(ids[1].starts_with("tomorrow/tomorrow/"), "{ids:?}");
+    for received in &got {
+        assert_eq!(
+            received.headers[&SIGNATURE_HEADER.to_lowercase()],
+            signature(SECRET.as_bytes(), received.body.as_bytes())
+        );
+        let alert = json(received);
+        assert_eq!(alert["revision"], 1);
+        assert!(alert["title"].as_str().unwrap().starts_with(alert["rule"].as_str().unwrap()), "{alert}");
+    }
+    let cheap = got.iter().map(json).find(|a| a["id"] == cheap_id.as_str()).unwrap();
+    assert_eq!(cheap["event"]["average"], 2.0, "{cheap}");
+    let flaky_got = flaky.wait_for(1, Duration::from_secs(60), &app).await;
+    assert_eq!(flaky.refused.load(Ordering::SeqCst), 5);
+    assert_eq!(json(&flaky_got[0])["id"], cheap_id.as_str());
+    assert!(!flaky_got[0].headers.contains_key(&SIGNATURE_HEADER.to_lowercase()), "no secret, no signature");
+
+    // Killed while the ntfy receiver is still down, and started again: nothing is sent twice.
+    app.kill();
+    let app = AppProcess::start_with(&config, "all", &options);
+    app.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("2 alerts already on topic alerts-test")).await;
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!((hook.got().len(), flaky.got().len()), (2, 1), "{}", app.log());
+
+    // A revised price in the cheap hour: a correction, to both of its channels, once.
+    write_price_file(&config, prices(first, [2.0, 1.0, 2.0, 4.0]));
+    let got = hook.wait_for(3, Duration::from_secs(60), &app).await;
+    let correction = json(&got[2]);
+    assert_eq!((correction["id"].as_str(), correction["revision"].as_u64()), (Some(cheap_id.as_str()), Some(2)));
+    assert_eq!(correction["event"]["average"], 2.25, "{correction}");
+    let flaky_got = flaky.wait_for(2, Duration::from_secs(60), &app).await;
+    assert_eq!(json(&flaky_got[1])["revision"], 2);
+
+    // The ntfy receiver comes up two minutes in: tomorrow's alert reaches it, once, as text with its headers.
+    tokio::time::sleep_until(started + Duration::from_secs(120)).await;
+    assert!(late.got().is_empty());
+    late.serve(late_port).await;
+    let late_got = late.wait_for(1, Duration::from_secs(60), &app).await;
+    let headers = &late_got[0].headers;
+    assert!(headers["title"].starts_with("tomorrow: tomorrow's prices are out"), "{headers:?}");
+    assert_eq!((headers["priority"].as_str(), headers["tags"].as_str()), ("high", "zap"));
+    assert!(headers["x-alert-id"].starts_with("tomorrow/tomorrow/"), "{headers:?}");
+    assert!(late_got[0].body.contains("the spot price averages 10.00 c/kWh"), "{}", late_got[0].body);
+
+    // Settled: each once.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!((hook.got().len(), flaky.got().len(), late.got().len()), (3, 2, 1), "{}", app.log());
+    let journal = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(journal.lines().filter(|l| l.ends_with(",delivered")).count(), 6, "{journal}");
+    app.stop_cleanly("the app with alerts");
+}
