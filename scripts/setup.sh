@@ -28,6 +28,8 @@ command -v column >/dev/null || apt_install bsdextrautils # the fault suite's ta
 # librdkafka is built with TLS (SASL_SSL, SSL) against Debian's OpenSSL; kafka.sh --secure makes certificates.
 pkg-config --exists openssl 2>/dev/null || apt_install libssl-dev pkg-config
 command -v openssl >/dev/null || apt_install openssl
+# The alerts' MQTT tests run a broker of their own (scripts/mosquitto.sh).
+command -v mosquitto >/dev/null || apt_install mosquitto mosquitto-clients
 if [ "${1:-}" = "--browser" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
 fi

@@ -51,8 +51,9 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
-    /// Only the alerts: evaluate the rules of --alerts-file against the CSV log, put the due alerts on their
-    /// topic and deliver them to their channels (`all` does this too when ALERTS_FILE is set).
+    /// Only the alerts and Home Assistant: evaluate the rules of --alerts-file against the CSV log, put the due
+    /// alerts on their topic and deliver them to their channels, and with --mqtt-url publish Home Assistant's
+    /// sensors (`all` does these too when ALERTS_FILE or MQTT_URL is set).
     Alerts,
     /// Write the shipped sample, re-dated to yesterday, today and tomorrow, to the price file, unless that file
     /// has a price for now: for a first run that cannot reach the source. The page says it shows sample data.
@@ -136,6 +137,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub tariff: crate::tariff_config::TariffArgs,
+
+    #[command(flatten)]
+    pub mqtt: crate::mqtt::MqttArgs,
 
     /// A TOML file of alert rules and channels (see docs/alerts.md), checked at start. With it, `all` also
     /// sends the alerts; their periods and runs are on the calendar feed, /api/v1/calendar.ics.

@@ -2,19 +2,24 @@
 //!
 //! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
 //! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. Beside them, `alerts`:
-//! the rules evaluated on the CSV log → Kafka → the notifier → webhooks and ntfy.
+//! the rules evaluated on the CSV log → Kafka → the notifier → webhooks, ntfy and MQTT; and `mqtt`, Home
+//! Assistant's sensors.
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
 pub mod kafka_security;
 pub mod log_text;
 pub mod preflight;
+pub mod secret;
 pub mod tariff_config;
 
 pub mod alerts;
 pub mod metrics;
+pub mod mqtt;
 pub mod pipeline;
 pub mod web;
+
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
@@ -33,8 +38,10 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
         Command::Fetch { once } => fetch::run(config, once, shutdown).await,
         Command::Sample => sample::run(&config),
         Command::Alerts => {
-            let rules = alerts::rules(&config)?;
-            alerts::run(config, rules, status, shutdown).await
+            if config.alerts_file.is_none() && config.mqtt.mqtt_url.is_none() {
+                anyhow::bail!("`alerts` has nothing to do: set ALERTS_FILE (the rules) or MQTT_URL (Home Assistant)");
+            }
+            notify(&config, status, &shutdown).await
         }
         Command::All => {
             // One failing part stops the others: a half-running pipeline would look fine and do nothing.
@@ -48,23 +55,52 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
                     None => Ok(()),
                 }
             };
-            let rules = alerts::rules(&config)?;
-            let alerts = async {
-                match config.alerts_file {
-                    Some(_) => stop_all(alerts::run(config.clone(), rules, status.clone(), shutdown.clone()).await),
-                    None => Ok(()),
+            let notified = async {
+                match config.alerts_file.is_some() || config.mqtt.mqtt_url.is_some() {
+                    true => stop_all(notify(&config, status.clone(), &shutdown).await),
+                    // Nothing to run: it must not stop the others by ending.
+                    false => Ok(()),
                 }
             };
-            let (web, producer, consumer, fetcher, alerts) = tokio::join!(
+            let (web, producer, consumer, fetcher, notified) = tokio::join!(
                 async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
                 async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
                 async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
                 fetcher,
-                alerts,
+                notified,
             );
-            web.and(producer).and(consumer).and(fetcher).and(alerts)
+            web.and(producer).and(consumer).and(fetcher).and(notified)
         }
     }
+}
+
+/// The alerts (with ALERTS_FILE) and Home Assistant's sensors (with MQTT_URL), side by side until `shutdown`;
+/// then the MQTT connection says it is going.
+async fn notify(config: &Config, status: Arc<StatusBoard>, shutdown: &CancellationToken) -> anyhow::Result<()> {
+    let rules = alerts::rules(config)?;
+    let mqtt = mqtt::Mqtt::start(&config.mqtt, shutdown);
+    let stop_both = |result: anyhow::Result<()>| {
+        shutdown.cancel();
+        result
+    };
+    let (alerted, home) = tokio::join!(
+        async {
+            match config.alerts_file {
+                Some(_) => stop_both(alerts::run(config.clone(), rules, mqtt.clone(), status, shutdown.clone()).await),
+                None => Ok(()),
+            }
+        },
+        async {
+            match &mqtt {
+                Some(connection) => stop_both(mqtt::home_assistant::run(config, connection.clone(), shutdown).await),
+                None => Ok(()),
+            }
+        },
+    );
+    if let Some(connection) = &mqtt {
+        connection.close().await;
+    }
+    alerted.and(home)
 }
 
 /// Cancels `token` on Ctrl-C or SIGTERM.

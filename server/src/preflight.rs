@@ -17,7 +17,7 @@ pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
     if matches!(command, Command::All | Command::Consume) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
     }
-    if command == Command::Alerts || (command == Command::All && config.alerts_file.is_some()) {
+    if matches!(command, Command::Alerts | Command::All) && config.alerts_file.is_some() {
         usable_folder(&config.alerts_log, "the alert log (--alerts-log, ALERTS_LOG)", true)?;
     }
     Ok(())

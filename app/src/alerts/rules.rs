@@ -32,6 +32,10 @@
 //! priority = "high"        # optional: min, low, default, high or urgent
 //! tags = ["zap"]           # optional
 //!
+//! [channel.ha]
+//! kind = "mqtt"            # the alert as JSON on the MQTT broker of MQTT_URL
+//! topic = "home/alerts"    # optional: <MQTT_TOPIC>/alerts if not set
+//!
 //! [channel.home]
 //! kind = "webhook"         # a POST of the alert as JSON
 //! url = "http://homeassistant.local:8123/api/webhook/prices"
@@ -87,6 +91,9 @@ pub enum ChannelKind {
     Webhook { url: String, secret: Option<SecretSource> },
     /// A POST of the alert's text to an ntfy topic URL, with its title, priority and tags as headers.
     Ntfy { url: String, priority: Option<String>, tags: Vec<String> },
+    /// The alert as JSON, published to a topic of the MQTT broker (`MQTT_URL`); `<MQTT_TOPIC>/alerts` if none is
+    /// given.
+    Mqtt { topic: Option<String> },
 }
 
 /// Where a webhook's signing secret is: in the file itself, or in a file of its own (a Docker secret), read
@@ -157,7 +164,8 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct ChannelEntry {
     kind: Spanned<String>,
-    url: Spanned<String>,
+    url: Option<Spanned<String>>,
+    topic: Option<Spanned<String>>,
     priority: Option<Spanned<String>>,
     tags: Option<Spanned<Vec<String>>>,
     secret: Option<Spanned<String>>,
@@ -170,49 +178,70 @@ const PRIORITIES: [&str; 5] = ["min", "low", "default", "high", "urgent"];
 impl ChannelEntry {
     fn channel(&self, name: &str, at: usize) -> Result<Channel, Problem> {
         check_name(name, at, "channel")?;
-        let url = self.url.get_ref().trim();
+        let kind = match self.kind.get_ref().as_str() {
+            "mqtt" => self.mqtt()?,
+            "webhook" => self.webhook(self.url(at, "webhook")?)?,
+            "ntfy" => self.ntfy(self.url(at, "ntfy")?)?,
+            _ => return Err((self.kind.span().start, "a channel's kind is webhook, ntfy or mqtt".to_owned())),
+        };
+        Ok(Channel { name: name.to_owned(), kind })
+    }
+
+    fn mqtt(&self) -> Result<ChannelKind, Problem> {
+        for (field, what) in [(&self.url, "url"), (&self.priority, "priority"), (&self.secret, "secret")] {
+            refuse(field, what, "mqtt")?;
+        }
+        refuse(&self.tags, "tags", "mqtt")?;
+        refuse(&self.secret_file, "secret_file", "mqtt")?;
+        let plain = |t: &str| !t.is_empty() && t.len() <= 100 && !t.contains(['#', '+']) && !t.starts_with('/');
+        if let Some(spanned) = self.topic.as_ref().filter(|t| !plain(t.get_ref().trim())) {
+            return Err((spanned.span().start, "topic is an MQTT topic without wildcards (# +)".to_owned()));
+        }
+        Ok(ChannelKind::Mqtt { topic: self.topic.as_ref().map(|t| t.get_ref().trim().to_owned()) })
+    }
+
+    /// The url of an HTTP channel.
+    fn url(&self, at: usize, kind: &str) -> Result<String, Problem> {
+        refuse(&self.topic, "topic", kind)?;
+        let spanned = self.url.as_ref().ok_or_else(|| (at, format!("a {kind} channel needs a url")))?;
+        let url = spanned.get_ref().trim();
         let plausible = (url.starts_with("http://") || url.starts_with("https://"))
             && url.len() <= 2000
             && !url.chars().any(char::is_whitespace);
         if !plausible {
-            return Err((self.url.span().start, "url is an http:// or https:// address".to_owned()));
+            return Err((spanned.span().start, "url is an http:// or https:// address".to_owned()));
         }
-        let kind = match self.kind.get_ref().as_str() {
-            "webhook" => {
-                refuse(&self.priority, "priority", "webhook")?;
-                refuse(&self.tags, "tags", "webhook")?;
-                let secret = match (&self.secret, &self.secret_file) {
-                    (Some(_), Some(file)) => {
-                        return Err((file.span().start, "a webhook has secret or secret_file, not both".to_owned()));
-                    }
-                    (Some(secret), None) if secret.get_ref().is_empty() => {
-                        return Err((secret.span().start, "secret is empty".to_owned()));
-                    }
-                    (Some(secret), None) => Some(SecretSource::Inline(secret.get_ref().clone())),
-                    (None, Some(file)) => Some(SecretSource::File(file.get_ref().into())),
-                    (None, None) => None,
-                };
-                ChannelKind::Webhook { url: url.to_owned(), secret }
+        Ok(url.to_owned())
+    }
+
+    fn webhook(&self, url: String) -> Result<ChannelKind, Problem> {
+        refuse(&self.priority, "priority", "webhook")?;
+        refuse(&self.tags, "tags", "webhook")?;
+        let secret = match (&self.secret, &self.secret_file) {
+            (Some(_), Some(file)) => {
+                return Err((file.span().start, "a webhook has secret or secret_file, not both".to_owned()));
             }
-            "ntfy" => {
-                refuse(&self.secret, "secret", "ntfy")?;
-                refuse(&self.secret_file, "secret_file", "ntfy")?;
-                if let Some(priority) = self.priority.as_ref().filter(|p| !PRIORITIES.contains(&p.get_ref().as_str())) {
-                    return Err((priority.span().start, format!("priority is one of {}", PRIORITIES.join(", "))));
-                }
-                let tags = self.tags.as_ref().map_or_else(Vec::new, |tags| tags.get_ref().clone());
-                if let Some(tags) = self.tags.as_ref().filter(|t| t.get_ref().iter().any(|tag| !is_tag(tag))) {
-                    return Err((tags.span().start, "a tag is 1 to 40 letters, digits, '-' or '_'".to_owned()));
-                }
-                ChannelKind::Ntfy {
-                    url: url.to_owned(),
-                    priority: self.priority.as_ref().map(|p| p.get_ref().clone()),
-                    tags,
-                }
+            (Some(secret), None) if secret.get_ref().is_empty() => {
+                return Err((secret.span().start, "secret is empty".to_owned()));
             }
-            _ => return Err((self.kind.span().start, "a channel's kind is webhook or ntfy".to_owned())),
+            (Some(secret), None) => Some(SecretSource::Inline(secret.get_ref().clone())),
+            (None, Some(file)) => Some(SecretSource::File(file.get_ref().into())),
+            (None, None) => None,
         };
-        Ok(Channel { name: name.to_owned(), kind })
+        Ok(ChannelKind::Webhook { url, secret })
+    }
+
+    fn ntfy(&self, url: String) -> Result<ChannelKind, Problem> {
+        refuse(&self.secret, "secret", "ntfy")?;
+        refuse(&self.secret_file, "secret_file", "ntfy")?;
+        if let Some(priority) = self.priority.as_ref().filter(|p| !PRIORITIES.contains(&p.get_ref().as_str())) {
+            return Err((priority.span().start, format!("priority is one of {}", PRIORITIES.join(", "))));
+        }
+        if let Some(tags) = self.tags.as_ref().filter(|t| t.get_ref().iter().any(|tag| !is_tag(tag))) {
+            return Err((tags.span().start, "a tag is 1 to 40 letters, digits, '-' or '_'".to_owned()));
+        }
+        let tags = self.tags.as_ref().map_or_else(Vec::new, |tags| tags.get_ref().clone());
+        Ok(ChannelKind::Ntfy { url, priority: self.priority.as_ref().map(|p| p.get_ref().clone()), tags })
     }
 }
 
@@ -567,14 +596,25 @@ secret = "s3cret"
             ]
         );
         assert!(!format!("{:?}", rules.channels).contains("s3cret"), "a secret is not printed");
+        let mqtt = read("[channel.a]\nkind = \"mqtt\"\n").unwrap();
+        assert_eq!(mqtt.channels[0].kind, ChannelKind::Mqtt { topic: None });
+    }
 
+    #[test]
+    fn a_channel_that_cannot_be_used_is_named_with_its_line() {
         let why = |text: &str| read(text).unwrap_err();
         let unknown = why("[[rule]]\nname = \"a\"\nkind = \"stale\"\nchannels = [\"pager\"]\n");
         assert_eq!((unknown.line, unknown.why.as_str()), (4, "no [channel.pager] is in the file"));
         let url = why("[channel.a]\nkind = \"ntfy\"\nurl = \"ftp://x\"\n");
         assert_eq!((url.line, url.why.as_str()), (3, "url is an http:// or https:// address"));
         let kind = why("[channel.a]\nkind = \"sms\"\nurl = \"http://x\"\n");
-        assert_eq!((kind.line, kind.why.as_str()), (2, "a channel's kind is webhook or ntfy"));
+        assert_eq!((kind.line, kind.why.as_str()), (2, "a channel's kind is webhook, ntfy or mqtt"));
+        let wildcard = why("[channel.a]\nkind = \"mqtt\"\ntopic = \"home/#\"\n");
+        assert_eq!((wildcard.line, wildcard.why.as_str()), (3, "topic is an MQTT topic without wildcards (# +)"));
+        let url_on_mqtt = why("[channel.a]\nkind = \"mqtt\"\nurl = \"http://x\"\n");
+        assert_eq!((url_on_mqtt.line, url_on_mqtt.why.as_str()), (3, "a mqtt channel has no url"));
+        let no_url = why("[channel.a]\nkind = \"webhook\"\n");
+        assert_eq!((no_url.line, no_url.why.as_str()), (1, "a webhook channel needs a url"));
         let secret = why("[channel.a]\nkind = \"ntfy\"\nurl = \"http://x\"\nsecret = \"s\"\n");
         assert_eq!((secret.line, secret.why.as_str()), (4, "a ntfy channel has no secret"));
         let priority = why("[channel.a]\nkind = \"ntfy\"\nurl = \"http://x\"\npriority = \"loud\"\n");

@@ -1,9 +1,9 @@
 //! The questions asked of the log, each in one place that the page's server functions, `/api/v1`, `/readyz` and
 //! `/metrics` all call: what the page shows (`dashboard`, computed by `window`), what the log says of now
 //! (`now`), the planner's answer (`plan`), the slots of a span with where each stands (`ranked`), each day's
-//! prices (`daily`), the history panel (`history`), the alerts the rules call for (`alerts`) and the calendar
-//! feed of cheap runs and the rules' periods (`calendar`). The store (`store`) only follows the log and hands
-//! it to them.
+//! prices (`daily`), the history panel (`history`), the alerts the rules call for (`alerts`), the calendar
+//! feed of cheap runs and the rules' periods (`calendar`) and home automation's sensors (`sensors`). The store
+//! (`store`) only follows the log and hands it to them.
 
 pub mod dashboard;
 pub mod status;
@@ -22,6 +22,8 @@ pub mod now;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod ranked;
+#[cfg(feature = "ssr")]
+pub mod sensors;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

@@ -1,7 +1,7 @@
-//! Sending an alert to a channel: a webhook (the alert as JSON, signed with HMAC-SHA256 when a secret is set)
-//! or an ntfy topic (the text, with title, priority and tags as headers).
+//! Sending an alert to a channel: a webhook (the alert as JSON, signed with HMAC-SHA256 when a secret is set),
+//! an ntfy topic (the text, with title, priority and tags as headers), or an MQTT topic (the JSON, QoS 1).
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use base64::Engine;
@@ -11,7 +11,7 @@ use sha2::Sha256;
 
 use app::alerts::rules::{ChannelKind, Rules, SecretSource};
 
-use crate::{alerts::message::AlertMessage, log_text::clipped};
+use crate::{alerts::message::AlertMessage, log_text::clipped, mqtt::Mqtt};
 
 /// The header of a webhook's signature: `sha256=` and the hex HMAC-SHA256 of the body under the secret.
 pub const SIGNATURE_HEADER: &str = "X-Signature-256";
@@ -24,17 +24,19 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 enum Target {
     Webhook { url: String, secret: Option<Vec<u8>> },
     Ntfy { url: String, priority: Option<String>, tags: Vec<String> },
+    Mqtt { topic: String },
 }
 
 /// Every channel of the rule file, by name.
 pub struct Channels {
     client: reqwest::Client,
     targets: HashMap<String, Target>,
+    mqtt: Option<Arc<Mqtt>>,
 }
 
 impl Channels {
-    /// The channels of `rules`, their secret files read.
-    pub fn new(rules: &Rules) -> anyhow::Result<Self> {
+    /// The channels of `rules`, their secret files read; `mqtt` is the connection of MQTT_URL, if set.
+    pub fn new(rules: &Rules, mqtt: Option<Arc<Mqtt>>) -> anyhow::Result<Self> {
         let mut targets = HashMap::new();
         for channel in &rules.channels {
             let target = match &channel.kind {
@@ -51,11 +53,25 @@ impl Channels {
                 ChannelKind::Ntfy { url, priority, tags } => {
                     Target::Ntfy { url: url.clone(), priority: priority.clone(), tags: tags.clone() }
                 }
+                ChannelKind::Mqtt { topic } => {
+                    let Some(connection) = &mqtt else {
+                        anyhow::bail!(
+                            "channel {} is an MQTT channel, but MQTT_URL (--mqtt-url) is not set",
+                            channel.name
+                        );
+                    };
+                    Target::Mqtt { topic: topic.clone().unwrap_or_else(|| format!("{}/alerts", connection.topic)) }
+                }
             };
             targets.insert(channel.name.clone(), target);
         }
         let client = reqwest::Client::builder().timeout(ANSWER_WITHIN).build().context("making the HTTP client")?;
-        Ok(Self { client, targets })
+        Ok(Self { client, targets, mqtt })
+    }
+
+    /// Whether the rule file has a channel `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.targets.contains_key(name)
     }
 
     /// Sends `message` to the channel `name`: `Ok` once it answered 2xx, else why not, in a few words.
@@ -63,6 +79,11 @@ impl Channels {
         let target = self.targets.get(name).ok_or_else(|| format!("no channel {name} in the rule file"))?;
         let id = HeaderValue::from_str(&format!("{}#{}", message.alert.id, message.revision))
             .map_err(|_| "the alert's id is not a header value".to_owned())?;
+        if let Target::Mqtt { topic } = target {
+            let mqtt = self.mqtt.as_ref().ok_or("no MQTT connection")?;
+            let body = serde_json::to_vec(message).map_err(|e| format!("the alert is not JSON: {e}"))?;
+            return mqtt.publish(topic, body, false).await;
+        }
         let request = match target {
             Target::Webhook { url, secret } => {
                 let body = serde_json::to_vec(message).map_err(|e| format!("the alert is not JSON: {e}"))?;
@@ -82,6 +103,7 @@ impl Channels {
                 }
                 request.body(message.text.clone())
             }
+            Target::Mqtt { .. } => unreachable!("published above"),
         };
         let answer = request.header(ALERT_ID_HEADER, id).send().await.map_err(without_url)?;
         match answer.status() {

@@ -1,6 +1,6 @@
 //! Alerts on the server: the rule file read at start, then two parts side by side.
 //!
-//! `evaluator` → topic `electricity-alerts` → `notifier` → `channels` (webhook, ntfy), with `journal` the
+//! `evaluator` → topic `electricity-alerts` → `notifier` → `channels` (webhook, ntfy, MQTT), with `journal` the
 //! notifier's log of what went where. The evaluator works out from the CSV log which alerts are due
 //! (`app::alerts`, through `app::query::alerts`) and puts each on the topic once, keyed by its id: it reads the
 //! topic back at start to know what it put there. The notifier delivers them and commits only after delivery.
@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use app::alerts::rules::Rules;
 
-use crate::{config::Config, pipeline::status::StatusBoard};
+use crate::{config::Config, mqtt::Mqtt, pipeline::status::StatusBoard};
 
 /// The rules of `--alerts-file`, none without one. A file that cannot be read or does not read as rules stops
 /// the start with a sentence naming its line.
@@ -37,14 +37,14 @@ pub fn rules(config: &Config) -> anyhow::Result<Rules> {
 pub async fn run(
     config: Config,
     rules: Rules,
+    mqtt: Option<Arc<Mqtt>>,
     status: Arc<StatusBoard>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    if config.alerts_file.is_none() {
-        anyhow::bail!("`alerts` needs the rules: set ALERTS_FILE (--alerts-file)");
-    }
     let rules = Arc::new(rules);
-    let channels = channels::Channels::new(&rules)?;
+    let channels = channels::Channels::new(&rules, mqtt)?;
+    let file = config.alerts_file.as_deref().unwrap_or(std::path::Path::new("")).display().to_string();
+    tracing::info!("alerts: {} rules and {} channels from {file}", rules.rules.len(), rules.channels.len());
     let stop_both = |result: anyhow::Result<()>| {
         shutdown.cancel();
         result

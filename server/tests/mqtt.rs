@@ -1,0 +1,322 @@
+//! Home Assistant over MQTT on a real Mosquitto broker (`scripts/mosquitto.sh`, with a login): the discovery
+//! configs checked against Home Assistant's documented schema for sensor and binary_sensor, the states as the
+//! prices change, availability through the last will, and an alert on the mqtt channel, once.
+
+mod support;
+
+use std::{
+    collections::{BTreeMap, HashSet},
+    path::Path,
+    process::{Child, Command},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, DurationRound, Utc};
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use serde_json::Value;
+
+use app::{figures::format::DisplayZone, records::price::slot_time_text};
+use support::{AppProcess, Broker, config, free_port, write_price_file};
+
+/// A Mosquitto broker, stopped on drop.
+struct Mosquitto {
+    child: Child,
+    port: u16,
+}
+
+impl Mosquitto {
+    fn start(dir: &Path, user: &str, password_file: &Path) -> Self {
+        let port = free_port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/mosquitto.sh");
+        let child = Command::new(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .args(["--login", user])
+            .arg(password_file)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("starting scripts/mosquitto.sh");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "mosquitto did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The last message on each topic, and every alert.
+#[derive(Default)]
+struct Seen {
+    last: BTreeMap<String, (String, bool)>,
+    alerts: Vec<Value>,
+}
+
+/// Subscribes to everything under `topics` and keeps what arrives.
+async fn subscribe(port: u16, password: &str, topics: &[&str]) -> Arc<Mutex<Seen>> {
+    let mut options = MqttOptions::new(format!("test-{}", free_port()), "127.0.0.1", port);
+    options.set_credentials("monitor", password);
+    let (client, mut events) = AsyncClient::new(options, 100);
+    for topic in topics {
+        client.subscribe(*topic, QoS::AtLeastOnce).await.unwrap();
+    }
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        let _client = client; // kept for as long as the subscription runs
+        while let Ok(event) = events.poll().await {
+            if let Event::Incoming(Packet::Publish(message)) = event {
+                let payload = String::from_utf8_lossy(&message.payload).into_owned();
+                let mut seen = sink.lock().unwrap();
+                if message.topic.ends_with("/alerts") {
+                    seen.alerts.push(serde_json::from_str(&payload).unwrap());
+                }
+                seen.last.insert(message.topic.clone(), (payload, message.retain));
+            }
+        }
+    });
+    seen
+}
+
+/// Waits until `check` holds for what was seen; fails after `within` with what was.
+async fn until(seen: &Arc<Mutex<Seen>>, within: Duration, app: &AppProcess, check: impl Fn(&Seen) -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check(&seen.lock().unwrap()) {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("not within {within:?}: {:#?}\n{}", seen.lock().unwrap().last, app.log());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Quarters from an hour ago to the end of tomorrow at 10 c/kWh, `now` at `current`, and the hour from 30
+/// minutes on at 2.
+fn prices(first: DateTime<Utc>, current: f64) -> String {
+    let zone = DisplayZone::default();
+    let end = zone.midnight(zone.date(Utc::now()) + chrono::Days::new(2));
+    let quarter = chrono::Duration::minutes(15);
+    let mut entries = Vec::new();
+    let mut start = first;
+    while start < end {
+        let from_now = (start - first - chrono::Duration::hours(1)).num_minutes();
+        let price = match from_now {
+            0 => current,
+            30..75 => 2.0,
+            _ => 10.0,
+        };
+        let stop = start + quarter - chrono::Duration::milliseconds(1);
+        entries.push(format!(
+            r#"{{"price":{price},"startDate":"{}","endDate":"{}"}}"#,
+            slot_time_text(start),
+            slot_time_text(stop)
+        ));
+        start += quarter;
+    }
+    format!(r#"{{"prices":[{}]}}"#, entries.join(","))
+}
+
+/// Home Assistant's documented configuration variables for MQTT sensors and binary sensors (as discovery
+/// payloads, full names), and for the device.
+const COMMON: &[&str] = &[
+    "availability",
+    "availability_mode",
+    "availability_template",
+    "availability_topic",
+    "default_entity_id",
+    "device",
+    "device_class",
+    "enabled_by_default",
+    "encoding",
+    "entity_category",
+    "entity_picture",
+    "expire_after",
+    "force_update",
+    "icon",
+    "json_attributes_template",
+    "json_attributes_topic",
+    "name",
+    "object_id",
+    "payload_available",
+    "payload_not_available",
+    "platform",
+    "qos",
+    "state_topic",
+    "unique_id",
+    "value_template",
+];
+const SENSOR_ONLY: &[&str] =
+    &["last_reset_value_template", "options", "state_class", "suggested_display_precision", "unit_of_measurement"];
+const BINARY_SENSOR_ONLY: &[&str] = &["off_delay", "payload_off", "payload_on"];
+const DEVICE: &[&str] = &[
+    "configuration_url",
+    "connections",
+    "hw_version",
+    "identifiers",
+    "manufacturer",
+    "model",
+    "model_id",
+    "name",
+    "serial_number",
+    "suggested_area",
+    "sw_version",
+    "via_device",
+];
+const STATE_CLASSES: &[&str] = &["measurement", "measurement_angle", "total", "total_increasing"];
+
+/// Checks one discovery config against the schema; returns its unique id.
+fn check_config(topic: &str, config: &Value) -> String {
+    let component = topic.split('/').nth(1).unwrap();
+    let only = match component {
+        "sensor" => SENSOR_ONLY,
+        "binary_sensor" => BINARY_SENSOR_ONLY,
+        other => panic!("{topic}: a {other}"),
+    };
+    let fields = config.as_object().unwrap_or_else(|| panic!("{topic}: not an object"));
+    for key in fields.keys() {
+        assert!(
+            COMMON.contains(&key.as_str()) || only.contains(&key.as_str()),
+            "{topic}: {key} is not a {component} variable"
+        );
+    }
+    for required in ["state_topic", "unique_id", "name", "device", "availability_topic"] {
+        assert!(fields.contains_key(required), "{topic}: no {required}");
+    }
+    for key in config["device"].as_object().unwrap().keys() {
+        assert!(DEVICE.contains(&key.as_str()), "{topic}: device has {key}");
+    }
+    assert_eq!(config["device"]["identifiers"][0], "electricity_price_monitor");
+    if let Some(class) = config["state_class"].as_str() {
+        assert!(STATE_CLASSES.contains(&class), "{topic}: state_class {class}");
+        assert!(config["unit_of_measurement"].is_string(), "{topic}: a measurement has a unit");
+    }
+    match config["device_class"].as_str() {
+        Some("enum") => assert!(config["options"].as_array().is_some_and(|o| !o.is_empty()), "{topic}: enum options"),
+        Some("timestamp") | None => {}
+        Some(other) => panic!("{topic}: device_class {other}"),
+    }
+    if component == "binary_sensor" {
+        assert_eq!((config["payload_on"].as_str(), config["payload_off"].as_str()), (Some("ON"), Some("OFF")));
+    }
+    let unique_id = config["unique_id"].as_str().unwrap().to_owned();
+    assert_eq!(topic, format!("homeassistant/{component}/electricity_price_monitor/{}/config", &unique_id[26..]));
+    unique_id
+}
+
+fn state(seen: &Seen) -> Option<Value> {
+    seen.last.get("test-prices/state").map(|(payload, _)| serde_json::from_str(payload).unwrap())
+}
+
+#[tokio::test]
+async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_arrive_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "mqtt-password";
+    let password_file = dir.path().join("mqtt-password");
+    std::fs::write(&password_file, format!("{password}\n")).unwrap();
+    let mosquitto = Mosquitto::start(&dir.path().join("mosquitto"), "monitor", &password_file);
+    let seen = subscribe(mosquitto.port, password, &["homeassistant/#", "test-prices/#"]).await;
+    let broker = Broker::start();
+    let rules = dir.path().join("alerts.toml");
+    std::fs::write(&rules, "[[rule]]\nname = \"cheap\"\nkind = \"below\"\nthreshold = 5\nchannels = [\"ha\"]\n\n[channel.ha]\nkind = \"mqtt\"\n").unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "mqtt", &[]);
+    let (url, password_arg, rules_arg) = (
+        format!("mqtt://127.0.0.1:{}", mosquitto.port),
+        password_file.display().to_string(),
+        rules.display().to_string(),
+    );
+    let log = dir.path().join("out/alerts.csv").display().to_string();
+    let options = [
+        "--mqtt-url",
+        &url,
+        "--mqtt-username",
+        "monitor",
+        "--mqtt-password-file",
+        &password_arg,
+        "--mqtt-topic",
+        "test-prices",
+        "--alerts-file",
+        &rules_arg,
+        "--alerts-log",
+        &log,
+        "--alerts-topic",
+        "alerts-mqtt",
+    ];
+    let first = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() - chrono::Duration::hours(1);
+    write_price_file(&config, prices(first, 10.0));
+    let app = AppProcess::start_with(&config, "all", &options);
+
+    // Seven retained discovery configs, online, and the state of now.
+    let now_quarter = first + chrono::Duration::hours(1);
+    let cheap_start = now_quarter + chrono::Duration::minutes(30);
+    until(&seen, Duration::from_secs(90), &app, |s| {
+        s.last.keys().filter(|t| t.ends_with("/config")).count() == 7
+            && s.last.get("test-prices/status").is_some_and(|(p, _)| p == "online")
+            && state(s).is_some_and(|v| v["spot"] == 10.0)
+    })
+    .await;
+    // Home Assistant starting later gets it all from the broker: retained.
+    let late = subscribe(mosquitto.port, password, &["homeassistant/#", "test-prices/#"]).await;
+    until(&late, Duration::from_secs(10), &app, |s| s.last.len() >= 10).await;
+    {
+        let late = late.lock().unwrap();
+        let retained: Vec<_> =
+            late.last.iter().filter(|(_, (_, retained))| *retained).map(|(t, _)| t.as_str()).collect();
+        assert_eq!(retained.len(), 10, "7 configs, status, state, tomorrow: {retained:?}");
+        assert!(!late.last.contains_key("test-prices/alerts"), "alerts are not retained");
+    }
+    {
+        let seen = seen.lock().unwrap();
+        let mut ids = HashSet::new();
+        for (topic, (payload, _)) in seen.last.iter().filter(|(t, _)| t.ends_with("/config")) {
+            assert!(ids.insert(check_config(topic, &serde_json::from_str(payload).unwrap())), "{topic}: its id twice");
+        }
+        let state = state(&seen).unwrap();
+        assert_eq!(state["level"], "normal", "{state}");
+        assert_eq!(state["cheap_now"], false);
+        assert_eq!(state["next_cheap_start"], cheap_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        assert!(state["tomorrow_average"] == 10.0 && state["today_average"].as_f64().unwrap() < 10.0, "{state}");
+        let tomorrow: Value = serde_json::from_str(&seen.last["test-prices/tomorrow"].0).unwrap();
+        assert!((92..=100).contains(&tomorrow["prices"].as_array().unwrap().len()), "{tomorrow}");
+    }
+
+    // The price of now revised to 7 (above the alert's threshold): cheap against the week, and cheap now.
+    write_price_file(&config, prices(first, 7.0));
+    until(&seen, Duration::from_secs(30), &app, |s| {
+        state(s).is_some_and(|v| v["spot"] == 7.0 && v["cheap_now"] == true && v["level"] == "cheap")
+    })
+    .await;
+
+    // The cheap hour's alert, on the mqtt channel, once.
+    until(&seen, Duration::from_secs(30), &app, |s| !s.alerts.is_empty()).await;
+    let cheap_id = format!("cheap/below/{}", cheap_start.format("%Y-%m-%dT%H:%MZ"));
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.alerts.len(), 1, "{:?}", seen.alerts);
+        assert_eq!(seen.alerts[0]["id"], cheap_id.as_str());
+        assert_eq!(seen.alerts[0]["event"]["average"], 2.0);
+    }
+
+    // A clean stop says offline; a new start online again; a kill leaves it to the broker's last will.
+    app.stop_cleanly("the app with MQTT");
+    until(&seen, Duration::from_secs(10), &AppProcess::start_with(&config, "consume", &[]), |s| {
+        s.last["test-prices/status"].0 == "offline"
+    })
+    .await;
+    let app = AppProcess::start_with(&config, "all", &options);
+    until(&seen, Duration::from_secs(60), &app, |s| s.last["test-prices/status"].0 == "online").await;
+    app.kill();
+    let consumer = AppProcess::start_with(&config, "consume", &[]);
+    until(&seen, Duration::from_secs(10), &consumer, |s| s.last["test-prices/status"].0 == "offline").await;
+    assert_eq!(seen.lock().unwrap().alerts.len(), 1, "no alert twice across the restarts");
+}
