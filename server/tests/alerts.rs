@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use app::{figures::format::DisplayZone, records::price::slot_time_text};
 use server::alerts::channels::{SIGNATURE_HEADER, signature};
-use support::{AppProcess, Broker, config, free_port, write_price_file};
+use support::{AppProcess, Broker, config, free_port, write_price_file, zone_at_noon};
 
 const SECRET: &str = "webhook secret";
 
@@ -88,10 +88,9 @@ impl Receiver {
     }
 }
 
-/// Quarters from an hour ago to the end of tomorrow (Helsinki) at 10 c/kWh, except the hour from 15 minutes
+/// Quarters from an hour ago to the end of tomorrow (in `zone`) at 10 c/kWh, except the hour from 15 minutes
 /// from now: `cheap` each.
-fn prices(first: DateTime<Utc>, cheap: [f64; 4]) -> String {
-    let zone = DisplayZone::default();
+fn prices(zone: DisplayZone, first: DateTime<Utc>, cheap: [f64; 4]) -> String {
     let end = zone.midnight(zone.date(Utc::now()) + chrono::Days::new(2)) + chrono::Duration::hours(1);
     let quarter = chrono::Duration::minutes(15);
     let cheap_from = first + chrono::Duration::minutes(75);
@@ -158,6 +157,8 @@ tags = ["zap"]
     )
     .unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "alerts", &[]);
+    let zone = zone_at_noon();
+    let zone_arg = zone.name().to_owned();
     let log = dir.path().join("out/alerts.csv");
     let (rules_arg, log_arg) = (rules.display().to_string(), log.display().to_string());
     let options = [
@@ -169,9 +170,11 @@ tags = ["zap"]
         "alerts-test",
         "--alerts-group-id",
         "notifier-test",
+        "--tz",
+        &zone_arg,
     ];
     let first = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() - chrono::Duration::hours(1);
-    write_price_file(&config, prices(first, [2.0, 1.0, 2.0, 3.0]));
+    write_price_file(&config, prices(DisplayZone(zone), first, [2.0, 1.0, 2.0, 3.0]));
     let started = tokio::time::Instant::now();
     let app = AppProcess::start_with(&config, "all", &options);
 
@@ -206,7 +209,7 @@ tags = ["zap"]
     assert_eq!((hook.got().len(), flaky.got().len()), (2, 1), "{}", app.log());
 
     // A revised price in the cheap hour: a correction, to both of its channels, once.
-    write_price_file(&config, prices(first, [2.0, 1.0, 2.0, 4.0]));
+    write_price_file(&config, prices(DisplayZone(zone), first, [2.0, 1.0, 2.0, 4.0]));
     let got = hook.wait_for(3, Duration::from_secs(60), &app).await;
     let correction = json(&got[2]);
     assert_eq!((correction["id"].as_str(), correction["revision"].as_u64()), (Some(cheap_id.as_str()), Some(2)));

@@ -17,7 +17,7 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde_json::Value;
 
 use app::{figures::format::DisplayZone, records::price::slot_time_text};
-use support::{AppProcess, Broker, config, free_port, write_price_file};
+use support::{AppProcess, Broker, config, free_port, write_price_file, zone_at_noon};
 
 /// A Mosquitto broker, stopped on drop.
 struct Mosquitto {
@@ -100,10 +100,9 @@ async fn until(seen: &Arc<Mutex<Seen>>, within: Duration, app: &AppProcess, chec
     }
 }
 
-/// Quarters from an hour ago to the end of tomorrow at 10 c/kWh, `now` at `current`, and the hour from 30
+/// Quarters from an hour ago to the end of tomorrow (in `zone`) at 10 c/kWh, `now` at `current`, and the hour from 30
 /// minutes on at 2.
-fn prices(first: DateTime<Utc>, current: f64) -> String {
-    let zone = DisplayZone::default();
+fn prices(zone: DisplayZone, first: DateTime<Utc>, current: f64) -> String {
     let end = zone.midnight(zone.date(Utc::now()) + chrono::Days::new(2));
     let quarter = chrono::Duration::minutes(15);
     let mut entries = Vec::new();
@@ -229,6 +228,8 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
     let rules = dir.path().join("alerts.toml");
     std::fs::write(&rules, "[[rule]]\nname = \"cheap\"\nkind = \"below\"\nthreshold = 5\nchannels = [\"ha\"]\n\n[channel.ha]\nkind = \"mqtt\"\n").unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "mqtt", &[]);
+    let zone = zone_at_noon();
+    let zone_arg = zone.name().to_owned();
     let (url, password_arg, rules_arg) = (
         format!("mqtt://127.0.0.1:{}", mosquitto.port),
         password_file.display().to_string(),
@@ -250,9 +251,11 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
         &log,
         "--alerts-topic",
         "alerts-mqtt",
+        "--tz",
+        &zone_arg,
     ];
     let first = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() - chrono::Duration::hours(1);
-    write_price_file(&config, prices(first, 10.0));
+    write_price_file(&config, prices(DisplayZone(zone), first, 10.0));
     let app = AppProcess::start_with(&config, "all", &options);
 
     // Seven retained discovery configs, online, and the state of now.
@@ -290,7 +293,7 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
     }
 
     // The price of now revised to 7 (above the alert's threshold): cheap against the week, and cheap now.
-    write_price_file(&config, prices(first, 7.0));
+    write_price_file(&config, prices(DisplayZone(zone), first, 7.0));
     until(&seen, Duration::from_secs(30), &app, |s| {
         state(s).is_some_and(|v| v["spot"] == 7.0 && v["cheap_now"] == true && v["level"] == "cheap")
     })

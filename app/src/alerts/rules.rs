@@ -56,6 +56,7 @@ use crate::figures::{planner, view::PriceBasis};
 pub const DEFAULT_LEAD: Duration = Duration::minutes(30);
 /// How long without a new price a `stale` rule waits, unless it says: prices are published once a day.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::hours(26);
+const MIN_STALE_AFTER: Duration = Duration::minutes(15);
 /// A rule's name becomes part of each alert's id: short, and no characters a topic key or a URL would mangle.
 const NAME_LENGTH: usize = 40;
 
@@ -353,7 +354,14 @@ impl Reader<'_> {
                 RuleKind::CheapestRun { quarters, done_by, kwh }
             }
             _ => RuleKind::Stale {
-                after: e.after.as_ref().map(span_of).transpose()?.unwrap_or(DEFAULT_STALE_AFTER),
+                after: match &e.after {
+                    // Shorter than a quarter, every price would be followed by a "no new prices".
+                    Some(after) if span_of(after)? < MIN_STALE_AFTER => {
+                        return Err((after.span().start, "after is 15 minutes or more".to_owned()));
+                    }
+                    Some(after) => span_of(after)?,
+                    None => DEFAULT_STALE_AFTER,
+                },
                 tomorrow_missing_at: e.tomorrow_missing_at.as_ref().map(time_of_day).transpose()?,
             },
         };
@@ -378,6 +386,19 @@ impl Reader<'_> {
             _ => Ok(()),
         }
     }
+}
+
+/// A message of toml or serde without the value it was given, which may be long or a secret: "invalid type:
+/// integer `12345`, expected a string" says only what was expected. The rest is clipped.
+fn without_value(message: &str) -> String {
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        if let Some((_, expected)) = message.rsplit_once(", expected ") {
+            return format!("the value has the wrong type: expected {}", expected.chars().take(80).collect::<String>());
+        }
+        return "the value has the wrong type".to_owned();
+    }
+    let clipped: String = message.chars().take(120).collect();
+    if clipped.len() < message.len() { format!("{clipped}…") } else { clipped }
 }
 
 /// A time span like "30m", "2h" or "1h30m", up to a week.
@@ -416,8 +437,8 @@ impl Rules {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let error = |offset, why: String| RulesError { file: file.to_owned(), line: line_of(offset), why };
         let parsed: File = toml::from_str(text).map_err(|e| {
-            // toml's message alone: its Display would also quote the line.
-            error(e.span().map_or(0, |span| span.start), e.message().trim_end().to_owned())
+            // toml's message alone (its Display would also quote the line), without the value it quotes.
+            error(e.span().map_or(0, |span| span.start), without_value(e.message().trim_end()))
         })?;
         let channels = parsed
             .channel
@@ -621,6 +642,22 @@ secret = "s3cret"
         assert_eq!(priority.line, 4, "{priority}");
         let both = why("[channel.a]\nkind = \"webhook\"\nurl = \"http://x\"\nsecret = \"s\"\nsecret_file = \"f\"\n");
         assert_eq!(both.line, 5, "{both}");
+    }
+
+    #[test]
+    fn an_error_quotes_no_secret_and_little_of_a_long_value() {
+        let secret = read("[channel.a]\nkind = \"webhook\"\nurl = \"http://x\"\nsecret = 1234567\n").unwrap_err();
+        assert!(!secret.why.contains("1234567") && secret.why.contains("expected a string"), "{secret}");
+        let long = "y".repeat(5000);
+        let threshold =
+            read(&format!("[[rule]]\nname = \"a\"\nkind = \"below\"\nthreshold = \"{long}\"\n")).unwrap_err();
+        assert!(threshold.to_string().len() < 200 && threshold.line == 4, "{threshold}");
+        let price = read(&format!("[[rule]]\nname = \"a\"\nkind = \"stale\"\nprice = \"{long}\"\n")).unwrap_err();
+        assert!(price.to_string().len() < 200, "{price}");
+        let key = read(&format!("[[rule]]\nname = \"a\"\nkind = \"stale\"\n{long} = 1\n")).unwrap_err();
+        assert!(key.to_string().len() < 200, "{key}");
+        let zero = read("[[rule]]\nname = \"a\"\nkind = \"stale\"\nafter = \"0m\"\n").unwrap_err();
+        assert_eq!((zero.line, zero.why.as_str()), (4, "after is 15 minutes or more"));
     }
 
     #[test]

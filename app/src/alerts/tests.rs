@@ -125,7 +125,13 @@ fn a_period_already_running_at_the_look_back_has_no_start_and_no_alert() {
     let spot = slots("2026-01-10T00:00:00Z", 60, &[1.0; 72], "2026-01-09T11:00:00Z");
     let rules = rule("cheap", below(5.0));
     assert_eq!(evaluate(&rules, &spot, "2026-01-10T12:00:00Z", None).len(), 1);
-    assert!(evaluate(&rules, &spot, "2026-01-12T12:00:00Z", None).is_empty());
+    // The look-back's horizon on a quarter and between two: the slots are those the query hands over, from an
+    // hour before the horizon.
+    for now in ["2026-01-12T12:00:00Z", "2026-01-12T12:07:00Z", "2026-01-12T12:52:30Z"] {
+        let from = utc(now) - due::LOOK_BACK - Duration::hours(1);
+        let handed: Vec<_> = spot.iter().filter(|r| r.start_date >= from).cloned().collect();
+        assert!(evaluate(&rules, &handed, now, None).is_empty(), "{now}");
+    }
 }
 
 /// A day of Helsinki time: every hour at `base` + its hour of the day (UTC), hourly slots.

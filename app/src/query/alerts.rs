@@ -17,7 +17,8 @@ use crate::{
 
 /// The alerts `rules` call for at `now`: those due and those coming, in the order they are due.
 pub fn alerts(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, tariff: &Tariff, rules: &Rules) -> Vec<Alert> {
-    let from = now - due::LOOK_BACK;
+    // An hour before the look-back too: a period running at the horizon must show that it started earlier.
+    let from = now - due::LOOK_BACK - Duration::hours(1);
     let spot: Vec<_> = log.index().since(from).collect();
     let to = spot.last().map_or(now, |last| last.slot_end());
     let local = zone.local_time(from - Duration::days(1), to + Duration::days(1));

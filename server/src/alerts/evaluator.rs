@@ -7,7 +7,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rdkafka::{
     Message, Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer},
@@ -37,8 +37,15 @@ const EVALUATE_EVERY: Duration = Duration::from_secs(5);
 /// How long reading the topic back at start may take before it is tried again.
 const READ_BACK_WITHIN: Duration = Duration::from_secs(30);
 
-/// Each alert id on the topic: its latest revision, and the words it was sent with.
-type Memory = HashMap<String, (u32, String)>;
+/// Each alert id on the topic: its latest revision, the words it was sent with, and until when it was of use.
+type Memory = HashMap<String, Said>;
+
+/// What the topic holds of one alert.
+struct Said {
+    revision: u32,
+    words: String,
+    expires: DateTime<Utc>,
+}
 
 /// The configuration of the alerts' topic: the prices' one with the alerts' name, in one partition (alerts
 /// are few, and one partition keeps an alert's corrections after it).
@@ -112,13 +119,16 @@ async fn put_on_topic(
     memory: &mut Memory,
 ) -> anyhow::Result<()> {
     let now = Utc::now();
-    let local = zone.local_time(now - chrono::Duration::days(3), now + chrono::Duration::days(4));
+    // Every time an alert names, from a stale alert's last price (up to a week and its `after` back) on.
+    let local = zone.local_time(now - chrono::Duration::days(10), now + chrono::Duration::days(4));
     for alert in due {
         let (title, text) = (alert.title(&local), alert.text(&local));
         let words = format!("{title}\n{text}");
         let revision = match memory.get(&alert.id) {
-            Some((_, said)) if *said == words => continue,
-            Some((revision, _)) => revision + 1,
+            Some(said) if said.words == words => continue,
+            // A correction only while what it corrects is of use: a run already started is not planned again.
+            Some(said) if said.expires <= now => continue,
+            Some(said) => said.revision + 1,
             None => 1,
         };
         let channels = rules.rules.iter().find(|r| r.name == alert.rule).map(|r| r.channels.clone());
@@ -128,7 +138,7 @@ async fn put_on_topic(
         producer.send(record, Duration::from_secs(30)).await.map_err(|(e, _)| anyhow::anyhow!("{e}"))?;
         let what = if message.is_correction() { "correction" } else { "alert" };
         tracing::info!("{what} {} (revision {}) due: {}", message.alert.id, message.revision, message.title);
-        memory.insert(message.alert.id, (revision, words));
+        memory.insert(message.alert.id, Said { revision, words, expires: message.alert.expires });
     }
     Ok(())
 }
@@ -199,9 +209,10 @@ fn read_topic(config: &Config) -> anyhow::Result<Memory> {
         match message.payload().map(serde_json::from_slice::<AlertMessage>) {
             Some(Ok(alert)) => {
                 let words = format!("{}\n{}", alert.title, alert.text);
-                let newer = memory.get(&alert.alert.id).is_none_or(|(revision, _)| alert.revision >= *revision);
+                let newer = memory.get(&alert.alert.id).is_none_or(|said| alert.revision >= said.revision);
                 if newer {
-                    memory.insert(alert.alert.id, (alert.revision, words));
+                    let said = Said { revision: alert.revision, words, expires: alert.alert.expires };
+                    memory.insert(alert.alert.id, said);
                 }
             }
             Some(Err(e)) => {

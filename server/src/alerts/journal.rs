@@ -22,22 +22,33 @@ pub enum Outcome {
     Delivered,
     /// No longer of use before the channel took it.
     Expired,
+    /// A later revision of the alert came before the channel took this one.
+    Superseded,
 }
+
+const OUTCOMES: [Outcome; 3] = [Outcome::Delivered, Outcome::Expired, Outcome::Superseded];
 
 impl Outcome {
     fn word(self) -> &'static str {
         match self {
             Self::Delivered => "delivered",
             Self::Expired => "expired",
+            Self::Superseded => "superseded",
         }
     }
 }
 
-/// The log, and the (id, revision, channel) it holds.
+type Key = (String, u32, String);
+
+/// The log, and the (id, revision, channel) it holds; also which of them a task is delivering now, and each
+/// alert's latest revision seen, so that two copies of a message are not sent side by side and an old revision
+/// stops once a newer one came.
 pub struct Journal {
     path: PathBuf,
     file: File,
-    done: HashSet<(String, u32, String)>,
+    done: HashSet<Key>,
+    claimed: HashSet<Key>,
+    latest: std::collections::HashMap<String, u32>,
 }
 
 impl Journal {
@@ -50,8 +61,7 @@ impl Journal {
             for row in reader.records() {
                 // A row cut short by a crash is the last one: what it says was not done.
                 let Ok(row) = row else { continue };
-                let outcome =
-                    row.get(4).filter(|o| [Outcome::Delivered, Outcome::Expired].iter().any(|k| k.word() == *o));
+                let outcome = row.get(4).filter(|o| OUTCOMES.iter().any(|k| k.word() == *o));
                 if let (Some(id), Some(revision), Some(channel), Some(_)) =
                     (row.get(1), row.get(2), row.get(3), outcome)
                     && let Ok(revision) = revision.parse()
@@ -71,7 +81,7 @@ impl Journal {
         } else if !ends_with_newline(path)? {
             writeln!(file)?; // a row cut short stays on its own line
         }
-        Ok(Self { path: path.to_owned(), file, done })
+        Ok(Self { path: path.to_owned(), file, done, claimed: HashSet::new(), latest: Default::default() })
     }
 
     /// Whether the log has the alert's `revision` at `channel` already.
@@ -79,7 +89,26 @@ impl Journal {
         self.done.contains(&(id.to_owned(), revision, channel.to_owned()))
     }
 
-    /// Writes a row and syncs it to disk.
+    /// Takes the delivery of the alert's `revision` to `channel`: `false` when the log has it already or another
+    /// task is delivering it. Each claim ends with [`Journal::record`] or [`Journal::release`].
+    pub fn claim(&mut self, id: &str, revision: u32, channel: &str) -> bool {
+        let key = (id.to_owned(), revision, channel.to_owned());
+        let latest = self.latest.entry(id.to_owned()).or_default();
+        *latest = (*latest).max(revision);
+        !self.done.contains(&key) && self.claimed.insert(key)
+    }
+
+    /// Gives a claim back undone (shut down before the channel took it).
+    pub fn release(&mut self, id: &str, revision: u32, channel: &str) {
+        self.claimed.remove(&(id.to_owned(), revision, channel.to_owned()));
+    }
+
+    /// Whether a later revision of the alert has come.
+    pub fn superseded(&self, id: &str, revision: u32) -> bool {
+        self.latest.get(id).is_some_and(|latest| *latest > revision)
+    }
+
+    /// Writes a row and syncs it to disk; the claim, if any, ends.
     pub fn record(
         &mut self,
         at: DateTime<Utc>,
@@ -95,7 +124,9 @@ impl Journal {
             .write_all(&bytes)
             .and_then(|()| self.file.sync_data())
             .with_context(|| format!("writing the alert log {}", self.path.display()))?;
-        self.done.insert((id.to_owned(), revision, channel.to_owned()));
+        let key = (id.to_owned(), revision, channel.to_owned());
+        self.claimed.remove(&key);
+        self.done.insert(key);
         Ok(())
     }
 }
@@ -133,5 +164,21 @@ mod tests {
             "{text}"
         );
         assert!(Journal::open(&path).unwrap().has("tomorrow/tomorrow/2026-01-16", 1, "phone"));
+    }
+
+    #[test]
+    fn a_delivery_is_claimed_once_and_a_newer_revision_supersedes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(&dir.path().join("alerts.csv")).unwrap();
+        assert!(journal.claim("a/below/x", 1, "phone"));
+        assert!(!journal.claim("a/below/x", 1, "phone"), "a second copy is not sent side by side");
+        assert!(journal.claim("a/below/x", 1, "home"));
+        journal.release("a/below/x", 1, "home");
+        assert!(journal.claim("a/below/x", 1, "home"), "given back, it can be taken again");
+        assert!(!journal.superseded("a/below/x", 1));
+        assert!(journal.claim("a/below/x", 2, "phone"));
+        assert!(journal.superseded("a/below/x", 1));
+        journal.record(Utc::now(), "a/below/x", 1, "phone", Outcome::Superseded).unwrap();
+        assert!(!journal.claim("a/below/x", 1, "phone"), "done");
     }
 }

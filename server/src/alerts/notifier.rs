@@ -171,8 +171,8 @@ async fn deliver(
     futures::future::join_all(sends).await.into_iter().all(|done| done)
 }
 
-/// Delivers `alert` to the channel `name` unless the journal has it there, retrying until it expires;
-/// `false` when shut down first.
+/// Delivers `alert` to the channel `name` unless the journal has it there (or another task is delivering it),
+/// retrying until it expires or a later revision comes; `false` when shut down first.
 async fn deliver_to(
     name: &str,
     alert: &AlertMessage,
@@ -182,13 +182,13 @@ async fn deliver_to(
 ) -> bool {
     let (id, revision) = (&alert.alert.id, alert.revision);
     let lock = || journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if lock().has(id, revision, name) {
-        return true;
-    }
     if !channels.has(name) {
         // Put on the topic under an earlier rule file: retrying would not bring the channel back.
         tracing::warn!("alert {id} is for channel {name}, which the rule file no longer has: not sent there");
         return true;
+    }
+    if !lock().claim(id, revision, name) {
+        return true; // delivered already, or being delivered by the task of another copy
     }
     let mut backoff = Backoff::new(RETRY_MIN, RETRY_MAX);
     let mut failures = 0u32;
@@ -198,6 +198,11 @@ async fn deliver_to(
         if now >= alert.alert.expires {
             tracing::error!("alert {id} expired before channel {name} took it ({failures} tries; last: {why})");
             record(&mut lock(), id, revision, name, Outcome::Expired);
+            return true;
+        }
+        if lock().superseded(id, revision) {
+            tracing::info!("alert {id} revision {revision} not sent to {name}: a correction came first");
+            record(&mut lock(), id, revision, name, Outcome::Superseded);
             return true;
         }
         match channels.send(name, alert).await {
@@ -216,7 +221,10 @@ async fn deliver_to(
         }
         let left = (alert.alert.expires - now).to_std().unwrap_or_default();
         tokio::select! {
-            _ = shutdown.cancelled() => return false,
+            _ = shutdown.cancelled() => {
+                lock().release(id, revision, name);
+                return false;
+            }
             _ = tokio::time::sleep(backoff.next_delay().min(left)) => {}
         }
     }

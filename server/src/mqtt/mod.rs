@@ -2,14 +2,15 @@
 //! (`home_assistant`) and the alerts' `mqtt` channel.
 //!
 //! Every message is published with QoS 1, and [`Mqtt::publish`] waits for the broker's PUBACK: an alert counts
-//! as delivered only once the broker has it. The client reconnects by itself; on each connection the
+//! as delivered only once the broker has it. rumqttc does not say which PUBACK answers which publish, so one
+//! publish is under way at a time (the monitor sends a few messages a minute): the PUBACK of the packet id it
+//! went out with is its answer, and a lost connection fails it at once. The client reconnects by itself; on each connection the
 //! availability topic is set `online` (retained), and the broker sets it `offline` when the connection is lost
 //! (the last will).
 
 pub mod home_assistant;
 
 use std::{
-    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -91,24 +92,22 @@ fn topic_name(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
-/// Which waiting publish each packet id belongs to.
+/// The publish under way, and whether the broker is connected (set together, under one lock).
 #[derive(Default)]
 struct Acks {
-    /// Publishes handed to the event loop, in order, not yet sent.
-    waiting: VecDeque<oneshot::Sender<()>>,
-    /// Sent, waiting for the broker's PUBACK.
-    in_flight: HashMap<u16, oneshot::Sender<()>>,
+    connected: bool,
+    /// The packet id it went out with (the last one sent while it waits), and who waits for its PUBACK.
+    current: Option<(Option<u16>, oneshot::Sender<()>)>,
 }
 
 /// The connection.
 pub struct Mqtt {
     client: AsyncClient,
     acks: Arc<Mutex<Acks>>,
-    /// Keeps a publish and its place in `acks.waiting` in the same order.
-    order: tokio::sync::Mutex<()>,
+    /// One publish at a time.
+    one_at_a_time: tokio::sync::Mutex<()>,
     /// How many times it has connected: 0 until the first.
     connections: watch::Receiver<u64>,
-    connected: watch::Receiver<bool>,
     pub topic: String,
     pub discovery_prefix: String,
     /// Stops the event loop, once [`Mqtt::close`] has said goodbye.
@@ -133,17 +132,15 @@ impl Mqtt {
         }
         let (client, events) = AsyncClient::new(options, 100);
         let (connections_tx, connections) = watch::channel(0);
-        let (connected_tx, connected) = watch::channel(false);
         let acks = Arc::new(Mutex::new(Acks::default()));
-        let loop_ = EventLoop { events, acks: acks.clone(), connections: connections_tx, connected: connected_tx };
+        let loop_ = EventLoop { events, acks: acks.clone(), connections: connections_tx };
         let stop = CancellationToken::new();
         tokio::spawn(loop_.run(url.to_string(), stop.clone()));
         let mqtt = Self {
             client,
             acks,
-            order: tokio::sync::Mutex::new(()),
+            one_at_a_time: tokio::sync::Mutex::new(()),
             connections,
-            connected,
             topic: args.mqtt_topic.clone(),
             discovery_prefix: args.ha_discovery_prefix.clone(),
             stop,
@@ -159,26 +156,33 @@ impl Mqtt {
     }
 
     /// Publishes `payload` to `topic` (QoS 1) and waits for the broker's PUBACK; refused at once while the
-    /// broker is not connected, so that a retry later does not send it twice.
+    /// broker is not connected, and failed as soon as the connection is lost.
     pub async fn publish(&self, topic: &str, payload: impl Into<Vec<u8>>, retain: bool) -> Result<(), String> {
-        if !*self.connected.borrow() {
-            return Err("the MQTT broker is not connected".to_owned());
-        }
+        let _turn = self.one_at_a_time.lock().await;
         let acked = {
-            let _order = self.order.lock().await;
+            let mut acks = self.lock_acks();
+            if !acks.connected {
+                return Err("the MQTT broker is not connected".to_owned());
+            }
             let (tx, rx) = oneshot::channel();
-            self.acks.lock().unwrap_or_else(|p| p.into_inner()).waiting.push_back(tx);
-            self.client
-                .publish(topic, QoS::AtLeastOnce, retain, payload)
-                .await
-                .map_err(|e| format!("the MQTT client stopped: {e}"))?;
+            acks.current = Some((None, tx));
             rx
         };
-        match tokio::time::timeout(ACK_WITHIN, acked).await {
+        if let Err(e) = self.client.publish(topic, QoS::AtLeastOnce, retain, payload).await {
+            self.lock_acks().current = None;
+            return Err(format!("the MQTT client stopped: {e}"));
+        }
+        let answer = tokio::time::timeout(ACK_WITHIN, acked).await;
+        self.lock_acks().current = None;
+        match answer {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err("the MQTT client stopped".to_owned()),
+            Ok(Err(_)) => Err("the connection to the MQTT broker was lost before it acknowledged".to_owned()),
             Err(_) => Err(format!("the MQTT broker did not acknowledge within {ACK_WITHIN:?}")),
         }
+    }
+
+    fn lock_acks(&self) -> std::sync::MutexGuard<'_, Acks> {
+        self.acks.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -187,10 +191,13 @@ struct EventLoop {
     events: rumqttc::EventLoop,
     acks: Arc<Mutex<Acks>>,
     connections: watch::Sender<u64>,
-    connected: watch::Sender<bool>,
 }
 
 impl EventLoop {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Acks> {
+        self.acks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     async fn run(mut self, url: String, stop: CancellationToken) {
         let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
         let mut said_down = false;
@@ -204,27 +211,32 @@ impl EventLoop {
                     backoff.reset();
                     said_down = false;
                     tracing::info!("MQTT connected to {url}");
-                    self.connected.send_replace(true);
+                    self.lock().connected = true;
                     self.connections.send_modify(|n| *n += 1);
                 }
                 Ok(Event::Outgoing(Outgoing::Publish(pkid))) => {
-                    let mut acks = self.acks.lock().unwrap_or_else(|p| p.into_inner());
-                    // A packet id already in flight is a resend after a reconnect, not the next publish.
-                    if !acks.in_flight.contains_key(&pkid)
-                        && let Some(waiter) = acks.waiting.pop_front()
-                    {
-                        acks.in_flight.insert(pkid, waiter);
+                    // The last packet sent while a publish waits is its own: one sent before it (left over from
+                    // a lost connection) goes out first.
+                    if let Some((sent_as, _)) = &mut self.lock().current {
+                        *sent_as = Some(pkid);
                     }
                 }
                 Ok(Event::Incoming(Packet::PubAck(ack))) => {
-                    let waiter = self.acks.lock().unwrap_or_else(|p| p.into_inner()).in_flight.remove(&ack.pkid);
-                    if let Some(waiter) = waiter {
+                    let mut acks = self.lock();
+                    if acks.current.as_ref().is_some_and(|(sent_as, _)| *sent_as == Some(ack.pkid))
+                        && let Some((_, waiter)) = acks.current.take()
+                    {
                         let _ = waiter.send(());
                     }
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    self.connected.send_replace(false);
+                    {
+                        // The publish under way fails now (its sender dropped), not after the timeout.
+                        let mut acks = self.lock();
+                        acks.connected = false;
+                        acks.current = None;
+                    }
                     let delay = backoff.next_delay();
                     if !std::mem::replace(&mut said_down, true) {
                         tracing::warn!("MQTT broker at {url}: {e}; trying again, every {delay:?} and longer");

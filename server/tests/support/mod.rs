@@ -576,3 +576,16 @@ pub async fn wait_until_listening(addr: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A fixed-offset zone where it is now about noon, so that neither the cheap hour nor the test's three minutes
+/// cross a midnight: which day is "tomorrow" does not depend on when the test runs.
+pub fn zone_at_noon() -> chrono_tz::Tz {
+    let offset = 12 - chrono::Timelike::hour(&chrono::Utc::now()) as i32;
+    // IANA's Etc zones have the sign reversed: Etc/GMT-3 is three hours ahead of UTC.
+    let name = match offset {
+        0 => "Etc/GMT".to_owned(),
+        ahead if ahead > 0 => format!("Etc/GMT-{ahead}"),
+        behind => format!("Etc/GMT+{}", -behind),
+    };
+    name.parse().unwrap()
+}
