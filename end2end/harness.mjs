@@ -91,6 +91,7 @@ export async function startSystem({ prices, env = {} } = {}) {
       KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${kafkaPort}`,
       PRICE_FILE: priceFile,
       CSV_PATH: join(dir, 'electricity_prices.csv'),
+      ALERTS_LOG: join(dir, 'alerts.csv'),
       LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
       LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
       LEPTOS_SITE_PKG_DIR: 'pkg',
@@ -124,13 +125,13 @@ export async function startSystem({ prices, env = {} } = {}) {
 }
 
 /**
- * Two days of quarter-hours from 24 h ago, as porssisahko.net lists them: a daily wave around 5 c/kWh of
+ * Two days (or `count` quarters) of quarter-hours from 24 h ago, as porssisahko.net lists them: a daily wave around 5 c/kWh of
  * `swing` c/kWh, cheapest at night, every price distinct (`+ i / 1000`) so it can be found on the page.
  */
-export function pricesAroundNow(swing) {
+export function pricesAroundNow(swing, count = 192) {
   const quarter = 15 * 60_000;
   const first = Math.floor(Date.now() / quarter) * quarter - 24 * 3_600_000;
-  return Array.from({ length: 192 }, (_, i) => {
+  return Array.from({ length: count }, (_, i) => {
     const start = first + i * quarter;
     const hour = new Date(start).getUTCHours();
     return {

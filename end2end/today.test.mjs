@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chartsFillTheirBoxes, launchBrowser, openPage, pricesAroundNow, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
-const prices = pricesAroundNow(4);
+// Three days from 24 h ago: today and tomorrow whole, so that no day lacks quarters.
+const prices = pricesAroundNow(4, 288);
 
 let system;
 let browser;
@@ -20,7 +21,7 @@ after(async () => {
 });
 
 test('the current slot, the now marker and the cheapest hours from now', { timeout: 120_000 }, async () => {
-  await waitForRows(system);
+  await waitForRows(system, prices.length);
   const { page, problems } = await openPage(browser);
   await page.goto(system.url);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fault suite: every scenario of server/tests/faults.rs against Apache Kafka (scripts/kafka.sh) and the
-# release binary, then one table of what reached the CSV. Fails when a revision is lost or duplicated, or a
-# process dies that should not.
+# release binary, then one table of what reached the CSV (and one of the alerts that reached their receivers).
+# Fails when a revision or an alert is lost or duplicated, or a process dies that should not.
 #   scripts/faults.sh            every scenario (about 7 minutes once built)
 #   scripts/faults.sh NAME       the scenarios whose test name contains NAME
 set -euo pipefail
@@ -21,6 +21,13 @@ echo
   echo "scenario|faults injected|revisions expected|rows|lost|duplicated|time to recover"
   { grep -o 'FAULT-ROW|.*' "$log" || true; } | cut -d'|' -f2- | sort
 } | column -t -s '|'
+if grep -q 'ALERT-ROW|' "$log"; then
+  echo
+  {
+    echo "scenario|faults injected|deliveries expected|delivered|lost|sent twice|held at the kill|time to recover"
+    grep -o 'ALERT-ROW|.*' "$log" | cut -d'|' -f2-
+  } | column -t -s '|'
+fi
 if grep -q 'LOAD-ROW|' "$log"; then
   echo
   {

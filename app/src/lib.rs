@@ -5,7 +5,6 @@
 
 // In the order the data takes: the record and its log, the figures computed from records, the questions the
 // page and the API ask of the log, and the page.
-#[cfg(feature = "ssr")]
 pub mod alerts;
 pub mod figures;
 pub mod page;

@@ -97,9 +97,11 @@ pub struct Config {
     #[arg(long, env = "KAFKA_TOPIC_MIN_INSYNC_REPLICAS", value_parser = clap::value_parser!(i32).range(1..), global = true)]
     pub topic_min_insync_replicas: Option<i32>,
 
-    /// Where to download the price file from, e.g. https://api.porssisahko.net/v2/latest-prices.json. Set,
-    /// `all` keeps the price file current by itself; unset, something else writes it.
-    #[arg(long, env = "SOURCE_URL", value_parser = http_url, global = true)]
+    /// Where to download the prices from, e.g. https://api.porssisahko.net/v2/latest-prices.json; several
+    /// URLs, comma-separated, are asked in order, the next when one fails or lacks a day (porssisahko.net v1
+    /// or v2, spot-hinta.fi or Elering, each told from its answer). Set, `all` keeps the price file current by
+    /// itself; unset, something else writes it.
+    #[arg(long, env = "SOURCE_URL", value_parser = http_urls, global = true)]
     pub source_url: Option<String>,
 
     /// Also fetch from --source-url this often, in seconds, besides the publication schedule: for a source of
@@ -169,17 +171,26 @@ pub struct Config {
 }
 
 /// An http:// or https:// URL, refused at start rather than at the first fetch.
-fn http_url(text: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
-    match url.scheme() {
-        "http" | "https" => Ok(text.to_owned()),
-        other => Err(format!("{other}: is not http:// or https://")),
+/// One or more http(s) URLs, comma-separated.
+fn http_urls(text: &str) -> Result<String, String> {
+    for part in text.split(',').map(str::trim) {
+        let url = reqwest::Url::parse(part).map_err(|e| format!("not a URL ({e})"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("{}: is not http:// or https://", url.scheme()));
+        }
     }
+    Ok(text.to_owned())
 }
 
 impl Config {
     pub fn check_interval(&self) -> Duration {
         Duration::from_secs(self.check_interval)
+    }
+
+    /// The price sources, in the order they are asked.
+    pub fn source_urls(&self) -> Vec<String> {
+        let urls = self.source_url.iter().flat_map(|list| list.split(','));
+        urls.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()).collect()
     }
 
     pub fn fetch_interval(&self) -> Option<Duration> {

@@ -35,7 +35,7 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
         Command::Serve => web::serve(config, None, shutdown).await,
         Command::Produce => producer::run(config, status, shutdown).await,
         Command::Consume => consumer::run(config, status, shutdown).await,
-        Command::Fetch { once } => fetch::run(config, once, shutdown).await,
+        Command::Fetch { once } => fetch::run(config, once, None, shutdown).await,
         Command::Sample => sample::run(&config),
         Command::Alerts => {
             if config.alerts_file.is_none() && config.mqtt.mqtt_url.is_none() {
@@ -51,7 +51,9 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
             };
             let fetcher = async {
                 match config.source_url {
-                    Some(_) => stop_all(fetch::run(config.clone(), false, shutdown.clone()).await),
+                    Some(_) => {
+                        stop_all(fetch::run(config.clone(), false, Some(status.clone()), shutdown.clone()).await)
+                    }
                     None => Ok(()),
                 }
             };

@@ -24,6 +24,8 @@ pub const SINCE_CHANGE: &str = "price_monitor_seconds_since_last_change";
 pub const SINCE_RECEIVED: &str = "price_monitor_seconds_since_last_price_received";
 pub const BAD_INPUTS: &str = "price_monitor_bad_inputs_skipped_total";
 pub const FETCHES: &str = "price_monitor_fetches_total";
+pub const SOURCE_SUCCESS: &str = "price_monitor_source_last_success_timestamp_seconds";
+pub const SOURCE_IN_USE: &str = "price_monitor_source_in_use";
 pub const HTTP_DURATION: &str = "price_monitor_http_request_duration_seconds";
 
 /// Upper bounds of the HTTP duration histogram's buckets: a dashboard answers in milliseconds.
@@ -64,6 +66,16 @@ pub fn bad_input(kind: BadInput, n: u64) {
 /// Counts a fetch from the price source by how it ended.
 pub fn fetched(outcome: &'static str) {
     counter!(FETCHES, "outcome" => outcome).increment(1);
+}
+
+/// A price source answered with prices at `at`.
+pub fn source_succeeded(url: &str, at: DateTime<Utc>) {
+    gauge!(SOURCE_SUCCESS, "source" => url.to_owned()).set(at.timestamp() as f64);
+}
+
+/// Whether the price file last written holds prices of the source at `url`.
+pub fn source_in_use(url: &str, in_use: bool) {
+    gauge!(SOURCE_IN_USE, "source" => url.to_owned()).set(if in_use { 1.0 } else { 0.0 });
 }
 
 /// How often recorded histogram samples are folded into their buckets.
@@ -110,7 +122,9 @@ fn describe() {
     describe_gauge!(SINCE_CHANGE, "Seconds since the producer last saw the price file change");
     describe_gauge!(SINCE_RECEIVED, "Seconds since the newest row of the CSV log was received");
     describe_counter!(BAD_INPUTS, "Inputs skipped because they are not prices, by kind");
-    describe_counter!(FETCHES, "Downloads of the price file from the source, by outcome");
+    describe_counter!(FETCHES, "Fetches of the prices by what they did, and requests to a source that failed");
+    describe_gauge!(SOURCE_SUCCESS, "When each price source last answered with prices (Unix time)");
+    describe_gauge!(SOURCE_IN_USE, "1 for each price source whose prices the price file last written holds");
     describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "Time to answer HTTP requests, by route group");
 }
 

@@ -5,88 +5,20 @@
 
 mod support;
 
-use std::{
-    collections::HashMap,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::atomic::Ordering, time::Duration};
 
-use axum::{Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post};
 use chrono::{DateTime, DurationRound, Utc};
 use serde_json::Value;
 
 use app::{figures::format::DisplayZone, records::price::slot_time_text};
 use server::alerts::channels::{SIGNATURE_HEADER, signature};
-use support::{AppProcess, Broker, config, free_port, write_price_file, zone_at_noon};
+use support::{
+    AppProcess, Broker, config, free_port,
+    receiver::{Received, Receiver},
+    write_price_file, zone_at_noon,
+};
 
 const SECRET: &str = "webhook secret";
-
-/// What a receiver was sent.
-#[derive(Clone, Debug)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-/// A local HTTP receiver that answers 503 to its first `failures` requests, then 200.
-#[derive(Clone, Default)]
-struct Receiver {
-    got: Arc<Mutex<Vec<Received>>>,
-    failures: Arc<AtomicUsize>,
-    refused: Arc<AtomicUsize>,
-}
-
-impl Receiver {
-    fn failing(failures: usize) -> Self {
-        let receiver = Self::default();
-        receiver.failures.store(failures, Ordering::SeqCst);
-        receiver
-    }
-
-    /// Listens on `port` from now on.
-    async fn serve(&self, port: u16) {
-        async fn take(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
-            if receiver.failures.load(Ordering::SeqCst) > 0 {
-                receiver.failures.fetch_sub(1, Ordering::SeqCst);
-                receiver.refused.fetch_add(1, Ordering::SeqCst);
-                return StatusCode::SERVICE_UNAVAILABLE;
-            }
-            let headers =
-                headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect();
-            let body = String::from_utf8_lossy(&body).into_owned();
-            receiver.got.lock().unwrap().push(Received { headers, body });
-            StatusCode::OK
-        }
-        let app = Router::new().route("/{*path}", post(take)).with_state(self.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    }
-
-    fn got(&self) -> Vec<Received> {
-        self.got.lock().unwrap().clone()
-    }
-
-    /// Waits until it got `count` alerts; fails after `within`.
-    async fn wait_for(&self, count: usize, within: Duration, app: &AppProcess) -> Vec<Received> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let got = self.got();
-            if got.len() >= count {
-                return got;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{} of {count} alerts within {within:?}:\n{}",
-                got.len(),
-                app.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
 
 /// Quarters from an hour ago to the end of tomorrow (in `zone`) at 10 c/kWh, except the hour from 15 minutes
 /// from now: `cheap` each.

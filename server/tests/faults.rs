@@ -507,3 +507,133 @@ fn partition_leader(config: &Config) -> (i32, usize) {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Alert periods the alerts scenario's prices have: one cheap quarter each, half an hour apart.
+const ALERT_PERIODS: usize = 30;
+/// Of them, how many a revised price file corrects.
+const CORRECTED: usize = 10;
+
+/// Quarters from an hour ago to a day ahead at 10 c/kWh, with [`ALERT_PERIODS`] single cheap quarters every
+/// half hour from three hours on, at `cheap(period)`.
+fn alert_prices(first: chrono::DateTime<chrono::Utc>, cheap: impl Fn(usize) -> f64) -> String {
+    let quarter = chrono::Duration::minutes(15);
+    let entries: Vec<String> = (0..100)
+        .map(|i| {
+            let start = first + quarter * i;
+            let period = (i as usize).checked_sub(16).filter(|q| q % 2 == 0).map(|q| q / 2);
+            let price = period.filter(|p| *p < ALERT_PERIODS).map_or(10.0, &cheap);
+            format!(
+                r#"{{"price":{price},"startDate":"{}","endDate":"{}"}}"#,
+                app::records::price::slot_time_text(start),
+                app::records::price::slot_time_text(start + quarter - chrono::Duration::milliseconds(1))
+            )
+        })
+        .collect();
+    format!(r#"{{"prices":[{}]}}"#, entries.join(","))
+}
+
+/// Each (id, revision) a receiver got, and how often.
+fn deliveries(receiver: &receiver::Receiver) -> BTreeMap<(String, u64), usize> {
+    let mut seen = BTreeMap::new();
+    for received in receiver.got() {
+        let alert: serde_json::Value = serde_json::from_str(&received.body).unwrap();
+        let key = (alert["id"].as_str().unwrap().to_owned(), alert["revision"].as_u64().unwrap());
+        *seen.entry(key).or_default() += 1;
+    }
+    seen
+}
+
+/// Thirty alerts, each to a webhook that answers at once and to one that holds every request 2 s: the app is
+/// SIGKILLed while the slow one holds requests, then ten prices are revised and Kafka is SIGKILLed for 30 s
+/// while the corrections are in flight. Nothing is lost; the only alerts a receiver gets twice are those it was
+/// holding when the notifier died (its answer never arrived, so the notifier cannot know), and each carries
+/// the same id and revision (and `X-Alert-Id`), so the receiver can drop the repeat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by scripts/faults.sh"]
+async fn alerts_through_a_notifier_killed_mid_delivery_and_kafka_killed_for_30_s() {
+    use std::sync::atomic::Ordering;
+    let mut broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (fast, slow) = (receiver::Receiver::default(), receiver::Receiver::holding(Duration::from_secs(2)));
+    let (fast_port, slow_port) = (free_port(), free_port());
+    fast.serve(fast_port).await;
+    slow.serve(slow_port).await;
+    let rules = dir.path().join("alerts.toml");
+    let channel = |name: &str, port: u16| {
+        format!("[channel.{name}]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{port}/hook\"\n")
+    };
+    let rule = "[[rule]]\nname = \"cheap\"\nkind = \"below\"\nthreshold = 5\nlead = \"24h\"\nchannels = [\"fast\", \"slow\"]\n";
+    std::fs::write(&rules, format!("{rule}\n{}\n{}", channel("fast", fast_port), channel("slow", slow_port))).unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "alertfaults", &[]);
+    let (rules_arg, log) = (rules.display().to_string(), dir.path().join("out/alerts.csv"));
+    let log_arg = log.display().to_string();
+    let options = ["--alerts-file", &rules_arg, "--alerts-log", &log_arg, "--alerts-topic", "alerts-faults"];
+    let now = chrono::Utc::now();
+    let first =
+        chrono::DurationRound::duration_trunc(now, chrono::Duration::minutes(15)).unwrap() - chrono::Duration::hours(1);
+    write_price_file(&config, alert_prices(first, |_| 2.0));
+    let app = AppProcess::start_with(&config, "all", &options);
+
+    // SIGKILL while the slow receiver holds every alert (their answers never reach the notifier), once the
+    // fast one's are in the alert log.
+    let delivered = |channel: &str| {
+        let journal = std::fs::read_to_string(&log).unwrap_or_default();
+        journal.lines().filter(|l| l.contains(&format!(",{channel},delivered,"))).count()
+    };
+    let deadline = Instant::now() + RECOVERY;
+    while slow.in_flight.load(Ordering::SeqCst) < ALERT_PERIODS || delivered("fast") < ALERT_PERIODS {
+        assert!(Instant::now() < deadline, "the alerts did not reach the receivers:\n{}", app.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let in_flight = slow.in_flight.load(Ordering::SeqCst);
+    app.kill();
+    let app = AppProcess::start_with(&config, "all", &options);
+    fast.wait_for(ALERT_PERIODS, RECOVERY, &app).await;
+    let deadline = Instant::now() + RECOVERY;
+    while deliveries(&slow).len() < ALERT_PERIODS || slow.in_flight.load(Ordering::SeqCst) > 0 {
+        assert!(Instant::now() < deadline, "{} alerts at the slow receiver:\n{}", slow.got().len(), app.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Ten periods revised; Kafka SIGKILLed while the slow receiver holds their corrections, 30 s down.
+    write_price_file(&config, alert_prices(first, |period| if period < CORRECTED { 3.0 } else { 2.0 }));
+    let deadline = Instant::now() + RECOVERY;
+    while slow.in_flight.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no correction reached the slow receiver:\n{}", app.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    broker.kill();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    broker.restart();
+    let up = Instant::now();
+    let expected = ALERT_PERIODS + CORRECTED;
+    let deadline = Instant::now() + RECOVERY;
+    while deliveries(&fast).len() < expected || deliveries(&slow).len() < expected {
+        assert!(Instant::now() < deadline, "corrections missing:\n{}", app.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let recovered_in = up.elapsed();
+    tokio::time::sleep(Duration::from_secs(10)).await; // anything sent again would arrive by now
+
+    let (fast_seen, slow_seen) = (deliveries(&fast), deliveries(&slow));
+    let repeats = |seen: &BTreeMap<(String, u64), usize>| seen.values().map(|n| n - 1).sum::<usize>();
+    let lost = |seen: &BTreeMap<(String, u64), usize>| expected.saturating_sub(seen.len());
+    let corrections = |seen: &BTreeMap<(String, u64), usize>| seen.keys().filter(|(_, r)| *r == 2).count();
+    println!(
+        "ALERT-ROW|12. notifier SIGKILLed mid-delivery, Kafka SIGKILLed 30 s|kill -9 of the app ({in_flight} \
+         requests held), kill -9 of Kafka mid-correction|{}|{}|{}|{}|{in_flight}|{:.1} s",
+        2 * expected,
+        fast_seen.len() + slow_seen.len(),
+        lost(&fast_seen) + lost(&slow_seen),
+        repeats(&fast_seen) + repeats(&slow_seen),
+        recovered_in.as_secs_f64()
+    );
+    assert_eq!((lost(&fast_seen), lost(&slow_seen)), (0, 0), "lost alerts");
+    assert_eq!((fast_seen.len(), slow_seen.len()), (expected, expected), "{fast_seen:?}\n{slow_seen:?}");
+    assert_eq!((corrections(&fast_seen), corrections(&slow_seen)), (CORRECTED, CORRECTED));
+    assert_eq!(repeats(&fast_seen), 0, "the fast receiver had answered before the kill: {fast_seen:?}");
+    assert!(repeats(&slow_seen) <= in_flight, "only what was held at the kill comes twice: {slow_seen:?}");
+    assert!(slow_seen.iter().all(|((_, revision), n)| *revision == 1 || *n == 1), "Kafka's kill repeats none");
+    assert_eq!((delivered("fast"), delivered("slow")), (expected, expected), "each once in the alert log");
+    app.stop_cleanly("price-monitor");
+}

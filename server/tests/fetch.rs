@@ -16,7 +16,7 @@ use axum::{
     routing::get,
 };
 use chrono::{DurationRound, NaiveTime, Utc};
-use server::pipeline::fetch::{FetchError, Fetched, Schedule, Source};
+use server::pipeline::fetch::{FetchError, Fetched, Schedule, Sources};
 use tokio_util::sync::CancellationToken;
 
 /// What the local source answers next.
@@ -101,12 +101,26 @@ fn prices(base: u32) -> String {
     support::price_file(now, 192, base as f64).0
 }
 
-fn source(url: &str) -> Source {
-    Source::new(url, Duration::from_secs(2)).unwrap()
+fn source(url: &str) -> Sources {
+    Sources::new(&[url.to_owned()], Duration::from_secs(2)).unwrap()
 }
 
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
+/// The prices of a price file (or an answer in porssisahko.net's shape): start, end and price of each.
+fn prices_of(text: &str) -> Vec<(String, String, f64)> {
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let entry = |e: &serde_json::Value| {
+        (
+            e["startDate"].as_str().unwrap().to_owned(),
+            e["endDate"].as_str().unwrap().to_owned(),
+            e["price"].as_f64().unwrap(),
+        )
+    };
+    value["prices"].as_array().unwrap().iter().map(entry).collect()
+}
+
+/// The prices of the price file at `path`.
+fn read(path: &Path) -> Vec<(String, String, f64)> {
+    prices_of(&std::fs::read_to_string(path).unwrap())
 }
 
 #[tokio::test]
@@ -117,9 +131,9 @@ async fn a_normal_answer_is_written_and_the_next_request_is_conditional() {
     let path = dir.path().join("latest-prices.json");
     let mut source = source(&local.url);
 
-    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Written);
-    assert_eq!(read(&path), body);
-    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::NotModified);
+    assert_eq!(source.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::Written);
+    assert_eq!(read(&path), prices_of(&body));
+    assert_eq!(source.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::NotModified);
 
     let requests = local.requests();
     assert_eq!(requests.len(), 2);
@@ -130,7 +144,7 @@ async fn a_normal_answer_is_written_and_the_next_request_is_conditional() {
 
     // The same content under a new ETag is not written again.
     local.answer(Answer::Prices { body: body.clone(), etag: "\"v2\"" });
-    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Unchanged);
+    assert_eq!(source.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::Unchanged);
     let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(entries.len(), 1, "no temporary file left");
 }
@@ -143,7 +157,7 @@ async fn bad_answers_leave_the_old_file_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("latest-prices.json");
     let mut source = source(&local.url);
-    source.fetch_into(&path).await.unwrap();
+    source.fetch_into(&path, &Schedule::default()).await.unwrap();
 
     let truncated: &'static str = Box::leak(good[..good.len() / 2].to_owned().into_boxed_str());
     let cases: [(Answer, &str); 6] = [
@@ -157,21 +171,24 @@ async fn bad_answers_leave_the_old_file_in_place() {
     for (answer, expected) in cases {
         local.answer(answer);
         let started = std::time::Instant::now();
-        let error = source.fetch_into(&path).await.unwrap_err();
+        let error = source.fetch_into(&path, &Schedule::default()).await.unwrap_err();
         assert!(error.to_string().contains(expected), "{error}");
         assert!(error.to_string().contains(&local.url), "names the URL: {error}");
         assert!(started.elapsed() < Duration::from_secs(4), "the 2 s timeout holds: {:?}", started.elapsed());
-        assert_eq!(read(&path), good, "after {error}");
+        assert_eq!(read(&path), prices_of(&good), "after {error}");
     }
-    assert!(matches!(source.fetch_into(&path).await, Err(FetchError::Request { .. })), "still slow");
+    assert!(
+        matches!(source.fetch_into(&path, &Schedule::default()).await, Err(FetchError::Request { .. })),
+        "still slow"
+    );
 
     // A bad answer's validators are not kept: the good file comes back as a whole answer, not a 304.
     local.answer(Answer::Prices { body: good.clone(), etag: "\"good\"" });
-    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::NotModified);
+    assert_eq!(source.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::NotModified);
     let fresh = prices(9);
     local.answer(Answer::Prices { body: fresh.clone(), etag: "\"fresh\"" });
-    assert_eq!(source.fetch_into(&path).await.unwrap(), Fetched::Written);
-    assert_eq!(read(&path), fresh);
+    assert_eq!(source.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::Written);
+    assert_eq!(read(&path), prices_of(&fresh));
 }
 
 #[tokio::test]
@@ -179,7 +196,10 @@ async fn a_source_that_does_not_answer_is_an_error_and_no_file_is_made() {
     let port = support::free_port();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("latest-prices.json");
-    let error = source(&format!("http://127.0.0.1:{port}/v2/latest-prices.json")).fetch_into(&path).await.unwrap_err();
+    let error = source(&format!("http://127.0.0.1:{port}/v2/latest-prices.json"))
+        .fetch_into(&path, &Schedule::default())
+        .await
+        .unwrap_err();
     assert!(matches!(error, FetchError::Request { .. }), "{error}");
     assert!(!path.exists());
 }
@@ -212,7 +232,7 @@ async fn tomorrows_prices_appearing_on_a_later_fetch_end_the_retries() {
     let with_tomorrow = prices(4);
     local.answer(Answer::Prices { body: with_tomorrow.clone(), etag: "\"tomorrow\"" });
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert_eq!(read(&path), with_tomorrow);
+    assert_eq!(read(&path), prices_of(&with_tomorrow));
     let after = local.requests().len();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(local.requests().len(), after, "no more requests once tomorrow is known");
@@ -254,8 +274,8 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
     let body = prices(7);
     local.answer(Answer::Prices { body: body.clone(), etag: "\"up\"" });
     // The next retry is at most 2 s away (800 ms or 1.6 s, plus a quarter).
-    up_to_5_s(|| std::fs::read_to_string(&path).is_ok_and(|text| text == body)).await;
-    assert_eq!(read(&path), body, "the file came with the first answer after the failures");
+    up_to_5_s(|| std::fs::read_to_string(&path).is_ok_and(|text| prices_of(&text) == prices_of(&body))).await;
+    assert_eq!(read(&path), prices_of(&body), "the file came with the first answer after the failures");
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(5), fetcher).await.unwrap().unwrap();
 
@@ -297,14 +317,14 @@ async fn fetch_once_from_the_command_line() {
     };
     let ok = run(local.url.clone()).await.unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert_eq!(read(&path), body);
+    assert_eq!(read(&path), prices_of(&body));
 
     local.answer(Answer::Status(503));
     let failed = run(local.url.clone()).await.unwrap();
     assert!(!failed.status.success());
     let said = String::from_utf8_lossy(&failed.stderr).into_owned() + &String::from_utf8_lossy(&failed.stdout);
     assert!(said.contains("503"), "{said}");
-    assert_eq!(read(&path), body);
+    assert_eq!(read(&path), prices_of(&body));
 
     let missing = std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
         .args(["fetch", "--once"])
@@ -313,4 +333,119 @@ async fn fetch_once_from_the_command_line() {
         .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("SOURCE_URL"));
+}
+
+/// `count` quarters from this one: at `5.02 × n` c/kWh in porssisahko.net's shape, and the same at `40 × n`
+/// €/MWh without VAT in Elering's (40 €/MWh is 4 c/kWh, 5.02 with 25.5 % VAT).
+fn two_formats(count: i64) -> (String, String) {
+    let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let quarter = chrono::Duration::minutes(15);
+    let (mut porssisahko, mut elering) = (Vec::new(), Vec::new());
+    for n in 1..=count {
+        let start = now + quarter * (n as i32 - 1);
+        let end = start + quarter - chrono::Duration::milliseconds(1);
+        let text = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        porssisahko.push(format!(
+            r#"{{"price":{:.3},"startDate":"{}","endDate":"{}"}}"#,
+            5.02 * n as f64,
+            text(start),
+            text(end)
+        ));
+        elering.push(format!(r#"{{"timestamp":{},"price":{}}}"#, start.timestamp(), 40 * n));
+    }
+    (
+        format!(r#"{{"prices":[{}]}}"#, porssisahko.join(",")),
+        format!(r#"{{"success":true,"data":{{"fi":[{}]}}}}"#, elering.join(",")),
+    )
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// Which sources the price file at `path` names, with how many slots each gave.
+fn sources_of(path: &Path) -> Vec<(String, String, u64)> {
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let source = |s: &serde_json::Value| {
+        (s["url"].as_str().unwrap().to_owned(), s["format"].as_str().unwrap().to_owned(), s["slots"].as_u64().unwrap())
+    };
+    value["sources"].as_array().unwrap().iter().map(source).collect()
+}
+
+/// The first source answers 500: the second (Elering's format, at an address of its own) gives the prices.
+/// Back, the first gives them again: the same prices, so switching adds no revision.
+#[tokio::test]
+async fn a_second_source_fills_in_while_the_first_is_down_with_the_same_prices() {
+    let (porssisahko, elering) = two_formats(192);
+    let first = LocalSource::start(Answer::Status(500)).await;
+    let second = LocalSource::start(Answer::Body(leak(elering), "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let mut sources = Sources::new(&[first.url.clone(), second.url.clone()], Duration::from_secs(2)).unwrap();
+    let schedule = Schedule::default();
+
+    assert_eq!(sources.fetch_into(&path, &schedule).await.unwrap(), Fetched::Written);
+    assert_eq!(read(&path), prices_of(&porssisahko), "Elering's €/MWh without VAT, as porssisahko.net shows them");
+    assert_eq!(sources_of(&path), [(second.url.clone(), "Elering".to_owned(), 192)]);
+    assert_eq!(sources.in_use(), [second.url.as_str()]);
+    let status = sources.status();
+    assert!(status[0].last_error.as_deref().is_some_and(|e| e.contains("500")), "{status:?}");
+    assert_eq!((status[1].format.as_deref(), status[1].last_error.as_ref()), (Some("Elering"), None));
+
+    first.answer(Answer::Prices { body: porssisahko.clone(), etag: "\"back\"" });
+    assert_eq!(sources.fetch_into(&path, &schedule).await.unwrap(), Fetched::Written, "a new source named");
+    assert_eq!(read(&path), prices_of(&porssisahko), "the same prices");
+    assert_eq!(sources_of(&path), [(first.url.clone(), "porssisahko.net".to_owned(), 192)]);
+    assert_eq!(second.requests().len(), 1, "with the first complete, the second is not asked");
+
+    // Both down: an error, the file as it was.
+    first.answer(Answer::Status(503));
+    second.answer(Answer::Status(502));
+    let error = sources.fetch_into(&path, &schedule).await.unwrap_err();
+    assert!(error.to_string().contains(&first.url) && error.to_string().contains("503"), "the first's: {error}");
+    assert_eq!(read(&path), prices_of(&porssisahko));
+}
+
+/// The first source lacks the end of the day that is due (a partial day, a late second auction): the second is
+/// asked and fills in only the missing quarters; the fetcher says it is complete again.
+#[tokio::test]
+async fn a_partial_day_is_filled_in_from_the_next_source() {
+    let (full, elering) = two_formats(192);
+    let mut partial: serde_json::Value = serde_json::from_str(&full).unwrap();
+    let entries = partial["prices"].as_array_mut().unwrap();
+    entries.drain(150..160); // ten quarters missing in the middle, and the last twelve
+    entries.truncate(170);
+    let first = LocalSource::start(Answer::Prices { body: partial.to_string(), etag: "\"partial\"" }).await;
+    let second = LocalSource::start(Answer::Body(leak(elering), "application/json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latest-prices.json");
+    let mut sources = Sources::new(&[first.url.clone(), second.url.clone()], Duration::from_secs(2)).unwrap();
+    // Publishing at midnight: tomorrow's prices are always due, and the first source's stop short of them.
+    let schedule = Schedule { publish: NaiveTime::MIN, ..Schedule::default() };
+    sources.fetch_into(&path, &schedule).await.unwrap();
+    assert_eq!(read(&path), prices_of(&full), "each quarter once, from one source or the other");
+    assert_eq!(
+        sources_of(&path),
+        [(first.url.clone(), "porssisahko.net".to_owned(), 170), (second.url.clone(), "Elering".to_owned(), 22)]
+    );
+    let end = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() + chrono::Duration::minutes(15 * 192);
+    assert_eq!(sources.prices_end(), Some(end), "complete to the last quarter");
+}
+
+/// `price-monitor all` whose source answers 500 at first has prices in the CSV within a minute: the failed
+/// request is asked again after 30 s, not on the 15-minute schedule.
+#[tokio::test]
+async fn all_whose_source_fails_at_first_has_prices_within_a_minute() {
+    let broker = support::Broker::start();
+    let local = LocalSource::start(Answer::Status(500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::config(dir.path(), &broker.bootstrap(), "fetch500", &[]);
+    let app = support::AppProcess::start_with(&config, "all", &["--source-url", &local.url]);
+    app.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("500")).await;
+    let failed = std::time::Instant::now();
+    local.answer(Answer::Prices { body: prices(3), etag: "\"up\"" });
+    support::wait_for_rows(&config, 192, Duration::from_secs(60)).await;
+    assert!(failed.elapsed() < Duration::from_secs(60), "{:?}\n{}", failed.elapsed(), app.log());
+    assert!(local.requests().len() >= 2);
+    app.stop_cleanly("price-monitor all");
 }

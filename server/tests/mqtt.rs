@@ -27,6 +27,11 @@ struct Mosquitto {
 
 impl Mosquitto {
     fn start(dir: &Path, user: &str, password_file: &Path) -> Self {
+        Self::start_with(dir, user, password_file, &[])
+    }
+
+    /// With `extra` options of `scripts/mosquitto.sh` (`--tls`).
+    fn start_with(dir: &Path, user: &str, password_file: &Path, extra: &[&str]) -> Self {
         let port = free_port();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/mosquitto.sh");
         let child = Command::new(script)
@@ -34,6 +39,7 @@ impl Mosquitto {
             .arg(dir)
             .args(["--login", user])
             .arg(password_file)
+            .args(extra)
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("starting scripts/mosquitto.sh");
@@ -62,8 +68,16 @@ struct Seen {
 
 /// Subscribes to everything under `topics` and keeps what arrives.
 async fn subscribe(port: u16, password: &str, topics: &[&str]) -> Arc<Mutex<Seen>> {
+    subscribe_over(port, password, topics, None).await
+}
+
+/// The same, over TLS trusting the CA certificate `ca` (PEM) when given.
+async fn subscribe_over(port: u16, password: &str, topics: &[&str], ca: Option<Vec<u8>>) -> Arc<Mutex<Seen>> {
     let mut options = MqttOptions::new(format!("test-{}", free_port()), "127.0.0.1", port);
     options.set_credentials("monitor", password);
+    if let Some(ca) = ca {
+        options.set_transport(rumqttc::Transport::tls(ca, None, None));
+    }
     let (client, mut events) = AsyncClient::new(options, 100);
     for topic in topics {
         client.subscribe(*topic, QoS::AtLeastOnce).await.unwrap();
@@ -322,4 +336,45 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
     let consumer = AppProcess::start_with(&config, "consume", &[]);
     until(&seen, Duration::from_secs(10), &consumer, |s| s.last["test-prices/status"].0 == "offline").await;
     assert_eq!(seen.lock().unwrap().alerts.len(), 1, "no alert twice across the restarts");
+}
+
+/// mqtts://: trusting the broker's CA (`--mqtt-ca-file`), the monitor's sensors arrive over TLS; without it the
+/// broker's certificate is not trusted, the log says so and nothing is published.
+#[tokio::test]
+async fn over_mqtts_with_the_brokers_ca_and_not_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "tls-password";
+    let password_file = dir.path().join("mqtt-password");
+    std::fs::write(&password_file, format!("{password}\n")).unwrap();
+    let broker_dir = dir.path().join("mosquitto");
+    let mosquitto = Mosquitto::start_with(&broker_dir, "monitor", &password_file, &["--tls"]);
+    let ca_file = broker_dir.join("ca.crt");
+    let seen =
+        subscribe_over(mosquitto.port, password, &["homeassistant/#"], Some(std::fs::read(&ca_file).unwrap())).await;
+    // A CSV log of its own: Home Assistant's sensors need no Kafka.
+    let config = config(dir.path(), "127.0.0.1:9", "mqtts", &[]);
+    let first = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let records = (0..8).map(|i| {
+        let start = first + chrono::Duration::minutes(15 * i);
+        app::PriceRecord::new(Utc::now(), 5.0, start, start + chrono::Duration::milliseconds(15 * 60_000 - 1))
+    });
+    app::records::csv_log::CsvLog::open(&config.csv_path).unwrap().append_new(records).unwrap();
+    let (url, password_arg, ca_arg) = (
+        format!("mqtts://127.0.0.1:{}", mosquitto.port),
+        password_file.display().to_string(),
+        ca_file.display().to_string(),
+    );
+    let login = ["--mqtt-url", &url, "--mqtt-username", "monitor", "--mqtt-password-file", &password_arg];
+
+    let untrusting = AppProcess::start_with(&config, "alerts", &login);
+    untrusting
+        .lines_after(0, 1, Duration::from_secs(30), |l| l.contains("the broker's certificate is not trusted"))
+        .await;
+    assert!(seen.lock().unwrap().last.is_empty(), "nothing published without trusting the broker");
+    untrusting.stop_cleanly("price-monitor alerts without the CA");
+
+    let trusting = AppProcess::start_with(&config, "alerts", &[&login[..], &["--mqtt-ca-file", &ca_arg]].concat());
+    until(&seen, Duration::from_secs(30), &trusting, |s| s.last.keys().filter(|t| t.ends_with("/config")).count() == 7)
+        .await;
+    trusting.stop_cleanly("price-monitor alerts with the CA");
 }

@@ -409,17 +409,7 @@ fn span_of(text: &Spanned<String>) -> Result<Duration, Problem> {
             "a time span is minutes or hours like \"30m\", \"2h\" or \"1h30m\", up to a week".to_owned(),
         )
     };
-    let trimmed = text.get_ref().trim();
-    let (hours, rest) = match trimmed.split_once('h') {
-        Some((hours, rest)) => (hours.parse::<u32>().map_err(|_| why())?, rest),
-        None => (0, trimmed),
-    };
-    let minutes = match rest.strip_suffix('m') {
-        Some(minutes) => minutes.parse::<u32>().map_err(|_| why())?,
-        None if rest.is_empty() && trimmed.contains('h') => 0,
-        None => return Err(why()),
-    };
-    let span = Duration::hours(hours.into()) + Duration::minutes(minutes.into());
+    let span = planner::parse_minutes(text.get_ref()).map(|m| Duration::minutes(m.into())).ok_or_else(why)?;
     if span > Duration::days(7) {
         return Err(why());
     }

@@ -250,3 +250,59 @@ fn rules_on_the_total_price_read_the_total() {
     rules.rules[0].price = PriceBasis::Spot;
     assert_eq!(due::alerts(&rules, &facts).len(), 1);
 }
+
+#[test]
+fn the_card_lists_each_rule_in_words_with_its_next_alert_and_the_last_deliveries() {
+    use crate::alerts::{
+        card::{Coming, RECENT, card, watches},
+        delivery::{Delivery, Outcome},
+    };
+    let today = slots("2026-01-14T22:00:00Z", 60, &[8.0; 24], "2026-01-14T11:00:00Z");
+    let mut tomorrow_prices = [8.0; 24];
+    tomorrow_prices[1] = 2.0;
+    let tomorrow = slots("2026-01-15T22:00:00Z", 60, &tomorrow_prices, "2026-01-15T11:55:00Z");
+    let spot: Vec<_> = today.into_iter().chain(tomorrow).collect();
+    let done_by = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    let mut rules = rule("dishwasher", RuleKind::CheapestRun { quarters: 6, done_by, kwh: Some(1.2) });
+    let stale = RuleKind::Stale { after: Duration::minutes(90), tomorrow_missing_at: None };
+    rules.rules.push(Rule {
+        name: "quiet".into(),
+        price: PriceBasis::Total,
+        kind: stale,
+        channels: vec!["phone".into()],
+    });
+    let lead = Duration::minutes(45);
+    let high = RuleKind::Threshold { above: true, threshold: 20.0, lead };
+    rules.rules.push(Rule { name: "dear".into(), price: PriceBasis::Spot, kind: high, channels: vec![] });
+    let now = utc("2026-01-15T12:00:00Z");
+    let alerts = evaluate(&rules, &spot, "2026-01-15T12:00:00Z", Some("2026-01-15T11:55:00Z"));
+    let sent = |minute: u32| Delivery {
+        time: now - Duration::minutes(minute.into()),
+        id: format!("dishwasher/run/{minute}"),
+        revision: 1,
+        channel: "phone".into(),
+        outcome: Outcome::Delivered,
+        title: "dishwasher: cheapest start".into(),
+    };
+    let recent: Vec<_> = (0..RECENT as u32 + 3).map(sent).collect();
+    let local = DisplayZone::default().local_time(utc("2026-01-14T00:00:00Z"), utc("2026-01-17T00:00:00Z"));
+    let shown = card(&rules, &alerts, now, recent.clone(), local.clone());
+
+    let words: Vec<_> = rules.rules.iter().map(watches).collect();
+    assert_eq!(
+        words,
+        [
+            "the cheapest 1 h 30 min run done by 07:00, 1.2 kWh, by its spot price",
+            "no new price for 1 h 30 min",
+            "spot price above 20.00 c/kWh, 45 min before each period",
+        ]
+    );
+    assert_eq!(shown.rules[0].watches, words[0]);
+    // The run's alert was due at 11:55, before now: the next one is the reminder at its start. Of the two
+    // cheapest 90 minutes (00:30 and 01:00 local, each with an hour at 2 and half an hour at 8), the earlier.
+    let reminder = Coming { title: "dishwasher: start now".into(), due: utc("2026-01-15T22:30:00Z") };
+    assert_eq!(shown.rules[0].next, Some(reminder));
+    assert_eq!((shown.rules[1].next.as_ref(), shown.rules[2].next.as_ref()), (None, None));
+    assert_eq!(shown.rules[1].channels, ["phone"]);
+    assert_eq!(shown.recent, recent[..RECENT], "the newest, as many as the card lists");
+}

@@ -75,6 +75,36 @@ impl Quarters {
         self.first.expect("a series with quarters") + QUARTER * index as i32
     }
 
+    /// The price of the quarter containing `t`, if known.
+    fn at(&self, t: DateTime<Utc>) -> Option<f64> {
+        let index = usize::try_from((t - self.first?).num_seconds().div_euclid(15 * 60)).ok()?;
+        self.prices.get(index).copied().flatten()
+    }
+
+    /// The quarters of `from..to` (from a quarter hour) that have no price, as spans of missing quarters.
+    pub fn missing(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        let mut t = from;
+        while t < to {
+            if self.at(t).is_none() {
+                match spans.last_mut() {
+                    Some((_, end)) if *end == t => *end = t + QUARTER,
+                    _ => spans.push((t, t + QUARTER)),
+                }
+            }
+            t += QUARTER;
+        }
+        spans
+    }
+
+    /// Until when every quarter has a price, from the one containing `at`; `None` when that one has none.
+    pub fn known_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.at(at)?;
+        let from = self.index(at)?;
+        let gap = (from..self.prices.len()).find(|&i| self.prices[i].is_none()).unwrap_or(self.prices.len());
+        Some(self.time(gap))
+    }
+
     /// The `quarters`-long window starting with the quarter that contains `start`, when all its prices are known.
     pub fn window_at(&self, start: DateTime<Utc>, quarters: u32) -> Option<Window> {
         let from = self.index(start)?;
@@ -185,20 +215,26 @@ pub struct DurationError {
     text: String,
 }
 
-/// A run's length in quarters, written `90` or `90m` (minutes), `1h30m`, `1h30` or `2h`.
-pub fn parse_duration(text: &str) -> Result<u32, DurationError> {
-    // The answer quotes what it was given, its first 40 characters at most.
-    let why = || DurationError { text: text.chars().take(40).collect() };
+/// A span of time written `90` or `90m` (minutes), `1h30m`, `1h30` or `2h`, in minutes; `None` for anything
+/// else. The planner's run lengths and the alert rules' spans are both written so.
+pub fn parse_minutes(text: &str) -> Option<u32> {
     let trimmed = text.trim();
     let (hours, rest) = match trimmed.split_once('h') {
-        Some((h, rest)) => (h.parse::<u32>().map_err(|_| why())?, rest),
+        Some((h, rest)) => (h.parse::<u32>().ok()?, rest),
         None => (0, trimmed),
     };
     let minutes = match rest.strip_suffix('m').unwrap_or(rest) {
         "" if trimmed.contains('h') => 0,
-        m => m.parse::<u32>().map_err(|_| why())?,
+        m => m.parse::<u32>().ok()?,
     };
-    let total = hours.checked_mul(60).and_then(|h| h.checked_add(minutes)).ok_or_else(why)?;
+    hours.checked_mul(60)?.checked_add(minutes)
+}
+
+/// A run's length in quarters, written as [`parse_minutes`] reads.
+pub fn parse_duration(text: &str) -> Result<u32, DurationError> {
+    // The answer quotes what it was given, its first 40 characters at most.
+    let why = || DurationError { text: text.chars().take(40).collect() };
+    let total = parse_minutes(text).ok_or_else(why)?;
     let quarter = QUARTER.num_minutes() as u32;
     if total == 0 || total % quarter != 0 || total / quarter > MAX_QUARTERS {
         return Err(why());
@@ -208,7 +244,12 @@ pub fn parse_duration(text: &str) -> Result<u32, DurationError> {
 
 /// How a run of `quarters` reads: "45 min", "2 h", "1 h 30 min".
 pub fn duration_text(quarters: u32) -> String {
-    let (h, m) = (quarters / 4, quarters % 4 * 15);
+    minutes_text(i64::from(quarters) * QUARTER.num_minutes())
+}
+
+/// How a span of whole minutes reads: "45 min", "26 h", "1 h 30 min".
+pub fn minutes_text(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
     match (h, m) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),

@@ -242,3 +242,20 @@ pub async fn history(
     let (now, zone, cache) = (chrono::Utc::now(), ssr::zone(), ssr::history_cache());
     ssr::store().read(|log| cache.history(log, now, zone, &shown)).map_err(ssr::log_failed)
 }
+
+/// The alerts card: each rule with its next alert, and the last deliveries; `None` when there are neither
+/// rules nor deliveries (no `ALERTS_FILE`), and the page shows no card.
+#[server(endpoint = "alerts", output = crate::page::wire::JsonAnswer)]
+pub async fn alerts_card() -> Result<Option<crate::alerts::card::AlertsCard>, ApiError> {
+    use std::sync::Arc;
+    let rules = use_context::<Arc<crate::alerts::rules::Rules>>().unwrap_or_default();
+    let recent = use_context::<crate::alerts::delivery::DeliverySource>().map(|source| source()).unwrap_or_default();
+    if rules.rules.is_empty() && recent.is_empty() {
+        return Ok(None);
+    }
+    let tariff = use_context::<Arc<crate::figures::tariff::Tariff>>().unwrap_or_default();
+    let (now, zone) = (chrono::Utc::now(), ssr::zone());
+    ssr::store()
+        .read(|log| Some(crate::query::alerts::card(log, now, zone, &tariff, &rules, recent)))
+        .map_err(ssr::log_failed)
+}

@@ -7,6 +7,7 @@ use leptos_router::{
 use crate::{
     figures::format::price,
     page::{
+        alerts::AlertsPanel,
         api::{PageQuery, dashboard},
         charts::{ChartKind, EChart},
         controls::{ThemeChoice, ViewControls, href_with, view_note, view_of},
@@ -69,6 +70,7 @@ pub fn Dashboard() -> impl IntoView {
                     data.await.ok().filter(|data| !data.charts.trend.is_empty()).map(|data| view! { <Details data/> })
                 })}
             </Transition>
+            <AlertsPanel/>
             <HistoryPanel/>
         </main>
     }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod wire;
 
+mod alerts;
 mod charts;
 mod controls;
 mod dashboard;

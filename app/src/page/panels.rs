@@ -13,7 +13,7 @@ use crate::{
     },
     query::{
         dashboard::{Cards, LogFacts, TOMORROW_EXPECTED_HOUR, Warning},
-        status::PipelineStatus,
+        status::{PipelineStatus, SourceStatus},
     },
 };
 
@@ -36,6 +36,15 @@ pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
             let more = if count > lines.len() as u64 { ", …" } else { "" };
             let noun = if count == 1 { "line is" } else { "lines are" };
             format!("{count} {noun} not price records and skipped in the CSV log: line {}{more}.", numbers.join(", "))
+        }
+        Warning::SlotsMissing { date, missing, of, spans } => {
+            let spans: Vec<String> =
+                spans.iter().map(|(a, b)| format!("{}–{}", zone.time(*a), zone.time(*b))).collect();
+            format!(
+                "{} has no price for {missing} of its {of} quarters: {}. The source may publish them later.",
+                date.format("%a %-d %b"),
+                spans.join(", ")
+            )
         }
         Warning::SampleData => "Sample data: no real price for now is at hand (the price source could not be \
             reached, or none is set), so these are the shipped sample's prices moved to yesterday, today and \
@@ -185,6 +194,17 @@ pub fn DataInfo(log: LogFacts, displayed: usize, zone: LocalTime) -> impl IntoVi
     }
 }
 
+/// One price source as the pipeline panel lists it: whether its prices are in use, when it last answered, and
+/// why it failed last, if it did.
+fn source_line(source: SourceStatus, zone: &LocalTime) -> String {
+    let format = source.format.map(|f| format!(" ({f})")).unwrap_or_default();
+    let use_ = if source.in_use { "in use" } else { "not in use" };
+    let answered =
+        source.last_success.map_or("never answered".to_owned(), |t| format!("last answered {}", zone.date_time(t)));
+    let failing = source.last_error.map(|e| format!("; failing now: {e}")).unwrap_or_default();
+    format!("{}{format}: {use_}, {answered}{failing}", source.url)
+}
+
 /// The producer's and the consumer's health, when they run in this process.
 #[component]
 pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl IntoView {
@@ -217,6 +237,14 @@ pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl In
                 {status.consumer.map(|c| view! {
                     <dt>"Consumer"</dt>
                     <dd>{c.rows_written} " rows written; lag " {c.lag.map_or("unknown".to_owned(), |l| l.to_string())}</dd>
+                })}
+                {(!status.sources.is_empty()).then(|| view! {
+                    <dt>"Price sources"</dt>
+                    <dd>
+                        <ol class="sources">
+                            {status.sources.into_iter().map(|s| view! { <li>{source_line(s, &zone)}</li> }).collect_view()}
+                        </ol>
+                    </dd>
                 })}
             </dl>
         </section>

@@ -1,9 +1,12 @@
-//! The alerts' question: which alerts the rules call for in the log, now and coming.
+//! The alerts' questions: which alerts the rules call for in the log, now and coming; and what the page's card
+//! shows of them.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     alerts::{
+        card::AlertsCard,
+        delivery::Delivery,
         due::{self, Alert, Facts},
         rules::Rules,
     },
@@ -26,4 +29,19 @@ pub fn alerts(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, tariff: &Tar
         .records(spot.clone(), &local);
     let facts = Facts { now, zone, spot: &spot, total: &total, last_received: log.last_received() };
     due::alerts(rules, &facts)
+}
+
+/// The page's alerts card: the rules with their next alert, and the `recent` deliveries (newest first).
+pub fn card(
+    log: &CsvTail,
+    now: DateTime<Utc>,
+    zone: DisplayZone,
+    tariff: &Tariff,
+    rules: &Rules,
+    recent: Vec<Delivery>,
+) -> AlertsCard {
+    let coming = alerts(log, now, zone, tariff, rules);
+    let from = recent.iter().map(|d| d.time).min().unwrap_or(now).min(now);
+    let to = coming.iter().map(|a| a.due).max().unwrap_or(now).max(now);
+    crate::alerts::card::card(rules, &coming, now, recent, zone.local_time(from, to + Duration::days(1)))
 }

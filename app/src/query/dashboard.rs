@@ -122,6 +122,9 @@ pub enum Warning {
     TomorrowMissing,
     /// Lines of the CSV log that are not price records (edited by hand, say): how many, and the first numbers.
     LinesSkipped { count: u64, lines: Vec<u64> },
+    /// A day of the display zone (today or tomorrow) has prices, but not for every quarter: how many of its
+    /// quarters have none, of how many, and the spans without.
+    SlotsMissing { date: chrono::NaiveDate, missing: u32, of: u32, spans: Vec<(DateTime<Utc>, DateTime<Utc>)> },
     /// The price of now is a sample price ([`crate::records::price::SAMPLE_SOURCE`]): the source could not be reached.
     SampleData,
 }

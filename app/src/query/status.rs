@@ -22,6 +22,19 @@ pub struct ConsumerStatus {
     pub lag: Option<i64>,
 }
 
+/// What the fetcher says of one price source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub url: String,
+    /// The format of its last answer used.
+    pub format: Option<String>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// Why its last request failed, if it did.
+    pub last_error: Option<String>,
+    /// Whether the price file last written holds its prices.
+    pub in_use: bool,
+}
+
 /// The pipeline's health as the dashboard shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PipelineStatus {
@@ -29,6 +42,8 @@ pub struct PipelineStatus {
     pub consumer: Option<ConsumerStatus>,
     /// Whether the last exchange with Kafka succeeded; `None` before any.
     pub kafka_reachable: Option<bool>,
+    /// The price sources, in the order they are asked, when the fetcher runs in this process.
+    pub sources: Vec<SourceStatus>,
 }
 
 /// Where the server functions get the pipeline's status from (provided by the server as context).

@@ -91,7 +91,7 @@ pub fn dashboard(
         charts,
         cheapest: CHEAPEST_HOURS.iter().filter_map(|&h| planner::cheapest_hours(&coming, now, h)).collect(),
         log: LogFacts { total_records: log.rows(), total_slots: index.len(), last_received: log.last_received() },
-        warnings: warnings(log, now, local.hour(now), tomorrow_average.is_some()),
+        warnings: [warnings(log, now, local.hour(now), tomorrow_average.is_some()), gaps(&coming, zone, now)].concat(),
         pipeline,
         recent: recent_rows(log, now, zone, shown),
         zone: local,
@@ -133,6 +133,23 @@ fn times_shown(slots: &[Point], log: &CsvTail, now: DateTime<Utc>) -> (DateTime<
     let from = [slots.first().map(|s| s.0), log.last_received(), Some(now - Duration::days(1))];
     let to = [log.index().last().map(|last| last.slot_end()), Some(now + Duration::days(3))];
     (from.into_iter().flatten().min().unwrap_or(now), to.into_iter().flatten().max().unwrap_or(now))
+}
+
+/// Today and tomorrow in `zone`, each when it has prices but not for every quarter. A day without any price is
+/// no gap: tomorrow before its publication, say, which [`Warning::TomorrowMissing`] covers.
+fn gaps(quarters: &Quarters, zone: DisplayZone, now: DateTime<Utc>) -> Vec<Warning> {
+    let today = zone.date(now);
+    [Some(today), today.succ_opt()]
+        .into_iter()
+        .flatten()
+        .filter_map(|date| {
+            let (from, to) = (zone.midnight(date), zone.midnight(date.succ_opt()?));
+            let spans = quarters.missing(from, to);
+            let missing = spans.iter().map(|(a, b)| ((*b - *a).num_minutes() / 15) as u32).sum();
+            let of = ((to - from).num_minutes() / 15) as u32;
+            (missing > 0 && missing < of).then_some(Warning::SlotsMissing { date, missing, of, spans })
+        })
+        .collect()
 }
 
 /// What a person should know about the log at `now`, `local_hour` o'clock in the display zone.

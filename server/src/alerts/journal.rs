@@ -12,31 +12,10 @@ use std::{
 };
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use app::alerts::delivery::{Delivery, Outcome};
+use chrono::DateTime;
 
-const HEADER: &str = "time,id,revision,channel,outcome";
-
-/// What became of an alert at a channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Delivered,
-    /// No longer of use before the channel took it.
-    Expired,
-    /// A later revision of the alert came before the channel took this one.
-    Superseded,
-}
-
-const OUTCOMES: [Outcome; 3] = [Outcome::Delivered, Outcome::Expired, Outcome::Superseded];
-
-impl Outcome {
-    fn word(self) -> &'static str {
-        match self {
-            Self::Delivered => "delivered",
-            Self::Expired => "expired",
-            Self::Superseded => "superseded",
-        }
-    }
-}
+const HEADER: &str = "time,id,revision,channel,outcome,title";
 
 type Key = (String, u32, String);
 
@@ -61,12 +40,8 @@ impl Journal {
             for row in reader.records() {
                 // A row cut short by a crash is the last one: what it says was not done.
                 let Ok(row) = row else { continue };
-                let outcome = row.get(4).filter(|o| OUTCOMES.iter().any(|k| k.word() == *o));
-                if let (Some(id), Some(revision), Some(channel), Some(_)) =
-                    (row.get(1), row.get(2), row.get(3), outcome)
-                    && let Ok(revision) = revision.parse()
-                {
-                    done.insert((id.to_owned(), revision, channel.to_owned()));
+                if let Some(delivery) = delivery(&row) {
+                    done.insert((delivery.id, delivery.revision, delivery.channel));
                 }
             }
         }
@@ -109,26 +84,47 @@ impl Journal {
     }
 
     /// Writes a row and syncs it to disk; the claim, if any, ends.
-    pub fn record(
-        &mut self,
-        at: DateTime<Utc>,
-        id: &str,
-        revision: u32,
-        channel: &str,
-        outcome: Outcome,
-    ) -> anyhow::Result<()> {
+    pub fn record(&mut self, delivery: &Delivery) -> anyhow::Result<()> {
+        let Delivery { time, id, revision, channel, outcome, title } = delivery;
         let mut row = csv::Writer::from_writer(Vec::new());
-        row.write_record([&at.to_rfc3339(), id, &revision.to_string(), channel, outcome.word()])?;
+        row.write_record([&time.to_rfc3339(), id, &revision.to_string(), channel, outcome.word(), title])?;
         let bytes = row.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
         self.file
             .write_all(&bytes)
             .and_then(|()| self.file.sync_data())
             .with_context(|| format!("writing the alert log {}", self.path.display()))?;
-        let key = (id.to_owned(), revision, channel.to_owned());
+        let key = (id.to_owned(), *revision, channel.to_owned());
         self.claimed.remove(&key);
         self.done.insert(key);
         Ok(())
     }
+}
+
+/// A row of the log; `None` for one cut short by a crash (the last one: what it says was not done).
+fn delivery(row: &csv::StringRecord) -> Option<Delivery> {
+    Some(Delivery {
+        time: DateTime::parse_from_rfc3339(row.get(0)?).ok()?.to_utc(),
+        id: row.get(1)?.to_owned(),
+        revision: row.get(2)?.parse().ok()?,
+        channel: row.get(3)?.to_owned(),
+        outcome: Outcome::from_word(row.get(4)?)?,
+        title: row.get(5)?.to_owned(),
+    })
+}
+
+/// The last `count` rows of the log at `path`, newest first; none if there is no log yet.
+pub fn recent(path: &Path, count: usize) -> anyhow::Result<Vec<Delivery>> {
+    let file = match File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        opened => opened.with_context(|| format!("reading the alert log {}", path.display()))?,
+    };
+    let mut reader = csv::Reader::from_reader(BufReader::new(file));
+    let mut last = std::collections::VecDeque::with_capacity(count + 1);
+    for delivery in reader.records().filter_map(|row| delivery(&row.ok()?)) {
+        last.push_front(delivery);
+        last.truncate(count);
+    }
+    Ok(last.into())
 }
 
 fn ends_with_newline(path: &Path) -> anyhow::Result<bool> {
@@ -138,15 +134,22 @@ fn ends_with_newline(path: &Path) -> anyhow::Result<bool> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
+
     use super::*;
+
+    fn row(id: &str, revision: u32, channel: &str, outcome: Outcome) -> Delivery {
+        let (id, channel, title) = (id.to_owned(), channel.to_owned(), format!("{id}: title, with a comma"));
+        Delivery { time: Utc::now(), id, revision, channel, outcome, title }
+    }
 
     #[test]
     fn what_it_holds_survives_a_reopen_and_a_row_cut_short() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("alerts.csv");
         let mut journal = Journal::open(&path).unwrap();
-        journal.record(Utc::now(), "cheap/below/2026-01-15T02:00Z", 1, "phone", Outcome::Delivered).unwrap();
-        journal.record(Utc::now(), "cheap/below/2026-01-15T02:00Z", 1, "home", Outcome::Expired).unwrap();
+        journal.record(&row("cheap/below/2026-01-15T02:00Z", 1, "phone", Outcome::Delivered)).unwrap();
+        journal.record(&row("cheap/below/2026-01-15T02:00Z", 1, "home", Outcome::Expired)).unwrap();
         drop(journal);
         // A crash in the middle of a row.
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
@@ -157,13 +160,30 @@ mod tests {
         assert!(journal.has("cheap/below/2026-01-15T02:00Z", 1, "home"));
         assert!(!journal.has("cheap/below/2026-01-15T02:00Z", 2, "phone"));
         assert!(!journal.has("tomorrow/tomorrow/2026-01-16", 1, "phone"));
-        journal.record(Utc::now(), "tomorrow/tomorrow/2026-01-16", 1, "phone", Outcome::Delivered).unwrap();
+        journal.record(&row("tomorrow/tomorrow/2026-01-16", 1, "phone", Outcome::Delivered)).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(HEADER), "{text}");
         assert!(
-            text.starts_with(HEADER) && text.ends_with(",tomorrow/tomorrow/2026-01-16,1,phone,delivered\n"),
+            text.ends_with(",tomorrow/tomorrow/2026-01-16,1,phone,delivered,\"tomorrow/tomorrow/2026-01-16: title, with a comma\"\n"),
             "{text}"
         );
         assert!(Journal::open(&path).unwrap().has("tomorrow/tomorrow/2026-01-16", 1, "phone"));
+    }
+
+    #[test]
+    fn the_last_rows_read_back_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.csv");
+        assert_eq!(recent(&path, 3).unwrap(), vec![], "no log yet: nothing sent yet");
+        let mut journal = Journal::open(&path).unwrap();
+        let rows: Vec<_> = (1..=5).map(|r| row("a/below/x", r, "phone", Outcome::Delivered)).collect();
+        for written in &rows {
+            journal.record(written).unwrap();
+        }
+        let read = recent(&path, 3).unwrap();
+        // Times go through RFC 3339 and back, to the nanosecond.
+        assert_eq!(read, vec![rows[4].clone(), rows[3].clone(), rows[2].clone()]);
+        assert_eq!(recent(&path, 10).unwrap().len(), 5);
     }
 
     #[test]
@@ -178,7 +198,7 @@ mod tests {
         assert!(!journal.superseded("a/below/x", 1));
         assert!(journal.claim("a/below/x", 2, "phone"));
         assert!(journal.superseded("a/below/x", 1));
-        journal.record(Utc::now(), "a/below/x", 1, "phone", Outcome::Superseded).unwrap();
+        journal.record(&row("a/below/x", 1, "phone", Outcome::Superseded)).unwrap();
         assert!(!journal.claim("a/below/x", 1, "phone"), "done");
     }
 }

@@ -10,6 +10,7 @@ use std::{
 };
 
 use anyhow::Context;
+use app::alerts::delivery::{Delivery, Outcome};
 use chrono::Utc;
 use futures::FutureExt;
 use rdkafka::{
@@ -21,12 +22,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    alerts::{
-        channels::Channels,
-        evaluator,
-        journal::{Journal, Outcome},
-        message::AlertMessage,
-    },
+    alerts::{channels::Channels, evaluator, journal::Journal, message::AlertMessage},
     config::Config,
     log_text::clipped,
     pipeline::{
@@ -102,8 +98,8 @@ pub async fn run(
     Ok(())
 }
 
-/// One message's delivery, under way or done.
-struct Delivery {
+/// One message handed to the notifier by the topic, its delivery under way or done.
+struct Handed {
     topic: String,
     partition: i32,
     offset: i64,
@@ -118,9 +114,9 @@ fn start_delivery(
     channels: &Arc<Channels>,
     journal: &Arc<Mutex<Journal>>,
     shutdown: &CancellationToken,
-) -> Delivery {
+) -> Handed {
     let (topic, partition, offset) = (message.topic().to_owned(), message.partition(), message.offset());
-    let mut delivery = Delivery { topic, partition, offset, handle: None, done: true };
+    let mut delivery = Handed { topic, partition, offset, handle: None, done: true };
     match message.payload().map(serde_json::from_slice::<AlertMessage>) {
         Some(Ok(alert)) => {
             let (channels, journal, shutdown) = (channels.clone(), journal.clone(), shutdown.clone());
@@ -139,7 +135,7 @@ fn start_delivery(
 
 /// Commits the offsets of the deliveries that are done, in the order the messages came, up to the first still
 /// under way: a crash then hands over again only what was not finished.
-fn commit_finished(consumer: &StreamConsumer<KafkaContext>, pending: &mut VecDeque<Delivery>, mode: CommitMode) {
+fn commit_finished(consumer: &StreamConsumer<KafkaContext>, pending: &mut VecDeque<Handed>, mode: CommitMode) {
     let mut stored = false;
     while let Some(front) = pending.front_mut() {
         if let Some(handle) = front.handle.take_if(|h| h.is_finished()) {
@@ -197,17 +193,17 @@ async fn deliver_to(
         let now = Utc::now();
         if now >= alert.alert.expires {
             tracing::error!("alert {id} expired before channel {name} took it ({failures} tries; last: {why})");
-            record(&mut lock(), id, revision, name, Outcome::Expired);
+            record(&mut lock(), alert, name, Outcome::Expired);
             return true;
         }
         if lock().superseded(id, revision) {
             tracing::info!("alert {id} revision {revision} not sent to {name}: a correction came first");
-            record(&mut lock(), id, revision, name, Outcome::Superseded);
+            record(&mut lock(), alert, name, Outcome::Superseded);
             return true;
         }
         match channels.send(name, alert).await {
             Ok(()) => {
-                record(&mut lock(), id, revision, name, Outcome::Delivered);
+                record(&mut lock(), alert, name, Outcome::Delivered);
                 tracing::info!("alert {id} (revision {revision}) delivered to {name}");
                 return true;
             }
@@ -232,8 +228,16 @@ async fn deliver_to(
 
 /// Writes the outcome to the journal; a journal that cannot be written is said, and the alert counts as done
 /// (it was), so it is committed.
-fn record(journal: &mut Journal, id: &str, revision: u32, channel: &str, outcome: Outcome) {
-    if let Err(e) = journal.record(Utc::now(), id, revision, channel, outcome) {
-        tracing::error!("{e:#}: alert {id} may be sent to {channel} again after a restart");
+fn record(journal: &mut Journal, alert: &AlertMessage, channel: &str, outcome: Outcome) {
+    let delivery = Delivery {
+        time: Utc::now(),
+        id: alert.alert.id.clone(),
+        revision: alert.revision,
+        channel: channel.to_owned(),
+        outcome,
+        title: alert.title.clone(),
+    };
+    if let Err(e) = journal.record(&delivery) {
+        tracing::error!("{e:#}: alert {} may be sent to {channel} again after a restart", delivery.id);
     }
 }

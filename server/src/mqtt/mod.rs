@@ -21,6 +21,7 @@ use tokio::sync::{oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    log_text::clipped,
     pipeline::backoff::Backoff,
     secret::{Secret, secret_file},
 };
@@ -47,12 +48,41 @@ pub struct MqttArgs {
     /// A file holding the MQTT password (a Docker secret), read at start.
     #[arg(long = "mqtt-password-file", env = "MQTT_PASSWORD_FILE", value_parser = secret_file, requires = "mqtt_username", global = true)]
     pub mqtt_password_file: Option<Secret>,
+    /// For mqtts://, the CA certificate (PEM) that signed the broker's, when it is not one the system trusts
+    /// (a home broker's own CA, say). Read at start.
+    #[arg(long = "mqtt-ca-file", env = "MQTT_CA_FILE", value_parser = pem_file, requires = "mqtt_url", global = true)]
+    pub mqtt_ca_file: Option<Pem>,
     /// The topic under which the monitor publishes: `<topic>/state`, `<topic>/status`, `<topic>/alerts`, …
     #[arg(long = "mqtt-topic", env = "MQTT_TOPIC", default_value = "electricity-price-monitor", value_parser = topic_name, global = true)]
     pub mqtt_topic: String,
     /// Home Assistant's discovery prefix.
     #[arg(long = "ha-discovery-prefix", env = "HA_DISCOVERY_PREFIX", default_value = "homeassistant", value_parser = topic_name, global = true)]
     pub ha_discovery_prefix: String,
+}
+
+/// What went wrong with the connection, in words; a certificate the monitor does not trust says what to do.
+fn why(e: &rumqttc::ConnectionError) -> String {
+    let text = format!("{e:?}");
+    if text.contains("UnknownIssuer") || text.contains("InvalidCertificate") {
+        return format!(
+            "the broker's certificate is not trusted (UnknownIssuer: give the CA that signed it with \
+             --mqtt-ca-file / MQTT_CA_FILE): {}",
+            clipped(&e.to_string())
+        );
+    }
+    e.to_string()
+}
+
+/// A PEM file's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pem(pub Vec<u8>);
+
+fn pem_file(path: &str) -> Result<Pem, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path} cannot be read: {e}"))?;
+    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Err(format!("{path} is not a PEM certificate (no -----BEGIN line)"));
+    }
+    Ok(Pem(bytes))
 }
 
 /// Where the broker is.
@@ -128,7 +158,10 @@ impl Mqtt {
             options.set_credentials(username, password);
         }
         if url.tls {
-            options.set_transport(Transport::tls_with_default_config());
+            options.set_transport(match &args.mqtt_ca_file {
+                Some(Pem(ca)) => Transport::tls(ca.clone(), None, None),
+                None => Transport::tls_with_default_config(),
+            });
         }
         let (client, events) = AsyncClient::new(options, 100);
         let (connections_tx, connections) = watch::channel(0);
@@ -239,7 +272,7 @@ impl EventLoop {
                     }
                     let delay = backoff.next_delay();
                     if !std::mem::replace(&mut said_down, true) {
-                        tracing::warn!("MQTT broker at {url}: {e}; trying again, every {delay:?} and longer");
+                        tracing::warn!("MQTT broker at {url}: {}; trying again, every {delay:?} and longer", why(&e));
                     }
                     tokio::select! {
                         _ = stop.cancelled() => return,

@@ -8,6 +8,7 @@
 
 use std::{
     path::{Path, PathBuf},
+    sync::Arc,
     time::Duration,
 };
 
@@ -24,8 +25,11 @@ use crate::{
     pipeline::{
         price_file::{self, MAX_BYTES},
         sample,
+        sources::{self, Slot},
+        status::StatusBoard,
     },
 };
+use app::{figures::planner::Quarters, query::status::SourceStatus, records::price::slot_time_text};
 
 /// How the monitor introduces itself to the source.
 const USER_AGENT: &str = concat!(
@@ -70,14 +74,15 @@ impl Fetched {
     }
 }
 
-/// The source and what it said last: its validators for a conditional request, and where its prices end.
+/// A source and what it said last: its validators for a conditional request, and its last answer used.
 pub struct Source {
     client: reqwest::Client,
     url: String,
     etag: Option<header::HeaderValue>,
     last_modified: Option<header::HeaderValue>,
-    /// The end of the last slot of the newest valid file fetched.
-    prices_end: Option<DateTime<Utc>>,
+    /// The format and slots of the last answer used, which a 304 repeats.
+    last: Option<(&'static str, Vec<Slot>)>,
+    status: SourceStatus,
 }
 
 impl Source {
@@ -89,41 +94,52 @@ impl Source {
             .timeout(timeout)
             .build()
             .context("creating the HTTP client")?;
-        Ok(Self { client, url: url.to_owned(), etag: None, last_modified: None, prices_end: None })
+        let status = SourceStatus { url: url.to_owned(), ..SourceStatus::default() };
+        Ok(Self { client, url: url.to_owned(), etag: None, last_modified: None, last: None, status })
     }
 
-    /// Where the prices of the newest valid file fetched end.
-    pub fn prices_end(&self) -> Option<DateTime<Utc>> {
-        self.prices_end
-    }
-
-    /// Fetches the file once and writes it to `path` (atomically) if it is a price file and new.
-    pub async fn fetch_into(&mut self, path: &Path) -> Result<Fetched, FetchError> {
-        let outcome = self.fetch_into_uncounted(path).await;
+    /// Asks once: the answer's slots (a 304's are the last answer's), and whether it was a 304.
+    async fn ask(&mut self, now: DateTime<Utc>) -> Result<(&[Slot], bool), FetchError> {
+        let outcome = self.ask_uncounted(now).await;
+        // What a fetch did is counted once it is done (see `Sources::fetch_into`); each source's failures here.
         match &outcome {
-            Ok(fetched) => metrics::fetched(fetched.label()),
+            Ok(_) => {}
             Err(FetchError::NotPrices { .. } | FetchError::TooLarge { .. }) => {
                 metrics::fetched("invalid");
                 metrics::bad_input(BadInput::Download, 1);
             }
             Err(_) => metrics::fetched("failed"),
         }
-        outcome
+        match outcome {
+            Ok(not_modified) => {
+                let (format, slots) = self.last.as_ref().expect("an answer was used");
+                self.status.format = Some((*format).to_owned());
+                self.status.last_success = Some(now);
+                self.status.last_error = None;
+                metrics::source_succeeded(&self.url, now);
+                Ok((slots, not_modified))
+            }
+            Err(e) => {
+                self.status.last_error = Some(e.to_string());
+                Err(e)
+            }
+        }
     }
 
-    async fn fetch_into_uncounted(&mut self, path: &Path) -> Result<Fetched, FetchError> {
-        let url = &self.url;
-        let mut request = self.client.get(url).header(header::ACCEPT, "application/json");
-        if let Some(etag) = &self.etag {
+    async fn ask_uncounted(&mut self, now: DateTime<Utc>) -> Result<bool, FetchError> {
+        let url = request_url(&self.url, now);
+        let mut request = self.client.get(&url).header(header::ACCEPT, "application/json");
+        if let (Some(etag), Some(_)) = (&self.etag, &self.last) {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
-        if let Some(modified) = &self.last_modified {
+        if let (Some(modified), Some(_)) = (&self.last_modified, &self.last) {
             request = request.header(header::IF_MODIFIED_SINCE, modified);
         }
+        let url = &self.url;
         let failed = |source| FetchError::Request { url: url.clone(), source };
         let mut response = request.send().await.map_err(failed)?;
         match response.status() {
-            StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
+            StatusCode::NOT_MODIFIED if self.last.is_some() => return Ok(true),
             StatusCode::OK => {}
             status => {
                 let asks_to_wait = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE);
@@ -140,19 +156,165 @@ impl Source {
             }
             body.extend_from_slice(&chunk);
         }
-        let prices_end = prices_end(&body).map_err(|why| FetchError::NotPrices {
+        let (format, read) = sources::read(&body).map_err(|why| FetchError::NotPrices {
             url: url.clone(),
             why,
             start: clipped(&String::from_utf8_lossy(&body[..body.len().min(200)])),
         })?;
+        if !read.skipped.is_empty() {
+            metrics::bad_input(BadInput::Download, read.skipped.len() as u64);
+            tracing::warn!("{url}: {} entries skipped, the first: {}", read.skipped.len(), read.skipped[0]);
+        }
         // Validators only of an answer that was used: a bad one must not make the next answers 304.
-        (self.etag, self.last_modified, self.prices_end) = (etag, last_modified, Some(prices_end));
+        (self.etag, self.last_modified, self.last) = (etag, last_modified, Some((format, read.slots)));
+        Ok(false)
+    }
+}
+
+/// The URL asked: Elering's price API wants the span, and gets yesterday to the day after tomorrow (UTC
+/// midnights) unless the URL gives `start` itself.
+fn request_url(url: &str, now: DateTime<Utc>) -> String {
+    if !url.split('?').next().unwrap_or(url).ends_with("/nps/price") || url.contains("start=") {
+        return url.to_owned();
+    }
+    let midnight = |days: i64| {
+        let day = (now + chrono::Duration::days(days)).date_naive();
+        day.and_time(NaiveTime::MIN).and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let join = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{join}start={}&end={}", midnight(-1), midnight(3))
+}
+
+/// The sources in the order they are preferred: the first that answers gives the prices, and the next ones
+/// are asked only for what it lacks (it failed, or the day that is due is not complete in its answer).
+pub struct Sources {
+    list: Vec<Source>,
+    /// Until when the newest prices written are complete, from now on without a gap.
+    complete_until: Option<DateTime<Utc>>,
+    /// Where the sources' status is shown, when the dashboard runs in this process.
+    pub board: Option<Arc<StatusBoard>>,
+}
+
+impl Sources {
+    pub fn new(urls: &[String], timeout: Duration) -> anyhow::Result<Self> {
+        anyhow::ensure!(!urls.is_empty(), "no source to fetch from");
+        let list = urls.iter().map(|url| Source::new(url, timeout)).collect::<anyhow::Result<_>>()?;
+        Ok(Self { list, complete_until: None, board: None })
+    }
+
+    /// The sources whose prices the price file last written holds.
+    pub fn in_use(&self) -> Vec<&str> {
+        self.list.iter().filter(|s| s.status.in_use).map(|s| s.url.as_str()).collect()
+    }
+
+    /// Until when the prices last written are complete from now on (see [`complete_until`]).
+    pub fn prices_end(&self) -> Option<DateTime<Utc>> {
+        self.complete_until
+    }
+
+    /// What each source said last, for the page and `/metrics`.
+    pub fn status(&self) -> Vec<SourceStatus> {
+        self.list.iter().map(|s| s.status.clone()).collect()
+    }
+
+    /// Asks the sources in order until the prices are complete as `schedule` wants them, and writes what they
+    /// gave (atomically) to `path` if it is new. An error only when no source answered: the first one's.
+    pub async fn fetch_into(&mut self, path: &Path, schedule: &Schedule) -> Result<Fetched, FetchError> {
+        let fetched = self.fetch_into_uncounted(path, schedule).await;
+        if let Ok(fetched) = &fetched {
+            metrics::fetched(fetched.label());
+        }
+        fetched
+    }
+
+    async fn fetch_into_uncounted(&mut self, path: &Path, schedule: &Schedule) -> Result<Fetched, FetchError> {
+        let now = Utc::now();
+        let (mut merged, mut used, mut first_error) = (Vec::new(), Vec::new(), None);
+        let (several, mut all_not_modified) = (self.list.len() > 1, true);
+        for source in &mut self.list {
+            match source.ask(now).await {
+                Ok((slots, not_modified)) => {
+                    let slots = fill_in(&mut merged, slots);
+                    all_not_modified &= not_modified;
+                    let format = source.status.format.clone().unwrap_or_default();
+                    used.push(Used { url: source.url.clone(), format, slots });
+                }
+                Err(e) => {
+                    if several {
+                        tracing::warn!("{e}; asking the next source, if there is one");
+                    }
+                    first_error.get_or_insert(e);
+                }
+            }
+            if schedule.complete(now, complete_until(&merged, now)) {
+                break;
+            }
+        }
+        if used.is_empty() {
+            return Err(first_error.expect("a source was asked"));
+        }
+        for source in &mut self.list {
+            source.status.in_use = used.iter().any(|u| u.url == source.url && u.slots > 0);
+            metrics::source_in_use(&source.url, source.status.in_use);
+        }
+        self.complete_until = complete_until(&merged, now);
+        let body = price_file_of(&merged, &used);
         if std::fs::read(path).is_ok_and(|old| old == body) {
-            return Ok(Fetched::Unchanged);
+            return Ok(if all_not_modified { Fetched::NotModified } else { Fetched::Unchanged });
         }
         price_file::write(path, &body).map_err(|source| FetchError::Write { path: path.to_owned(), source })?;
         Ok(Fetched::Written)
     }
+}
+
+/// A source whose answer went into the price file, and how many of its slots.
+#[derive(Debug, serde::Serialize)]
+struct Used {
+    url: String,
+    format: String,
+    slots: usize,
+}
+
+/// The price file of `slots` (in time order) that `sources` gave: porssisahko.net's v2 shape, which the
+/// producer reads, each slot ending a millisecond before the next begins; and where its prices came from.
+fn price_file_of(slots: &[Slot], sources: &[Used]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Entry {
+        price: f64,
+        #[serde(rename = "startDate")]
+        start: String,
+        #[serde(rename = "endDate")]
+        end: String,
+    }
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        sources: &'a [Used],
+        prices: Vec<Entry>,
+    }
+    let prices = slots
+        .iter()
+        .map(|s| Entry {
+            price: s.price,
+            start: slot_time_text(s.start),
+            end: slot_time_text(s.end - chrono::Duration::milliseconds(1)),
+        })
+        .collect();
+    serde_json::to_vec(&File { sources, prices }).expect("a price file serializes")
+}
+
+/// Adds to `merged` (in time order) the `slots` it has no slot overlapping; how many.
+fn fill_in(merged: &mut Vec<Slot>, slots: &[Slot]) -> usize {
+    let before = merged.len();
+    let fresh: Vec<Slot> =
+        slots.iter().filter(|s| !merged.iter().any(|m| m.start < s.end && s.start < m.end)).copied().collect();
+    merged.extend(fresh);
+    merged.sort_by_key(|s| s.start);
+    merged.len() - before
+}
+
+/// Until when `slots` have a price for every quarter from the one holding `now`; `None` if it has none.
+pub fn complete_until(slots: &[Slot], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    Quarters::new(slots.iter().map(|s| (s.start, s.end, s.price))).known_until(now)
 }
 
 impl FetchError {
@@ -176,12 +338,6 @@ fn retry_after(headers: &header::HeaderMap, now: DateTime<Utc>) -> Option<Durati
         Err(_) => (DateTime::parse_from_rfc2822(text).ok()?.with_timezone(&Utc) - now).to_std().unwrap_or_default(),
     };
     Some(wait.min(MOST_RETRY_AFTER))
-}
-
-/// Where the prices of a downloaded file end; an error says why it is not a price file worth writing.
-fn prices_end(body: &[u8]) -> Result<DateTime<Utc>, String> {
-    let file = price_file::parse(body, Utc::now()).map_err(|e| e.to_string())?;
-    file.records.iter().map(|r| r.slot_end()).max().ok_or_else(|| "it lists no valid prices".to_owned())
 }
 
 /// When to fetch: the source's publishing time, and how often to try again until tomorrow's prices are out.
@@ -281,7 +437,7 @@ impl Schedule {
 /// without a price for now writes the shipped sample there, re-dated in that zone ([`sample`]): a first run
 /// without the network still shows today, and says that it is sample data.
 pub async fn keep_fetching(
-    mut source: Source,
+    mut sources: Sources,
     path: &Path,
     schedule: &Schedule,
     sample_in: Option<chrono_tz::Tz>,
@@ -289,11 +445,15 @@ pub async fn keep_fetching(
 ) {
     let (mut retries, mut failures) = (0, 0);
     loop {
-        let wait = match source.fetch_into(path).await {
+        let fetched = sources.fetch_into(path, schedule).await;
+        if let Some(board) = &sources.board {
+            board.sources(sources.status());
+        }
+        let wait = match fetched {
             Ok(fetched) => {
                 failures = 0;
-                log_fetched(&source, fetched, schedule);
-                let (now, prices_end) = (Utc::now(), source.prices_end());
+                log_fetched(&sources, fetched, schedule);
+                let (now, prices_end) = (Utc::now(), sources.prices_end());
                 let wait = schedule.next_fetch(now, prices_end, retries, fastrand::f64());
                 retries = if schedule.complete(now, prices_end) { 0 } else { retries + 1 };
                 wait
@@ -323,36 +483,47 @@ pub async fn keep_fetching(
 }
 
 /// One line for a fetch that got an answer.
-fn log_fetched(source: &Source, fetched: Fetched, schedule: &Schedule) {
+fn log_fetched(sources: &Sources, fetched: Fetched, schedule: &Schedule) {
     let what = match fetched {
         Fetched::Written => "new prices written to the price file",
         Fetched::NotModified => "not modified",
         Fetched::Unchanged => "the same as the price file",
     };
-    let until = source.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
+    let until = sources.prices_end().map_or_else(|| "unknown".to_owned(), |t| t.to_rfc3339());
+    let from = sources.in_use().join(" and ");
     // Fetched on an interval of one's own, "nothing new" is not news.
     if fetched == Fetched::Written || schedule.every.is_none() {
-        tracing::info!("fetched {}: {what}; prices until {until}", source.url);
+        tracing::info!("fetched {from}: {what}; complete until {until}");
     } else {
-        tracing::debug!("fetched {}: {what}; prices until {until}", source.url);
+        tracing::debug!("fetched {from}: {what}; complete until {until}");
     }
 }
 
 /// How long to wait for the source's answer.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// `price-monitor fetch`: fetches the source into the price file once, or on the schedule until `shutdown`.
-pub async fn run(config: Config, once: bool, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let url = config.source_url.as_deref().context(
-        "no source to fetch from: set --source-url or SOURCE_URL, e.g. https://api.porssisahko.net/v2/latest-prices.json",
-    )?;
-    let mut source = Source::new(url, TIMEOUT)?;
+/// `price-monitor fetch`: fetches the sources into the price file once, or on the schedule until `shutdown`;
+/// with `board`, says how each source fares there.
+pub async fn run(
+    config: Config,
+    once: bool,
+    board: Option<Arc<StatusBoard>>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let urls = config.source_urls();
+    anyhow::ensure!(
+        !urls.is_empty(),
+        "no source to fetch from: set --source-url or SOURCE_URL, e.g. https://api.porssisahko.net/v2/latest-prices.json"
+    );
+    let mut sources = Sources::new(&urls, TIMEOUT)?;
+    sources.board = board;
+    let schedule = Schedule { every: config.fetch_interval(), ..Schedule::default() };
+    let url = urls.join(", then ");
     if once {
-        let fetched = source.fetch_into(&config.price_file).await?;
+        let fetched = sources.fetch_into(&config.price_file, &schedule).await?;
         tracing::info!("fetched {url} into {}: {}", config.price_file.display(), fetched.label());
         return Ok(());
     }
-    let schedule = Schedule { every: config.fetch_interval(), ..Schedule::default() };
     match schedule.every {
         Some(every) => tracing::info!(
             "fetching {url} into {} every {} s, and after 14:00 Helsinki time",
@@ -365,7 +536,7 @@ pub async fn run(config: Config, once: bool, shutdown: CancellationToken) -> any
         ),
     }
     let sample_in = config.sample_when_unreachable.then_some(config.tz);
-    keep_fetching(source, &config.price_file, &schedule, sample_in, &shutdown).await;
+    keep_fetching(sources, &config.price_file, &schedule, sample_in, &shutdown).await;
     Ok(())
 }
 
@@ -478,12 +649,62 @@ mod tests {
         assert_eq!(retry_after(&header::HeaderMap::new(), now), None);
     }
 
+    /// Quarter slots from `first`, `count` of them, at `price`.
+    fn quarters(first: &str, count: i64, price: f64) -> Vec<Slot> {
+        let first = utc(first);
+        let quarter = chrono::Duration::minutes(15);
+        (0..count)
+            .map(|i| Slot { start: first + quarter * i as i32, end: first + quarter * (i as i32 + 1), price })
+            .collect()
+    }
+
     #[test]
-    fn only_a_file_with_valid_prices_counts() {
-        let one = br#"{"prices":[{"price":1.0,"startDate":"2026-01-15T21:45:00.000Z","endDate":"2026-01-15T21:59:59.999Z"}]}"#;
-        assert_eq!(prices_end(one), Ok(utc(TODAY_END)));
-        assert!(prices_end(br#"{"prices":[]}"#).unwrap_err().contains("no valid prices"));
-        assert!(prices_end(b"<html>Service Unavailable</html>").is_err());
-        assert!(prices_end(&one[..40]).is_err(), "truncated");
+    fn a_day_is_complete_with_every_quarter_of_its_local_day_92_96_or_100() {
+        let s = Schedule::default();
+        // Helsinki's clocks go forward on 29 March 2026 (23 hours, 92 quarters) and back on 25 October (100).
+        for (midnight, quarters, next_midnight) in [
+            ("2026-03-28T22:00:00Z", 92, "2026-03-29T21:00:00Z"),
+            ("2026-10-24T21:00:00Z", 100, "2026-10-25T22:00:00Z"),
+            ("2026-01-14T22:00:00Z", 96, "2026-01-15T22:00:00Z"),
+        ] {
+            let day = quarters_from(midnight, quarters);
+            let morning = utc(midnight) + chrono::Duration::hours(8);
+            assert_eq!(complete_until(&day, morning), Some(utc(next_midnight)), "{midnight}");
+            assert!(s.complete(morning, complete_until(&day, morning)), "{midnight}: before 14:00, today is enough");
+            let mut gap = day.clone();
+            gap.remove(quarters as usize - 10);
+            let until = complete_until(&gap, morning);
+            assert_eq!(until, Some(utc(next_midnight) - chrono::Duration::minutes(150)), "{midnight}");
+            assert!(!s.complete(morning, until), "{midnight}: a missing quarter is an incomplete day");
+        }
+        assert_eq!(complete_until(&quarters_from("2026-01-14T22:00:00Z", 4), utc("2026-01-15T08:00:00Z")), None);
+    }
+
+    fn quarters_from(first: &str, count: i64) -> Vec<Slot> {
+        quarters(first, count, 5.0)
+    }
+
+    #[test]
+    fn a_later_source_fills_in_only_what_the_earlier_ones_lack() {
+        let mut merged = quarters("2026-01-15T00:00:00Z", 4, 1.0);
+        merged.remove(1);
+        let hourly = [Slot { start: utc("2026-01-15T00:00:00Z"), end: utc("2026-01-15T01:00:00Z"), price: 9.0 }];
+        assert_eq!(fill_in(&mut merged, &hourly), 0, "an hour overlapping quarters it has is not taken");
+        assert_eq!(fill_in(&mut merged, &quarters("2026-01-15T00:00:00Z", 8, 2.0)), 5);
+        let prices: Vec<f64> = merged.iter().map(|s| s.price).collect();
+        assert_eq!(prices, [1.0, 2.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn elering_is_asked_for_yesterday_to_the_day_after_tomorrow_unless_the_url_says() {
+        let now = utc("2026-01-15T12:34:00Z");
+        assert_eq!(
+            request_url("https://dashboard.elering.ee/api/nps/price", now),
+            "https://dashboard.elering.ee/api/nps/price?start=2026-01-14T00:00:00.000Z&end=2026-01-18T00:00:00.000Z"
+        );
+        let given = "http://127.0.0.1:9/api/nps/price?start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z";
+        assert_eq!(request_url(given, now), given);
+        let porssisahko = "https://api.porssisahko.net/v2/latest-prices.json";
+        assert_eq!(request_url(porssisahko, now), porssisahko);
     }
 }

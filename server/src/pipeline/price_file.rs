@@ -65,7 +65,15 @@ pub fn parse(bytes: &[u8], now: DateTime<Utc>) -> Result<PriceFile, PriceFileErr
         return Err(PriceFileError::TooLarge);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let raw: RawFile = serde_json::from_slice(bytes)?;
+    read(serde_json::from_slice(bytes)?, now)
+}
+
+/// A price file already read as JSON (a source's answer, say), as [`parse`] reads it.
+pub fn from_value(value: Value, now: DateTime<Utc>) -> Result<PriceFile, PriceFileError> {
+    read(RawFile::deserialize(value)?, now)
+}
+
+fn read(raw: RawFile, now: DateTime<Utc>) -> Result<PriceFile, PriceFileError> {
     let mut file = PriceFile::default();
     for (i, value) in raw.prices.into_iter().enumerate() {
         match entry(&value, now) {

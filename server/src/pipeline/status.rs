@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use app::query::status::{ConsumerStatus, PipelineStatus, ProducerStatus, StatusSource};
+use app::query::status::{ConsumerStatus, PipelineStatus, ProducerStatus, SourceStatus, StatusSource};
 
 /// What the producer and the consumer say of themselves, for the dashboard in the same process.
 #[derive(Debug, Default)]
@@ -44,5 +44,10 @@ impl StatusBoard {
 
     pub fn consumer(&self, f: impl FnOnce(&mut ConsumerStatus)) {
         self.update(|s| f(s.consumer.get_or_insert_with(ConsumerStatus::default)));
+    }
+
+    /// What the fetcher says of each price source.
+    pub fn sources(&self, sources: Vec<SourceStatus>) {
+        self.update(|s| s.sources = sources);
     }
 }

@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use app::{
     App,
-    alerts::rules::Rules,
+    alerts::{delivery::DeliverySource, rules::Rules},
     figures::{format::DisplayZone, tariff::Tariff},
     query::{
         dashboard::{DEFAULT_HOURS, parse_hours},
@@ -58,8 +58,10 @@ pub struct ServerContext {
     pub tariff: Arc<Tariff>,
     /// How often one client may ask for the CSV download and `/api/v1`.
     pub rate_limit: guard::RateLimit,
-    /// The alert rules, for the calendar feed.
+    /// The alert rules, for the calendar feed and the page's card.
     pub rules: Arc<Rules>,
+    /// The last alerts the notifier logged, for the page's card.
+    pub deliveries: Option<DeliverySource>,
 }
 
 impl ServerContext {
@@ -74,6 +76,7 @@ impl ServerContext {
             tariff: Arc::default(),
             rate_limit: guard::RateLimit::per_minute(guard::DEFAULT_RATE_LIMIT),
             rules: Arc::default(),
+            deliveries: None,
         }
     }
 
@@ -82,8 +85,12 @@ impl ServerContext {
         provide_context(self.history.clone());
         provide_context(self.zone);
         provide_context(self.tariff.clone());
+        provide_context(self.rules.clone());
         if let Some(status) = &self.status {
             provide_context(status.clone());
+        }
+        if let Some(deliveries) = &self.deliveries {
+            provide_context(deliveries.clone());
         }
     }
 
@@ -204,6 +211,16 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener
     socket.listen(ACCEPT_BACKLOG)
 }
 
+/// The last rows of the notifier's log at `path` (written by this process or another on the same disk).
+fn deliveries(path: std::path::PathBuf) -> DeliverySource {
+    Arc::new(move || {
+        crate::alerts::journal::recent(&path, app::alerts::card::RECENT).unwrap_or_else(|e| {
+            tracing::warn!("the alerts card lists no alert: {e:#}");
+            Vec::new()
+        })
+    })
+}
+
 /// Serves the dashboard at `config.addr` until `shutdown`.
 pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: CancellationToken) -> anyhow::Result<()> {
     // Site root, package name and so on come from cargo-leptos (env vars it sets at build and run time).
@@ -228,6 +245,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         tariff: Arc::new(config.tariff.tariff().context("reading the tariff")?),
         rate_limit: guard::RateLimit::per_minute(config.rate_limit),
         rules: Arc::new(crate::alerts::rules(&config)?),
+        deliveries: Some(deliveries(config.alerts_log.clone())),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);
