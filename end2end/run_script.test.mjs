@@ -135,7 +135,10 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
     return response?.status === 200 && response.json();
   }, 300_000).catch((e) => { throw new Error(`${e.message}\n${run.output()}`); });
   assert.equal(ready.checks.data.ok, true);
-  assert.equal(readFileSync(env.PRICE_FILE, 'utf8'), body, 'the fetched file is the price file');
+  // The price file holds the source's prices as they were sent, and names where they came from.
+  const written = JSON.parse(readFileSync(env.PRICE_FILE, 'utf8'));
+  assert.deepEqual(written.prices, JSON.parse(body).prices, 'the fetched prices are the price file\'s');
+  assert.deepEqual(written.sources, [{ url: env.SOURCE_URL, format: 'porssisahko.net', slots: 192 }]);
   assert.equal(requests, 1, 'one fetch at start');
 
   // The fetched price of now: the file's fifth quarter when it was made, one more for each quarter since

@@ -255,8 +255,14 @@ healthy() {
 get() { curl -fsS --max-time 10 "http://127.0.0.1:$APP_PORT$1"; }
 csv() { docker exec "$(container app)" cat /app/data/electricity_prices.csv; }
 prices() { node tools/compose-test/prices.mjs "$1" "$work"; }
-# The stub's newest price file is the app's price file: fetched.
-fetched() { docker exec "$(container app)" cat /app/data/latest-prices.json | cmp -s - "$PRICES_STUB_DIR/v2/latest-prices.json"; }
+# The stub's newest prices are the app's price file's (which also names its source): fetched.
+fetched() {
+  docker exec "$(container app)" cat /app/data/latest-prices.json | node -e '
+    const fs = require("fs");
+    const slots = (text) => JSON.parse(text).prices.map((p) => [p.startDate, p.endDate, p.price].join(" "));
+    const [got, want] = [slots(fs.readFileSync(0, "utf8")), slots(fs.readFileSync(process.argv[1], "utf8"))];
+    process.exit(got.join() === want.join() ? 0 : 1);' "$PRICES_STUB_DIR/v2/latest-prices.json"
+}
 # Waits until the CSV holds every revision the stub served, each once; fails at once on a duplicate.
 csv_figures=''
 wait_for_csv() {

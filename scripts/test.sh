@@ -4,7 +4,9 @@
 # missing first. The fault suite is scripts/faults.sh (CI runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 scripts/setup.sh --browser
+setup=$((SECONDS - started))
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 echo "==> cargo test (app, server: unit and integration tests)"
@@ -15,3 +17,6 @@ cargo leptos build
 
 echo "==> browser tests (headless Chromium)"
 node --test --test-concurrency=1 end2end/
+
+tests=$((SECONDS - started - setup))
+echo "==> done: setup $((setup / 60)) min $((setup % 60)) s, tests (builds included) $((tests / 60)) min $((tests % 60)) s"

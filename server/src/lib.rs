@@ -3,7 +3,7 @@
 //! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
 //! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. Beside them, `alerts`:
 //! the rules evaluated on the CSV log → Kafka → the notifier → webhooks, ntfy and MQTT; and `mqtt`, Home
-//! Assistant's sensors.
+//! Assistant's sensors. And `energy`: the household's metering data, read from Datahub exports.
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
@@ -14,6 +14,7 @@ pub mod secret;
 pub mod tariff_config;
 
 pub mod alerts;
+pub mod energy;
 pub mod metrics;
 pub mod mqtt;
 pub mod pipeline;

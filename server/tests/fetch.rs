@@ -447,5 +447,14 @@ async fn all_whose_source_fails_at_first_has_prices_within_a_minute() {
     support::wait_for_rows(&config, 192, Duration::from_secs(60)).await;
     assert!(failed.elapsed() < Duration::from_secs(60), "{:?}\n{}", failed.elapsed(), app.log());
     assert!(local.requests().len() >= 2);
+
+    // The page's pipeline panel and /metrics say which source is in use and that it answered.
+    let (_, page) = app.get("/");
+    let line = format!("{} (porssisahko.net): in use, last answered ", local.url);
+    assert!(page.contains(&line), "{line} in the pipeline panel:\n{page}");
+    let (_, metrics) = app.get("/metrics");
+    let in_use = format!("price_monitor_source_in_use{{source=\"{}\"}} 1", local.url);
+    assert!(metrics.contains(&in_use), "{in_use} in:\n{metrics}");
+    assert!(metrics.contains("price_monitor_source_last_success_timestamp_seconds{source="), "{metrics}");
     app.stop_cleanly("price-monitor all");
 }

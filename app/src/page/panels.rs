@@ -41,7 +41,7 @@ pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
             let spans: Vec<String> =
                 spans.iter().map(|(a, b)| format!("{}–{}", zone.time(*a), zone.time(*b))).collect();
             format!(
-                "{} has no price for {missing} of its {of} quarters: {}. The source may publish them later.",
+                "{} has no price for {missing} of its {of} quarters: {}.",
                 date.format("%a %-d %b"),
                 spans.join(", ")
             )

@@ -272,3 +272,26 @@ fn an_empty_log_is_an_empty_dashboard() {
     assert!(data.warnings.is_empty());
     assert_eq!(data.log.total_records, 0);
 }
+
+#[test]
+fn a_whole_25_hour_day_lacks_no_quarter_late_in_its_evening_and_a_gap_is_named() {
+    // Helsinki's 25 October 2026 has 100 quarters, from 21:00 UTC on the 24th; the 26th follows with 96.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    let first = Utc.with_ymd_and_hms(2026, 10, 24, 21, 0, 0).unwrap();
+    let gap = first + Duration::minutes(15 * 150);
+    let records = (0..196)
+        .map(|i| first + Duration::minutes(15 * i))
+        .filter(|s| *s != gap)
+        .map(|s| PriceRecord::new(first, 5.0, s, s + Duration::milliseconds(15 * 60_000 - 1)));
+    CsvLog::open(&path).unwrap().append_new(records).unwrap();
+    let store = PriceStore::new(&path);
+    // 23:30 on the 25th: more than 24 hours after its midnight.
+    let late = Utc.with_ymd_and_hms(2026, 10, 25, 21, 30, 0).unwrap();
+    let warnings = dashboard(&store, late, DisplayZone::default(), 48, None, &Shown::default()).unwrap().warnings;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 10, 26).unwrap();
+    assert_eq!(
+        warnings,
+        [Warning::SlotsMissing { date, missing: 1, of: 96, spans: vec![(gap, gap + Duration::minutes(15))] }]
+    );
+}

@@ -59,9 +59,9 @@ pub fn dashboard(
     let slots = shown.priced(&spot, &local);
     let today = local.date(now);
     let tomorrow = today.succ_opt().unwrap_or(today);
-    // Today, tomorrow and the coming hours may lie outside the window: take them from the index, a day
-    // either side of now and two days ahead being enough for any time zone.
-    let days = shown.records(index.range(now - Duration::days(1), now + Duration::days(3)).collect(), &local);
+    // Today, tomorrow and the coming hours may lie outside the window: take them from the index, 26 hours
+    // back (today's midnight, on a 25-hour day too) and three days ahead being enough for any time zone.
+    let days = shown.records(index.range(now - Duration::hours(26), now + Duration::days(3)).collect(), &local);
     let tomorrow_average = stats::day_average(&days, &local, tomorrow);
     let current = stats::current_slot(&days, now).cloned();
     let current_level =
@@ -127,10 +127,10 @@ fn recent_rows(log: &CsvTail, now: DateTime<Utc>, zone: DisplayZone, shown: &Sho
     rows
 }
 
-/// The stretch of time the page shows times of: the window, a day before now and the days ahead that the
+/// The stretch of time the page shows times of: the window, 26 hours before now and the days ahead that the
 /// figures look at, and when the last price arrived.
 fn times_shown(slots: &[Point], log: &CsvTail, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let from = [slots.first().map(|s| s.0), log.last_received(), Some(now - Duration::days(1))];
+    let from = [slots.first().map(|s| s.0), log.last_received(), Some(now - Duration::hours(26))];
     let to = [log.index().last().map(|last| last.slot_end()), Some(now + Duration::days(3))];
     (from.into_iter().flatten().min().unwrap_or(now), to.into_iter().flatten().max().unwrap_or(now))
 }

@@ -31,18 +31,16 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens the log at `path`, creating it with its header, and reads what it holds.
+    /// Opens the log at `path`, creating it with its header, and reads what it holds. A row cut short by a
+    /// crash (the last one, not synced: its delivery was not committed) is cut off, so that nothing written
+    /// after it, an open quote of a title say, is read as part of it.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let mut done = HashSet::new();
         if path.exists() {
+            cut_short_row_off(path).with_context(|| format!("repairing the alert log {}", path.display()))?;
             let file = File::open(path).with_context(|| format!("reading the alert log {}", path.display()))?;
-            let mut reader = csv::Reader::from_reader(BufReader::new(file));
-            for row in reader.records() {
-                // A row cut short by a crash is the last one: what it says was not done.
-                let Ok(row) = row else { continue };
-                if let Some(delivery) = delivery(&row) {
-                    done.insert((delivery.id, delivery.revision, delivery.channel));
-                }
+            for delivery in reader(file).records().filter_map(|row| delivery(&row.ok()?)) {
+                done.insert((delivery.id, delivery.revision, delivery.channel));
             }
         }
         let fresh = !path.exists() || std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
@@ -53,8 +51,6 @@ impl Journal {
             .with_context(|| format!("opening the alert log {}", path.display()))?;
         if fresh {
             writeln!(file, "{HEADER}")?;
-        } else if !ends_with_newline(path)? {
-            writeln!(file)?; // a row cut short stays on its own line
         }
         Ok(Self { path: path.to_owned(), file, done, claimed: HashSet::new(), latest: Default::default() })
     }
@@ -100,7 +96,7 @@ impl Journal {
     }
 }
 
-/// A row of the log; `None` for one cut short by a crash (the last one: what it says was not done).
+/// A row of the log; `None` for one that is not (a line typed in by hand, say).
 fn delivery(row: &csv::StringRecord) -> Option<Delivery> {
     Some(Delivery {
         time: DateTime::parse_from_rfc3339(row.get(0)?).ok()?.to_utc(),
@@ -108,7 +104,7 @@ fn delivery(row: &csv::StringRecord) -> Option<Delivery> {
         revision: row.get(2)?.parse().ok()?,
         channel: row.get(3)?.to_owned(),
         outcome: Outcome::from_word(row.get(4)?)?,
-        title: row.get(5)?.to_owned(),
+        title: row.get(5).unwrap_or_default().to_owned(),
     })
 }
 
@@ -118,18 +114,28 @@ pub fn recent(path: &Path, count: usize) -> anyhow::Result<Vec<Delivery>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         opened => opened.with_context(|| format!("reading the alert log {}", path.display()))?,
     };
-    let mut reader = csv::Reader::from_reader(BufReader::new(file));
     let mut last = std::collections::VecDeque::with_capacity(count + 1);
-    for delivery in reader.records().filter_map(|row| delivery(&row.ok()?)) {
+    for delivery in reader(file).records().filter_map(|row| delivery(&row.ok()?)) {
         last.push_front(delivery);
         last.truncate(count);
     }
     Ok(last.into())
 }
 
-fn ends_with_newline(path: &Path) -> anyhow::Result<bool> {
+/// Cuts the log back to its last complete line.
+fn cut_short_row_off(path: &Path) -> std::io::Result<()> {
     // The log holds a few rows a day: reading it whole is cheap.
-    Ok(std::fs::read(path)?.ends_with(b"\n"))
+    let text = std::fs::read(path)?;
+    if !text.is_empty() && !text.ends_with(b"\n") {
+        let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        OpenOptions::new().write(true).open(path)?.set_len(keep as u64)?;
+    }
+    Ok(())
+}
+
+/// A reader of the log's rows; rows of the log's first version have no title.
+fn reader(file: File) -> csv::Reader<BufReader<File>> {
+    csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::new(file))
 }
 
 #[cfg(test)]
@@ -151,9 +157,9 @@ mod tests {
         journal.record(&row("cheap/below/2026-01-15T02:00Z", 1, "phone", Outcome::Delivered)).unwrap();
         journal.record(&row("cheap/below/2026-01-15T02:00Z", 1, "home", Outcome::Expired)).unwrap();
         drop(journal);
-        // A crash in the middle of a row.
+        // A crash in the middle of a row, inside a quoted title.
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
-        file.write_all(b"2026-01-15T00:00:00Z,tomorrow/tomorrow/2026-01-16,1,phone,deliv").unwrap();
+        file.write_all(b"2026-01-15T00:00:00Z,tomorrow/tomorrow/2026-01-16,1,phone,delivered,\"tomorrow, cut").unwrap();
         drop(file);
         let mut journal = Journal::open(&path).unwrap();
         assert!(journal.has("cheap/below/2026-01-15T02:00Z", 1, "phone"));
@@ -168,6 +174,21 @@ mod tests {
             "{text}"
         );
         assert!(Journal::open(&path).unwrap().has("tomorrow/tomorrow/2026-01-16", 1, "phone"));
+        assert_eq!(text.lines().count(), 4, "the cut row is gone: {text}");
+        assert_eq!(recent(&path, 10).unwrap()[0].title, "tomorrow/tomorrow/2026-01-16: title, with a comma");
+    }
+
+    #[test]
+    fn a_log_of_the_first_version_without_titles_still_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.csv");
+        std::fs::write(&path, "time,id,revision,channel,outcome\n2026-01-15T00:00:00Z,a/below/x,1,phone,delivered\n")
+            .unwrap();
+        let mut journal = Journal::open(&path).unwrap();
+        assert!(journal.has("a/below/x", 1, "phone"));
+        journal.record(&row("a/below/x", 2, "phone", Outcome::Delivered)).unwrap();
+        let read = recent(&path, 10).unwrap();
+        assert_eq!((read.len(), read[1].title.as_str()), (2, ""));
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub struct MqttArgs {
     /// A file holding the MQTT password (a Docker secret), read at start.
     #[arg(long = "mqtt-password-file", env = "MQTT_PASSWORD_FILE", value_parser = secret_file, requires = "mqtt_username", global = true)]
     pub mqtt_password_file: Option<Secret>,
-    /// For mqtts://, the CA certificate (PEM) that signed the broker's, when it is not one the system trusts
-    /// (a home broker's own CA, say). Read at start.
+    /// For mqtts://, the CA certificate (PEM) that signed the broker's (a home broker's own CA, say), trusted
+    /// instead of the system's. Read at start.
     #[arg(long = "mqtt-ca-file", env = "MQTT_CA_FILE", value_parser = pem_file, requires = "mqtt_url", global = true)]
     pub mqtt_ca_file: Option<Pem>,
     /// The topic under which the monitor publishes: `<topic>/state`, `<topic>/status`, `<topic>/alerts`, …
@@ -60,17 +60,21 @@ pub struct MqttArgs {
     pub ha_discovery_prefix: String,
 }
 
-/// What went wrong with the connection, in words; a certificate the monitor does not trust says what to do.
+/// What went wrong with the connection, in words; a certificate the monitor refuses says why and what to do.
 fn why(e: &rumqttc::ConnectionError) -> String {
-    let text = format!("{e:?}");
-    if text.contains("UnknownIssuer") || text.contains("InvalidCertificate") {
-        return format!(
-            "the broker's certificate is not trusted (UnknownIssuer: give the CA that signed it with \
-             --mqtt-ca-file / MQTT_CA_FILE): {}",
-            clipped(&e.to_string())
-        );
+    let detail = format!("{e:?}");
+    let refused = |why: &str| format!("the broker's certificate is not trusted: {why} ({})", clipped(&e.to_string()));
+    if detail.contains("UnknownIssuer") {
+        refused("no CA the monitor trusts signed it; give the one that did with --mqtt-ca-file / MQTT_CA_FILE")
+    } else if detail.contains("NotValidForName") {
+        refused("it is not for the host name of MQTT_URL")
+    } else if detail.contains("Expired") {
+        refused("it has expired")
+    } else if detail.contains("InvalidCertificate") {
+        refused("the TLS library refused it")
+    } else {
+        e.to_string()
     }
-    e.to_string()
 }
 
 /// A PEM file's contents.
@@ -79,8 +83,8 @@ pub struct Pem(pub Vec<u8>);
 
 fn pem_file(path: &str) -> Result<Pem, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path} cannot be read: {e}"))?;
-    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        return Err(format!("{path} is not a PEM certificate (no -----BEGIN line)"));
+    if !bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(format!("{path} is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)"));
     }
     Ok(Pem(bytes))
 }

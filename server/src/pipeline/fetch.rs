@@ -51,6 +51,8 @@ pub enum FetchError {
     NotPrices { url: String, why: String, start: String },
     #[error("writing {path} failed: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("{url} asked not to be asked again before {}", until.to_rfc3339())]
+    Resting { url: String, until: DateTime<Utc> },
 }
 
 /// What a successful fetch did.
@@ -82,6 +84,8 @@ pub struct Source {
     last_modified: Option<header::HeaderValue>,
     /// The format and slots of the last answer used, which a 304 repeats.
     last: Option<(&'static str, Vec<Slot>)>,
+    /// Not to be asked before this: its `Retry-After`.
+    not_before: Option<DateTime<Utc>>,
     status: SourceStatus,
 }
 
@@ -94,12 +98,15 @@ impl Source {
             .timeout(timeout)
             .build()
             .context("creating the HTTP client")?;
-        let status = SourceStatus { url: url.to_owned(), ..SourceStatus::default() };
-        Ok(Self { client, url: url.to_owned(), etag: None, last_modified: None, last: None, status })
+        let status = SourceStatus { url: shown(url), ..SourceStatus::default() };
+        Ok(Self { client, url: url.to_owned(), etag: None, last_modified: None, last: None, not_before: None, status })
     }
 
     /// Asks once: the answer's slots (a 304's are the last answer's), and whether it was a 304.
     async fn ask(&mut self, now: DateTime<Utc>) -> Result<(&[Slot], bool), FetchError> {
+        if let Some(until) = self.not_before.filter(|until| *until > now) {
+            return Err(FetchError::Resting { url: self.status.url.clone(), until });
+        }
         let outcome = self.ask_uncounted(now).await;
         // What a fetch did is counted once it is done (see `Sources::fetch_into`); each source's failures here.
         match &outcome {
@@ -116,11 +123,13 @@ impl Source {
                 self.status.format = Some((*format).to_owned());
                 self.status.last_success = Some(now);
                 self.status.last_error = None;
-                metrics::source_succeeded(&self.url, now);
+                metrics::source_succeeded(&self.status.url, now);
                 Ok((slots, not_modified))
             }
             Err(e) => {
                 self.status.last_error = Some(e.to_string());
+                self.not_before =
+                    e.retry_after().and_then(|wait| chrono::Duration::from_std(wait).ok()).map(|w| now + w);
                 Err(e)
             }
         }
@@ -135,8 +144,9 @@ impl Source {
         if let (Some(modified), Some(_)) = (&self.last_modified, &self.last) {
             request = request.header(header::IF_MODIFIED_SINCE, modified);
         }
-        let url = &self.url;
-        let failed = |source| FetchError::Request { url: url.clone(), source };
+        // Errors, logs, the page and /metrics name the source without a login or a query (a token, say).
+        let url = &self.status.url;
+        let failed = |source: reqwest::Error| FetchError::Request { url: url.clone(), source: source.without_url() };
         let mut response = request.send().await.map_err(failed)?;
         match response.status() {
             StatusCode::NOT_MODIFIED if self.last.is_some() => return Ok(true),
@@ -168,6 +178,19 @@ impl Source {
         // Validators only of an answer that was used: a bad one must not make the next answers 304.
         (self.etag, self.last_modified, self.last) = (etag, last_modified, Some((format, read.slots)));
         Ok(false)
+    }
+}
+
+/// `url` as it is shown: without a login or a query, which may hold a secret.
+fn shown(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            let _ = (parsed.set_username(""), parsed.set_password(None));
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            parsed.to_string()
+        }
+        Err(_) => "an unreadable URL".to_owned(),
     }
 }
 
@@ -204,12 +227,18 @@ impl Sources {
 
     /// The sources whose prices the price file last written holds.
     pub fn in_use(&self) -> Vec<&str> {
-        self.list.iter().filter(|s| s.status.in_use).map(|s| s.url.as_str()).collect()
+        self.list.iter().filter(|s| s.status.in_use).map(|s| s.status.url.as_str()).collect()
     }
 
     /// Until when the prices last written are complete from now on (see [`complete_until`]).
     pub fn prices_end(&self) -> Option<DateTime<Utc>> {
         self.complete_until
+    }
+
+    /// How long until a source may be asked again, when every source asked for a rest (`Retry-After`).
+    pub fn rest(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let rests: Option<Vec<_>> = self.list.iter().map(|s| s.not_before.filter(|until| *until > now)).collect();
+        rests?.into_iter().min().and_then(|until| (until - now).to_std().ok())
     }
 
     /// What each source said last, for the page and `/metrics`.
@@ -237,7 +266,7 @@ impl Sources {
                     let slots = fill_in(&mut merged, slots);
                     all_not_modified &= not_modified;
                     let format = source.status.format.clone().unwrap_or_default();
-                    used.push(Used { url: source.url.clone(), format, slots });
+                    used.push(Used { url: source.status.url.clone(), format, slots });
                 }
                 Err(e) => {
                     if several {
@@ -254,8 +283,8 @@ impl Sources {
             return Err(first_error.expect("a source was asked"));
         }
         for source in &mut self.list {
-            source.status.in_use = used.iter().any(|u| u.url == source.url && u.slots > 0);
-            metrics::source_in_use(&source.url, source.status.in_use);
+            source.status.in_use = used.iter().any(|u| u.url == source.status.url && u.slots > 0);
+            metrics::source_in_use(&source.status.url, source.status.in_use);
         }
         self.complete_until = complete_until(&merged, now);
         let body = price_file_of(&merged, &used);
@@ -460,7 +489,7 @@ pub async fn keep_fetching(
             }
             Err(e) => {
                 failures += 1;
-                let wait = schedule.after_failure(failures, e.retry_after(), fastrand::f64());
+                let wait = schedule.after_failure(failures, sources.rest(Utc::now()), fastrand::f64());
                 let again = format!("asking again in {} s", wait.as_secs());
                 match sample_in.map(|zone| sample::write_unless_current(path, Utc::now(), zone)) {
                     Some(Ok(true)) => tracing::warn!(
@@ -693,6 +722,15 @@ mod tests {
         assert_eq!(fill_in(&mut merged, &quarters("2026-01-15T00:00:00Z", 8, 2.0)), 5);
         let prices: Vec<f64> = merged.iter().map(|s| s.price).collect();
         assert_eq!(prices, [1.0, 2.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn a_source_is_shown_without_its_login_or_query() {
+        assert_eq!(shown("https://user:secret@example.com/prices?token=abc#x"), "https://example.com/prices");
+        assert_eq!(
+            shown("https://api.porssisahko.net/v2/latest-prices.json"),
+            "https://api.porssisahko.net/v2/latest-prices.json"
+        );
     }
 
     #[test]

@@ -53,6 +53,11 @@ pub fn read(body: &[u8]) -> Result<(&'static str, Read), String> {
         "not a format the monitor reads (porssisahko.net v1 or v2, spot-hinta.fi or Elering)".to_owned()
     })?;
     let mut read = format.slots(&answer);
+    // A price too large for its unit (×1000, ×1.255) is no price.
+    let (finite, infinite): (Vec<Slot>, Vec<Slot>) = read.slots.into_iter().partition(|s| s.price.is_finite());
+    read.skipped
+        .extend(infinite.iter().map(|s| format!("the slot from {} has a price out of range", s.start.to_rfc3339())));
+    read.slots = finite;
     read.slots.sort_by_key(|s| s.start);
     if read.slots.windows(2).any(|w| w[1].start < w[0].end) {
         return Err("it lists overlapping slots".to_owned());
@@ -65,7 +70,7 @@ pub fn read(body: &[u8]) -> Result<(&'static str, Read), String> {
 
 /// Finnish VAT on electricity at `at`: 24 %, 10 % from December 2022 to April 2023, 24 % again, 25.5 % from
 /// September 2024 (each from Helsinki's midnight).
-fn vat(at: DateTime<Utc>) -> f64 {
+pub(super) fn vat(at: DateTime<Utc>) -> f64 {
     let from = |y, m| DisplayZone::default().midnight(NaiveDate::from_ymd_opt(y, m, 1).expect("a date"));
     if at >= from(2024, 9) {
         0.255

@@ -2,12 +2,16 @@
 //! `{"Rank":1,"DateTime":"2025-10-01T00:00:00+03:00","PriceNoTax":0.0123,"PriceWithTax":0.0154}`, prices in
 //! €/kWh, each slot by its start in Finnish local time with its offset (quarter hours with
 //! `priceResolution=15`, hours without). The price without tax is the exchange's price to the cent per MWh,
-//! so it goes through the one conversion ([`super::canonical`]); `PriceWithTax` is read only when it is alone.
+//! so it goes through the one conversion ([`super::canonical`]); `PriceWithTax` is read only when it is alone,
+//! and a negative one has its VAT taken off again (spot-hinta.fi adds VAT to negative prices, porssisahko.net
+//! does not).
 
 use chrono::DateTime;
 use serde_json::Value;
 
-use super::{Format, Read, canonical, number, read_starts, round3};
+use chrono::Utc;
+
+use super::{Format, Read, canonical, number, read_starts, round3, vat};
 
 pub struct SpotHinta;
 
@@ -30,11 +34,16 @@ impl Format for SpotHinta {
             let start = DateTime::parse_from_rfc3339(text)
                 .map_err(|_| "no DateTime like 2025-10-01T00:00:00+03:00".to_owned())?
                 .to_utc();
-            let price = match entry.get("PriceNoTax") {
+            let price = match entry.get("PriceNoTax").filter(|v| !v.is_null()) {
                 Some(_) => canonical(number(entry, "PriceNoTax")? * 1000.0, start),
-                None => round3(number(entry, "PriceWithTax")? * 100.0),
+                None => without_vat_if_negative(number(entry, "PriceWithTax")? * 100.0, start),
             };
             Ok((start, price))
         })
     }
+}
+
+/// A price with VAT in c/kWh as porssisahko.net shows it: a negative one without its VAT.
+fn without_vat_if_negative(cents: f64, start: chrono::DateTime<Utc>) -> f64 {
+    round3(if cents < 0.0 { cents / (1.0 + vat(start)) } else { cents })
 }

@@ -137,3 +137,15 @@ fn a_bad_entry_is_skipped_with_its_reason_and_a_bad_answer_is_refused() {
         {"price":2,"startDate":"2026-01-15T00:15:00Z","endDate":"2026-01-15T00:29:59.999Z"}]}"#;
     assert!(super::read(overlapping.as_bytes()).unwrap_err().contains("overlapping"));
 }
+
+#[test]
+fn spot_hintas_price_with_tax_alone_loses_its_vat_when_negative_and_a_huge_price_is_skipped() {
+    let body = r#"[{"DateTime":"2026-01-15T00:00:00+02:00","PriceNoTax":null,"PriceWithTax":-0.01255},
+        {"DateTime":"2026-01-15T00:15:00+02:00","PriceWithTax":0.12549},
+        {"DateTime":"2026-01-15T00:30:00+02:00","PriceNoTax":1e306}]"#;
+    let (_, read) = read(body.as_bytes()).unwrap();
+    let prices: Vec<f64> = read.slots.iter().map(|s| s.price).collect();
+    assert_eq!(prices, [-1.0, 12.549], "−1.255 with VAT is −1.00 without; a positive price as it is");
+    assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+    assert!(read.skipped[0].contains("out of range"), "{:?}", read.skipped);
+}
