@@ -378,3 +378,93 @@ async fn over_mqtts_with_the_brokers_ca_and_not_without() {
         .await;
     trusting.stop_cleanly("price-monitor alerts with the CA");
 }
+
+/// Every kind of rule to every kind of channel: tomorrow's prices, a period below and one above a threshold,
+/// the cheapest run and stale prices, each to a webhook, an ntfy receiver and the MQTT broker, each exactly once.
+/// The CSV log is written beforehand, its prices received an hour ago, so that all five are due at once.
+#[tokio::test]
+async fn each_kind_of_rule_reaches_each_kind_of_channel_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "every-kind";
+    let password_file = dir.path().join("mqtt-password");
+    std::fs::write(&password_file, format!("{password}\n")).unwrap();
+    let mosquitto = Mosquitto::start(&dir.path().join("mosquitto"), "monitor", &password_file);
+    let seen = subscribe(mosquitto.port, password, &["every/alerts"]).await;
+    let (hook, phone) = (support::receiver::Receiver::default(), support::receiver::Receiver::default());
+    let (hook_port, phone_port) = (free_port(), free_port());
+    hook.serve(hook_port).await;
+    phone.serve(phone_port).await;
+    let broker = Broker::start();
+    let config = config(dir.path(), &broker.bootstrap(), "everykind", &[]);
+    let zone = DisplayZone(zone_at_noon());
+
+    // Prices to the end of tomorrow at 10, received an hour ago: 2 from two hours on, 20 from four hours on.
+    let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let (hour, received) = (chrono::Duration::hours(1), Utc::now() - chrono::Duration::hours(1));
+    let end = zone.midnight(zone.date(now) + chrono::Days::new(2));
+    let mut start = now - hour;
+    let mut records = Vec::new();
+    while start < end {
+        let price = if start >= now + hour * 2 && start < now + hour * 3 {
+            2.0
+        } else if start >= now + hour * 4 && start < now + hour * 5 {
+            20.0
+        } else {
+            10.0
+        };
+        let slot_end = start + chrono::Duration::minutes(15) - chrono::Duration::milliseconds(1);
+        records.push(app::PriceRecord::new(received, price, start, slot_end));
+        start += chrono::Duration::minutes(15);
+    }
+    app::records::csv_log::CsvLog::open(&config.csv_path).unwrap().append_new(records).unwrap();
+
+    let done_by = (now + hour * 3).with_timezone(&zone.0).format("%H:%M");
+    let channels = r#"channels = ["hook", "phone", "ha"]"#;
+    let rules = format!(
+        "[[rule]]\nname = \"tomorrow\"\nkind = \"tomorrow_published\"\n{channels}\n\n\
+         [[rule]]\nname = \"cheap\"\nkind = \"below\"\nthreshold = 5\nlead = \"24h\"\n{channels}\n\n\
+         [[rule]]\nname = \"dear\"\nkind = \"above\"\nthreshold = 15\nlead = \"24h\"\n{channels}\n\n\
+         [[rule]]\nname = \"dishwasher\"\nkind = \"cheapest_run\"\nduration = \"1h\"\ndone_by = \"{done_by}\"\n{channels}\n\n\
+         [[rule]]\nname = \"quiet\"\nkind = \"stale\"\nafter = \"15m\"\n{channels}\n\n\
+         [channel.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{hook_port}/hook\"\n\n\
+         [channel.phone]\nkind = \"ntfy\"\nurl = \"http://127.0.0.1:{phone_port}/prices\"\n\n\
+         [channel.ha]\nkind = \"mqtt\"\n"
+    );
+    let rules_file = dir.path().join("alerts.toml");
+    std::fs::write(&rules_file, rules).unwrap();
+    let (url, password_arg, rules_arg, zone_arg) = (
+        format!("mqtt://127.0.0.1:{}", mosquitto.port),
+        password_file.display().to_string(),
+        rules_file.display().to_string(),
+        zone.name().to_owned(),
+    );
+    let log = dir.path().join("out/alerts.csv").display().to_string();
+    let options = [
+        ["--mqtt-url", &url, "--mqtt-username", "monitor", "--mqtt-password-file", &password_arg],
+        ["--mqtt-topic", "every", "--alerts-file", &rules_arg, "--alerts-log", &log],
+        ["--alerts-topic", "alerts-every", "--tz", &zone_arg, "--alerts-group-id", "every-notifier"],
+    ]
+    .concat();
+    let app = AppProcess::start_with(&config, "alerts", &options);
+
+    // The cheapest run twice: done by today's deadline, and by tomorrow's (whose prices are known too).
+    let kinds = ["cheap/below", "dear/above", "dishwasher/run", "dishwasher/run", "quiet/stale", "tomorrow/tomorrow"];
+    hook.wait_for(kinds.len(), Duration::from_secs(90), &app).await;
+    phone.wait_for(kinds.len(), Duration::from_secs(30), &app).await;
+    until(&seen, Duration::from_secs(30), &app, |s| s.alerts.len() >= kinds.len()).await;
+    tokio::time::sleep(Duration::from_secs(8)).await; // anything sent twice would be here by now
+    let id = |alert: &Value| alert["id"].as_str().unwrap().to_owned();
+    let hook_ids: Vec<String> = hook.got().iter().map(|r| id(&serde_json::from_str(&r.body).unwrap())).collect();
+    let phone_ids: Vec<String> =
+        phone.got().iter().map(|r| r.headers["x-alert-id"].split('#').next().unwrap().to_owned()).collect();
+    let mqtt_ids: Vec<String> = seen.lock().unwrap().alerts.iter().map(id).collect();
+    let mut expected: Option<Vec<String>> = None;
+    for (channel, mut ids) in [("webhook", hook_ids), ("ntfy", phone_ids), ("mqtt", mqtt_ids)] {
+        ids.sort();
+        let kinds_got: Vec<String> = ids.iter().map(|id| id.split('/').take(2).collect::<Vec<_>>().join("/")).collect();
+        assert_eq!(kinds_got, kinds, "{channel}: each kind, each once: {ids:?}\n{}", app.log());
+        assert!(ids.windows(2).all(|w| w[0] != w[1]), "{channel}: an alert twice: {ids:?}");
+        assert_eq!(expected.get_or_insert_with(|| ids.clone()), &ids, "{channel}: the same alerts as the others");
+    }
+    app.stop_cleanly("price-monitor alerts");
+}
