@@ -83,4 +83,16 @@ test('the card lists the rules, their next alerts and the alert delivered to the
   await card.screenshot({ path: screenshotPath('alerts-card.png') });
   assert.equal(received.length, 1, JSON.stringify(received));
   assert.deepEqual(problems, []);
+
+  // On a phone each rule is a block of lines, and the card does not widen the page.
+  const phone = await openPage(browser, { viewport: { width: 390, height: 844 } });
+  await phone.page.goto(system.url);
+  await phone.page.locator('section.alerts').waitFor({ timeout: 30_000 });
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'no horizontal scrolling on a phone');
+  const row = phone.page.locator('table.alert-rules tbody tr').first();
+  assert.equal(await row.evaluate((tr) => getComputedStyle(tr).display), 'block', 'a rule is a block, not a table row');
+  assert.match(await row.innerText(), /^cheap\nspot price below 5\.00 c\/kWh, 30 min before each period\nhook\n.*: cheap: below/);
+  await phone.page.locator('section.alerts').screenshot({ path: screenshotPath('alerts-card-phone.png') });
+  await phone.context.close();
 });

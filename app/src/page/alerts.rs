@@ -67,8 +67,8 @@ fn Rule(rule: RuleLine, zone: LocalTime) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{rule.name}</th>
-            <td>{rule.watches}</td>
-            <td>{rule.channels.join(", ")}</td>
+            <td class="alert-watches">{rule.watches}</td>
+            <td class="alert-channels">{rule.channels.join(", ")}</td>
             <td class="alert-next">{next}</td>
         </tr>
     }
