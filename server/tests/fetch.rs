@@ -458,3 +458,32 @@ async fn all_whose_source_fails_at_first_has_prices_within_a_minute() {
     assert!(metrics.contains("price_monitor_source_last_success_timestamp_seconds{source="), "{metrics}");
     app.stop_cleanly("price-monitor all");
 }
+
+/// The same quarters in each format, each from a local server of its own: porssisahko.net's c/kWh with VAT,
+/// spot-hinta.fi's €/kWh without VAT by Helsinki time, Elering's €/MWh by Unix time. Each gives the same price
+/// file, so switching sources adds no revision.
+#[tokio::test]
+async fn each_format_from_a_local_server_gives_the_same_prices() {
+    let (porssisahko, elering) = two_formats(96);
+    let helsinki = chrono_tz::Europe::Helsinki;
+    let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let spot_hinta: Vec<String> = (1..=96)
+        .map(|n| {
+            let start = (now + chrono::Duration::minutes(15 * (n - 1))).with_timezone(&helsinki);
+            let (no_tax, with_tax) = (0.04 * n as f64, 0.0502 * n as f64);
+            format!(
+                r#"{{"Rank":{n},"DateTime":"{}","PriceNoTax":{no_tax:.5},"PriceWithTax":{with_tax:.5}}}"#,
+                start.format("%Y-%m-%dT%H:%M:%S%:z")
+            )
+        })
+        .collect();
+    let bodies = [porssisahko.clone(), format!("[{}]", spot_hinta.join(",")), elering];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, body) in bodies.into_iter().enumerate() {
+        let local = LocalSource::start(Answer::Body(leak(body), "application/json")).await;
+        let path = dir.path().join(format!("prices-{i}.json"));
+        let mut sources = Sources::new(&[local.url.clone()], Duration::from_secs(2)).unwrap();
+        assert_eq!(sources.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::Written);
+        assert_eq!(read(&path), prices_of(&porssisahko), "{:?}", sources_of(&path));
+    }
+}
