@@ -259,7 +259,8 @@ prices() { node tools/compose-test/prices.mjs "$1" "$work"; }
 fetched() {
   docker exec "$(container app)" cat /app/data/latest-prices.json | node -e '
     const fs = require("fs");
-    const slots = (text) => JSON.parse(text).prices.map((p) => [p.startDate, p.endDate, p.price].join(" "));
+    // In time order: the stub lists its slots newest first, the app writes them oldest first.
+    const slots = (text) => JSON.parse(text).prices.map((p) => [p.startDate, p.endDate, p.price].join(" ")).sort();
     const [got, want] = [slots(fs.readFileSync(0, "utf8")), slots(fs.readFileSync(process.argv[1], "utf8"))];
     process.exit(got.join() === want.join() ? 0 : 1);' "$PRICES_STUB_DIR/v2/latest-prices.json"
 }
