@@ -158,7 +158,7 @@ impl Source {
             }
         }
         let etag = response.headers().get(header::ETAG).cloned();
-        let last_modified = response.headers().get(header::LAST_MODIFIED).cloned();
+        let last_modified = strong_last_modified(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BYTES {
@@ -178,6 +178,19 @@ impl Source {
         // Validators only of an answer that was used: a bad one must not make the next answers 304.
         (self.etag, self.last_modified, self.last) = (etag, last_modified, Some((format, read.slots)));
         Ok(false)
+    }
+}
+
+/// The answer's `Last-Modified`, when it can tell a later change: HTTP dates have whole seconds, so one less
+/// than a second before the answer's `Date` is a weak validator (RFC 9110, 8.8.2.2). Sent back, it would make
+/// a change later in the same second look unmodified for good.
+fn strong_last_modified(headers: &header::HeaderMap) -> Option<header::HeaderValue> {
+    let date =
+        |name| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|t| DateTime::parse_from_rfc2822(t).ok());
+    let modified = date(header::LAST_MODIFIED)?;
+    match date(header::DATE) {
+        Some(answered) if answered - modified < chrono::Duration::seconds(1) => None,
+        _ => headers.get(header::LAST_MODIFIED).cloned(),
     }
 }
 
@@ -722,6 +735,23 @@ mod tests {
         assert_eq!(fill_in(&mut merged, &quarters("2026-01-15T00:00:00Z", 8, 2.0)), 5);
         let prices: Vec<f64> = merged.iter().map(|s| s.price).collect();
         assert_eq!(prices, [1.0, 2.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn a_last_modified_within_a_second_of_the_answer_is_not_sent_back() {
+        let headers = |modified: &str, date: Option<&str>| {
+            let mut h = header::HeaderMap::new();
+            h.insert(header::LAST_MODIFIED, header::HeaderValue::from_str(modified).unwrap());
+            if let Some(date) = date {
+                h.insert(header::DATE, header::HeaderValue::from_str(date).unwrap());
+            }
+            h
+        };
+        let modified = "Fri, 04 Dec 2026 05:44:04 GMT";
+        assert!(strong_last_modified(&headers(modified, Some("Fri, 04 Dec 2026 05:44:04 GMT"))).is_none());
+        assert!(strong_last_modified(&headers(modified, Some("Fri, 04 Dec 2026 05:44:05 GMT"))).is_some());
+        assert!(strong_last_modified(&headers(modified, None)).is_some(), "no Date: nothing to tell it by");
+        assert!(strong_last_modified(&headers("yesterday", None)).is_none());
     }
 
     #[test]
