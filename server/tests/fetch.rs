@@ -482,7 +482,7 @@ async fn each_format_from_a_local_server_gives_the_same_prices() {
     for (i, body) in bodies.into_iter().enumerate() {
         let local = LocalSource::start(Answer::Body(leak(body), "application/json")).await;
         let path = dir.path().join(format!("prices-{i}.json"));
-        let mut sources = Sources::new(&[local.url.clone()], Duration::from_secs(2)).unwrap();
+        let mut sources = Sources::new(std::slice::from_ref(&local.url), Duration::from_secs(2)).unwrap();
         assert_eq!(sources.fetch_into(&path, &Schedule::default()).await.unwrap(), Fetched::Written);
         assert_eq!(read(&path), prices_of(&porssisahko), "{:?}", sources_of(&path));
     }
