@@ -5,7 +5,7 @@
 //                                    and exits non-zero when one is lost or duplicated
 // Revision 0 is 192 quarter-hours from a day before the current hour, every price distinct; each later one
 // raises the prices of the slots from the current quarter to an hour ahead, to prices no revision had before.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const QUARTER = 15 * 60_000;
@@ -88,8 +88,14 @@ if (command === 'write') {
   const www = join(dir, 'www', 'v2');
   mkdirSync(www, { recursive: true });
   // Newest first, as porssisahko.net lists them; renamed into place, so the server never sends half a file.
-  writeFileSync(join(www, 'latest-prices.json.tmp'), JSON.stringify({ prices: [...prices].reverse() }));
-  renameSync(join(www, 'latest-prices.json.tmp'), join(www, 'latest-prices.json'));
+  const [tmp, file] = [join(www, 'latest-prices.json.tmp'), join(www, 'latest-prices.json')];
+  writeFileSync(tmp, JSON.stringify({ prices: [...prices].reverse() }));
+  // busybox httpd's ETag is the file's mtime in whole seconds and its size: a revision of the same size written
+  // in the same second as the one before would be answered 304 for good. Each revision gets a later second.
+  const before = existsSync(file) ? Math.floor(statSync(file).mtimeMs / 1000) : 0;
+  const mtime = Math.max(Math.floor(Date.now() / 1000), before + 1);
+  utimesSync(tmp, mtime, mtime);
+  renameSync(tmp, file);
   writeFileSync(revisionsFile, JSON.stringify(revisions));
   console.log(revisions.length - 1);
 } else if (command === 'now') {
