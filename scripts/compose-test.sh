@@ -388,15 +388,21 @@ within 60 "the app fetching a revision with $node down" fetched
 wait_for_csv 120
 passed "3 replicas, min ISR 2; leader $node killed; $(rows_text)"
 
-begin "Kafka with a login (docker-compose.secure.yml): the app's prices arrive, a wrong login is refused"
+begin "Kafka with a login (--env-file secure.env): the app's prices arrive, a wrong login is refused"
 compose down -v >/dev/null 2>&1
 rm -rf "$work/revisions.json" "$PRICES_STUB_DIR"
 prices write >/dev/null
-env_file=(--env-file "$work/none.env")
-overlay=(-f docker-compose.secure.yml)
-services=(kafka app $with_ui)
 KAFKA_APP_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') KAFKA_BROKER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export KAFKA_APP_PASSWORD KAFKA_BROKER_PASSWORD
+# As a person runs it, Compose takes its files from secure.env's COMPOSE_FILE: the app logs in.
+"${compose_cli[@]}" --env-file secure.env -p "$project" config 2>"$work/config.log" | grep -q 'KAFKA_SASL_MECHANISM: PLAIN' \
+  || { cat "$work/config.log" >&2; fail "docker compose --env-file secure.env does not lay docker-compose.secure.yml over the stack"; }
+# Here with the stub laid over them too, which needs the files named with -f (they take COMPOSE_FILE's place).
+env_file=(--env-file secure.env)
+overlay=()
+IFS=: read -ra named <<<"$(sed -n 's/^COMPOSE_FILE=//p' secure.env)"
+for file in "${named[@]}"; do [ "$file" = docker-compose.yml ] || overlay+=(-f "$file"); done
+services=(kafka app $with_ui)
 up
 within 240 "kafka (healthy by a login) and app healthy" healthy "${services[@]}"
 wait_for_csv 120

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault suite: every scenario of server/tests/faults.rs against Apache Kafka (scripts/kafka.sh) and the
 # release binary, then one table of what reached the CSV (and one of the alerts that reached their receivers).
-# Fails when a revision or an alert is lost or duplicated, or a process dies that should not.
+# Fails when a revision or an alert is lost, a revision duplicated, an alert sent twice that was not under way at
+# the kill (or sent again under another id), or a process dies that should not.
 #   scripts/faults.sh            every scenario (about 7 minutes once built)
 #   scripts/faults.sh NAME       the scenarios whose test name contains NAME
 set -euo pipefail

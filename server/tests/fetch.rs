@@ -440,12 +440,13 @@ async fn all_whose_source_fails_at_first_has_prices_within_a_minute() {
     let local = LocalSource::start(Answer::Status(500)).await;
     let dir = tempfile::tempdir().unwrap();
     let config = support::config(dir.path(), &broker.bootstrap(), "fetch500", &[]);
+    let started = std::time::Instant::now();
     let app = support::AppProcess::start_with(&config, "all", &["--source-url", &local.url]);
     app.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("500")).await;
-    let failed = std::time::Instant::now();
     local.answer(Answer::Prices { body: prices(3), etag: "\"up\"" });
     support::wait_for_rows(&config, 192, Duration::from_secs(60)).await;
-    assert!(failed.elapsed() < Duration::from_secs(60), "{:?}\n{}", failed.elapsed(), app.log());
+    // From the process's start: its first fetch failed, and the one after came within the minute.
+    assert!(started.elapsed() < Duration::from_secs(60), "{:?}\n{}", started.elapsed(), app.log());
     assert!(local.requests().len() >= 2);
 
     // The page's pipeline panel and /metrics say which source is in use and that it answered.

@@ -297,8 +297,15 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
         for (topic, (payload, _)) in seen.last.iter().filter(|(t, _)| t.ends_with("/config")) {
             assert!(ids.insert(check_config(topic, &serde_json::from_str(payload).unwrap())), "{topic}: its id twice");
         }
+        for id in ["spot_price", "total_price"] {
+            let topic = format!("homeassistant/sensor/electricity_price_monitor/{id}/config");
+            let config: Value = serde_json::from_str(&seen.last[&topic].0).unwrap();
+            assert_eq!((config["unit_of_measurement"].as_str(), config["state_class"].as_str()), (Some("c/kWh"), Some("measurement")), "{topic}");
+        }
         let state = state(&seen).unwrap();
         assert_eq!(state["level"], "normal", "{state}");
+        // The total is the spot price and the fees: never below the spot price of 10.
+        assert!(state["total"].as_f64().is_some_and(|total| total >= 10.0), "{state}");
         assert_eq!(state["cheap_now"], false);
         assert_eq!(state["next_cheap_start"], cheap_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         assert!(state["tomorrow_average"] == 10.0 && state["today_average"].as_f64().unwrap() < 10.0, "{state}");

@@ -2,7 +2,8 @@
 //! users on one port, TLS with a client certificate required on another. The right login carries the sample's
 //! 192 prices exactly once; a wrong password, an unknown user, a CA not given, a plaintext client and a missing
 //! client certificate are each said in one sentence in the log and by `/readyz`, while the process stays up and
-//! retries; with the login fixed and the app restarted, every price arrives. No secret is ever printed.
+//! retries; with the login fixed and the app restarted, every price arrives. No secret is ever printed: not in
+//! the log, `/readyz`, the page or `/metrics`.
 
 mod support;
 
@@ -58,8 +59,12 @@ async fn refused(config: &server::config::Config, security: &[String], said: &st
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
     assert!(ready.contains(said), "/readyz says why: {ready}");
+    // The page's pipeline panel and /metrics say how Kafka fares too: never with a secret.
+    let (page, metrics) = (app.get("/").1, app.get("/metrics").1);
     for secret in secrets {
-        assert!(!log.contains(secret) && !ready.contains(secret), "a secret was printed:\n{log}\n{ready}");
+        for (what, text) in [("the log", &log), ("/readyz", &ready), ("the page", &page), ("/metrics", &metrics)] {
+            assert!(!text.contains(secret), "a secret was printed in {what}:\n{text}");
+        }
     }
     app
 }

@@ -306,3 +306,43 @@ fn the_card_lists_each_rule_in_words_with_its_next_alert_and_the_last_deliveries
     assert_eq!(shown.rules[1].channels, ["phone"]);
     assert_eq!(shown.recent, recent[..RECENT], "the newest, as many as the card lists");
 }
+
+#[test]
+fn a_period_across_the_autumn_change_lasts_its_real_hours_and_says_local_times() {
+    // Hourly from 23:00 EEST on 24 Oct. Cheap from 23:00 UTC (02:00 EEST) to 03:00 UTC (05:00 EET): four hours,
+    // though the clock moves three, since 04:00 EEST becomes 03:00 EET.
+    let prices = [9.0, 9.0, 9.0, 1.0, 2.0, 3.0, 4.0, 9.0];
+    let spot = slots("2026-10-24T20:00:00Z", 60, &prices, "2026-10-24T11:00:00Z");
+    let alerts = evaluate(&rule("cheap", below(5.0)), &spot, "2026-10-24T12:00:00Z", None);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let Event::Period { start, end, average, .. } = alerts[0].event else { panic!("{alerts:?}") };
+    assert_eq!((start, end, average), (utc("2026-10-24T23:00:00Z"), utc("2026-10-25T03:00:00Z"), 2.5));
+    assert_eq!(alerts[0].due, utc("2026-10-24T22:30:00Z"));
+    let local = DisplayZone::default().local_time(utc("2026-10-24T00:00:00Z"), utc("2026-10-26T00:00:00Z"));
+    assert_eq!(
+        alerts[0].text(&local),
+        "From Sun 25 Oct 02:00 to 05:00, the spot price is below 5.00 c/kWh, 2.50 on average."
+    );
+}
+
+#[test]
+fn the_cheapest_run_on_the_spring_change_is_done_by_the_local_time_of_a_23_hour_day() {
+    // 29 March has 23 hours: 03:00 EET is 04:00 EEST. Its cheapest two hours are 00:00–02:00 UTC, which the
+    // clock shows as 02:00 to 05:00; done by 07:00 EEST is 04:00 UTC.
+    let today = slots("2026-03-27T22:00:00Z", 60, &[8.0; 24], "2026-03-27T11:00:00Z"); // 28 Mar local
+    let mut tomorrow_prices = [8.0; 23];
+    (tomorrow_prices[2], tomorrow_prices[3]) = (1.0, 2.0);
+    tomorrow_prices[6] = 0.5; // 07:00 EEST: after done_by, so not in the run
+    let tomorrow = slots("2026-03-28T22:00:00Z", 60, &tomorrow_prices, "2026-03-28T11:55:00Z");
+    let spot: Vec<_> = today.into_iter().chain(tomorrow).collect();
+    let done_by = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    let rules = rule("dishwasher", RuleKind::CheapestRun { quarters: 8, done_by, kwh: None });
+    let alerts = evaluate(&rules, &spot, "2026-03-28T12:00:00Z", None);
+    let ids: Vec<_> = alerts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["dishwasher/run/2026-03-29T04:00Z", "dishwasher/start/2026-03-29T04:00Z"]);
+    let Event::CheapestRun { start, end, average, .. } = alerts[0].event else { panic!("{alerts:?}") };
+    assert_eq!((start, end, average), (utc("2026-03-29T00:00:00Z"), utc("2026-03-29T02:00:00Z"), 1.5));
+    assert_eq!(alerts[1].due, utc("2026-03-29T00:00:00Z"), "the reminder at the run's start");
+    let local = DisplayZone::default().local_time(utc("2026-03-28T00:00:00Z"), utc("2026-03-30T00:00:00Z"));
+    assert!(alerts[0].text(&local).contains("is Sun 29 Mar 02:00 to 05:00"), "{}", alerts[0].text(&local));
+}

@@ -20,7 +20,16 @@ use crate::{
 /// The warnings about the data, in plain words and local time.
 #[component]
 pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
-    let text = move |warning: Warning| match warning {
+    view! {
+        <div class="warnings" role="status">
+            {warnings.into_iter().map(|w| view! { <p class="warning">"⚠ " {warning_text(w, &zone)}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// A warning in the words the page shows, with its times in `zone`.
+pub fn warning_text(warning: Warning, zone: &LocalTime) -> String {
+    match warning {
         Warning::PricesEnd { at } => format!(
             "The known prices end at {}: there is no price for now. Is the price file being updated?",
             zone.date_time(at)
@@ -50,11 +59,6 @@ pub fn Warnings(warnings: Vec<Warning>, zone: LocalTime) -> impl IntoView {
             reached, or none is set), so these are the shipped sample's prices moved to yesterday, today and \
             tomorrow. Real prices take their place as they arrive."
             .to_owned(),
-    };
-    view! {
-        <div class="warnings" role="status">
-            {warnings.into_iter().map(|w| view! { <p class="warning">"⚠ " {text(w)}</p> }).collect_view()}
-        </div>
     }
 }
 
@@ -249,4 +253,30 @@ pub fn PipelinePanel(status: Option<PipelineStatus>, zone: LocalTime) -> impl In
             </dl>
         </section>
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    use super::{Warning, warning_text};
+    use crate::figures::format::DisplayZone;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_with_missing_quarters_is_named_with_its_gaps_in_local_time() {
+        // 25 October 2026 in Helsinki has 100 quarters; two are missing at noon (10:00 UTC, EET), one after the
+        // clocks went back (01:15 UTC is the second 03:15).
+        let date = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let spans = vec![
+            (utc("2026-10-25T01:15:00Z"), utc("2026-10-25T01:30:00Z")),
+            (utc("2026-10-25T10:00:00Z"), utc("2026-10-25T10:30:00Z")),
+        ];
+        let local = DisplayZone::default().local_time(utc("2026-10-24T00:00:00Z"), utc("2026-10-27T00:00:00Z"));
+        let said = warning_text(Warning::SlotsMissing { date, missing: 3, of: 100, spans }, &local);
+        assert_eq!(said, "Sun 25 Oct has no price for 3 of its 100 quarters: 03:15–03:30, 12:00–12:30.");
+    }
 }

@@ -295,3 +295,18 @@ fn a_whole_25_hour_day_lacks_no_quarter_late_in_its_evening_and_a_gap_is_named()
         [Warning::SlotsMissing { date, missing: 1, of: 96, spans: vec![(gap, gap + Duration::minutes(15))] }]
     );
 }
+
+#[test]
+fn the_sensors_move_to_the_next_quarter_at_its_first_instant() {
+    // Quarter i's price is i: 13:00 UTC on 3 January is quarter 52.
+    let (_dir, store) = store(4 * 48, utc(2, 13, 0));
+    let tariff = crate::figures::tariff::Tariff::default();
+    let at = |now: DateTime<Utc>| {
+        store.read(|log| crate::query::sensors::sensors(log, now, DisplayZone::default(), &tariff)).unwrap()
+    };
+    let before = at(utc(3, 13, 15) - Duration::milliseconds(1));
+    let after = at(utc(3, 13, 15));
+    assert_eq!((before.spot, after.spot), (Some(52.0), Some(53.0)));
+    let (before_total, after_total) = (before.total.unwrap(), after.total.unwrap());
+    assert!(after_total > before_total && after_total >= 53.0, "{before_total} then {after_total}");
+}

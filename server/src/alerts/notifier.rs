@@ -241,3 +241,52 @@ fn record(journal: &mut Journal, alert: &AlertMessage, channel: &str, outcome: O
         tracing::error!("{e:#}: alert {} may be sent to {channel} again after a restart", delivery.id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use app::alerts::{
+        due::{Alert, Event},
+        rules::Rules,
+    };
+    use app::figures::view::PriceBasis;
+
+    use super::*;
+
+    /// A channel that never takes the alert (nothing listens at its port) is tried until the alert expires;
+    /// then the alert log says `expired`, and the delivery counts as done, so its offset is committed.
+    #[tokio::test]
+    async fn an_alert_no_channel_takes_is_retried_until_it_expires_and_logged_expired() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let rules = Rules::from_toml(
+            "alerts.toml",
+            &format!("[channel.down]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{closed}/hook\"\n"),
+        )
+        .unwrap();
+        let channels = Channels::new(&rules, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.csv");
+        let journal = Mutex::new(Journal::open(&path).unwrap());
+        let now = Utc::now();
+        let alert = AlertMessage {
+            alert: Alert {
+                id: "quiet/stale/2026-01-15T11:00Z".into(),
+                rule: "quiet".into(),
+                price: PriceBasis::Spot,
+                due: now,
+                expires: now + chrono::Duration::milliseconds(1500),
+                event: Event::Stale { last_received: now - chrono::Duration::hours(30) },
+            },
+            revision: 1,
+            title: "quiet: no new price".into(),
+            text: "No new price for 30 hours.".into(),
+            channels: vec!["down".into()],
+        };
+        let started = std::time::Instant::now();
+        assert!(deliver(&alert, &channels, &journal, &CancellationToken::new()).await);
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1400) && took < Duration::from_secs(10), "{took:?}");
+        let rows = crate::alerts::journal::recent(&path, 10).unwrap();
+        let outcomes: Vec<_> = rows.iter().map(|d| (d.id.as_str(), d.channel.as_str(), d.outcome)).collect();
+        assert_eq!(outcomes, [("quiet/stale/2026-01-15T11:00Z", "down", Outcome::Expired)]);
+    }
+}

@@ -26,6 +26,8 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// A client that has not sent a request's headers this long after connecting (or after its last answer, on a
 /// kept-alive connection) is disconnected.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(15);
+// A client that has not sent its headers within 10 to 30 s is gone or stalling on purpose.
+const _: () = assert!(HEADER_TIMEOUT.as_secs() >= 10 && HEADER_TIMEOUT.as_secs() <= 30);
 
 /// How many connections may be open, and how long a client may take over a request's headers.
 #[derive(Clone, Copy, Debug)]

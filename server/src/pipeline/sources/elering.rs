@@ -1,7 +1,9 @@
 //! Elering's Nord Pool price API, `https://dashboard.elering.ee/api/nps/price?start=…&end=…`:
 //! `{"success":true,"data":{"fi":[{"timestamp":1767394800,"price":83.17}],"ee":[…],"lv":[…],"lt":[…]}}`, each
 //! slot by its start in Unix seconds, prices in €/MWh without VAT; Finland's are `fi`. The fetcher asks from
-//! yesterday to the day after tomorrow when the URL gives no `start` ([`super::super::fetch`]).
+//! yesterday to the day after tomorrow when the URL gives no `start` ([`super::super::fetch`]). Documented at
+//! <https://dashboard.elering.ee/assets/api-doc.html#/nps-controller/getPriceUsingGET>; quarter hours since
+//! the delivery day of 1 October 2025.
 
 use chrono::DateTime;
 use serde_json::Value;

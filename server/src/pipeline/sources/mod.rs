@@ -83,9 +83,15 @@ pub(super) fn vat(at: DateTime<Utc>) -> f64 {
     }
 }
 
-/// A price in €/MWh without VAT as porssisahko.net shows it: c/kWh, VAT added to a positive price only (a
-/// negative price is paid out, and porssisahko.net shows it without VAT), rounded half away from zero to three
-/// decimals.
+/// A price in €/MWh without VAT as porssisahko.net shows it: c/kWh, VAT added to a positive price only, rounded
+/// half away from zero to three decimals.
+///
+/// Negative prices: the Finnish Tax Administration charges no VAT on what a consumer is paid for a negative
+/// price, and porssisahko.net shows them without it. Its published files show the −500 €/MWh hour of
+/// 24 November 2023 (15–16 Helsinki time) as −50.0 c/kWh, where 24 % VAT would have made it −62.0 (a test
+/// checks that hour). spot-hinta.fi does add VAT to negative prices (see `spot_hinta`). The formats:
+/// porssisahko.net's <https://porssisahko.net/api>, spot-hinta.fi's <https://api.spot-hinta.fi/swagger/ui>,
+/// Elering's <https://dashboard.elering.ee/assets/api-doc.html#/nps-controller/getPriceUsingGET>.
 pub fn canonical(eur_per_mwh: f64, start: DateTime<Utc>) -> f64 {
     let cents = eur_per_mwh / 10.0;
     let with_vat = if cents > 0.0 { cents * (1.0 + vat(start)) } else { cents };

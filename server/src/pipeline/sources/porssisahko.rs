@@ -1,7 +1,8 @@
 //! porssisahko.net, `https://api.porssisahko.net/v2/latest-prices.json` (quarter hours) or `/v1/…` (hours):
 //! `{"prices":[{"price":10.438,"startDate":"2026-01-02T23:00:00.000Z","endDate":"2026-01-02T23:14:59.999Z"}]}`,
 //! in c/kWh with VAT, three decimals; v2's slots end a millisecond before the next, v1's on the next hour. The
-//! pipeline's own price file has the same shape, and one parser reads both (`price_file`).
+//! pipeline's own price file has the same shape, and one parser reads both (`price_file`). Documented at
+//! <https://porssisahko.net/api>.
 
 use serde_json::Value;
 

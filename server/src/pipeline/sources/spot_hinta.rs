@@ -4,7 +4,8 @@
 //! `priceResolution=15`, hours without). The price without tax is the exchange's price to the cent per MWh,
 //! so it goes through the one conversion ([`super::canonical`]); `PriceWithTax` is read only when it is alone,
 //! and a negative one has its VAT taken off again (spot-hinta.fi adds VAT to negative prices, porssisahko.net
-//! does not).
+//! does not). Documented at <https://api.spot-hinta.fi/swagger/ui>; python-spothinta-api's fixtures show the
+//! same shape (`PriceNoTax` −0.00003 with `PriceWithTax` −0.00004).
 
 use chrono::DateTime;
 use serde_json::Value;

@@ -149,3 +149,55 @@ fn spot_hintas_price_with_tax_alone_loses_its_vat_when_negative_and_a_huge_price
     assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
     assert!(read.skipped[0].contains("out of range"), "{:?}", read.skipped);
 }
+
+#[test]
+fn the_documented_negative_hour_of_24_november_2023_is_shown_without_vat() {
+    // −500 €/MWh from 15:00 to 16:00 Helsinki time (13:00 UTC): porssisahko.net showed −50.0 c/kWh, not the
+    // −62.0 that 24 % VAT would make (see `canonical`).
+    assert_eq!(canonical(-500.0, utc("2023-11-24T13:00:00Z")), -50.0);
+    assert_eq!(canonical(500.0, utc("2023-11-24T13:00:00Z")), 62.0);
+}
+
+/// Every quarter of the Helsinki day `date` as spot-hinta.fi (local times with their offset, which changes in
+/// the night of a DST day) and Elering (Unix seconds) list it, at 10 €/MWh plus the quarter's number / 100.
+fn dst_day(date: &str) -> (Vec<DateTime<Utc>>, String, String) {
+    let zone = DisplayZone::default();
+    let day: chrono::NaiveDate = date.parse().unwrap();
+    let (from, to) = (zone.midnight(day), zone.midnight(day.succ_opt().unwrap()));
+    let starts: Vec<_> = (0..).map(|i| from + Duration::minutes(15 * i)).take_while(|t| *t < to).collect();
+    let helsinki = chrono_tz::Europe::Helsinki;
+    let spot: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let local = start.with_timezone(&helsinki).format("%Y-%m-%dT%H:%M:%S%:z");
+            let no_tax = (10.0 + i as f64 / 100.0) / 1000.0;
+            format!(r#"{{"Rank":1,"DateTime":"{local}","PriceNoTax":{no_tax:.5},"PriceWithTax":{:.5}}}"#, no_tax * 1.255)
+        })
+        .collect();
+    let elering: Vec<String> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| format!(r#"{{"timestamp":{},"price":{}}}"#, start.timestamp(), 10.0 + i as f64 / 100.0))
+        .collect();
+    let elering = format!(r#"{{"success":true,"data":{{"fi":[{}]}}}}"#, elering.join(","));
+    (starts, format!("[{}]", spot.join(",")), elering)
+}
+
+#[test]
+fn dst_days_read_from_spot_hinta_and_elering_have_92_and_100_quarters_in_order() {
+    for (date, quarters) in [("2026-03-29", 92), ("2026-10-25", 100)] {
+        let (starts, spot, elering) = dst_day(date);
+        assert_eq!(starts.len(), quarters, "{date}");
+        for (name, body) in [("spot-hinta.fi", spot), ("Elering", elering)] {
+            let (format, read) = read(body.as_bytes()).unwrap();
+            assert_eq!(format, name);
+            assert!(read.skipped.is_empty(), "{date} {name}: {:?}", read.skipped);
+            let got: Vec<_> = read.slots.iter().map(|s| s.start).collect();
+            assert_eq!(got, starts, "{date} {name}: every quarter once, in time order");
+            assert!(read.slots.iter().all(|s| s.end - s.start == Duration::minutes(15)), "{date} {name}");
+            // The repeated (October) or skipped (March) hour's quarters keep their own prices.
+            assert!((read.slots[quarters - 1].price - canonical(10.0 + (quarters - 1) as f64 / 100.0, starts[0])).abs() < 1e-9);
+        }
+    }
+}
