@@ -34,7 +34,7 @@ pub enum LogFormat {
 }
 
 /// Which parts of the monitor this process runs.
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Dashboard, producer and consumer in one process (the default).
     All,
@@ -42,7 +42,8 @@ pub enum Command {
     Serve,
     /// Only the producer: watch the price file and publish changes to Kafka.
     Produce,
-    /// Only the consumer: read the topic and append new prices to the CSV.
+    /// Only the consumers: read the topics and append new prices to the CSV, and new metered energy to its own
+    /// (--energy-csv).
     Consume,
     /// Only the fetcher: download the price file from --source-url at start and after 14:00 Helsinki time
     /// (`all` does this too when a source is set).
@@ -58,6 +59,28 @@ pub enum Command {
     /// Write the shipped sample, re-dated to yesterday, today and tomorrow, to the price file, unless that file
     /// has a price for now: for a first run that cannot reach the source. The page says it shows sample data.
     Sample,
+    /// Import the household's metering data: Fingrid Datahub exports (CSV, either header, UTF-8 or
+    /// Windows-1252, quarter hours or hours) or plain `start,kwh` files. Every file is read first; one that
+    /// cannot be read stops the import with its line and the problem. The intervals go to --energy-topic, and
+    /// the consumer (`all` or `consume`) writes them to --energy-csv: importing a file again adds nothing, a
+    /// corrected amount is a new revision.
+    ImportEnergy {
+        /// The files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the files meter: `consumption` (bought from the grid) or `production` (sold to it).
+        #[arg(long, default_value = "consumption", value_parser = energy_kind)]
+        kind: app::records::energy::EnergyKind,
+    },
+}
+
+fn energy_kind(text: &str) -> Result<app::records::energy::EnergyKind, String> {
+    use app::records::energy::EnergyKind;
+    match text {
+        "consumption" => Ok(EnergyKind::Consumption),
+        "production" => Ok(EnergyKind::Production),
+        _ => Err("is neither consumption nor production".to_owned()),
+    }
 }
 
 /// Every option, from a flag or its environment variable.
@@ -160,6 +183,19 @@ pub struct Config {
     #[arg(long, env = "ALERTS_LOG", default_value = "data/alerts.csv", global = true)]
     pub alerts_log: PathBuf,
 
+    /// The Kafka topic the household's metered energy goes through (`import-energy`).
+    #[arg(long, env = "ENERGY_TOPIC", default_value = "electricity-energy", global = true)]
+    pub energy_topic: String,
+
+    /// The consumer group of the metered energy's consumer.
+    #[arg(long, env = "ENERGY_GROUP_ID", default_value = "electricity-energy-consumer", global = true)]
+    pub energy_group_id: String,
+
+    /// The CSV log of the metered energy, which its consumer appends to and the dashboard reads. Unset:
+    /// `energy.csv` beside the CSV log (--csv).
+    #[arg(long, env = "ENERGY_CSV", global = true)]
+    pub energy_csv: Option<PathBuf>,
+
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
     /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]
@@ -191,6 +227,11 @@ impl Config {
     pub fn source_urls(&self) -> Vec<String> {
         let urls = self.source_url.iter().flat_map(|list| list.split(','));
         urls.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()).collect()
+    }
+
+    /// The metered energy's CSV log: as given, or `energy.csv` beside the price log.
+    pub fn energy_csv(&self) -> PathBuf {
+        self.energy_csv.clone().unwrap_or_else(|| self.csv_path.with_file_name("energy.csv"))
     }
 
     pub fn fetch_interval(&self) -> Option<Duration> {
@@ -232,5 +273,19 @@ mod tests {
         assert_eq!(fetch.unwrap().command, Some(Command::Fetch { once: true }));
         let utc = Cli::try_parse_from(["price-monitor", "serve", "--tz", "UTC"]).unwrap();
         assert_eq!(utc.config.tz, chrono_tz::UTC);
+    }
+
+    #[test]
+    fn several_sources_are_asked_in_the_order_given_and_each_must_be_a_web_address() {
+        let list = "https://api.porssisahko.net/v2/latest-prices.json , http://127.0.0.1:8000/nps/price";
+        let cli = Cli::try_parse_from(["price-monitor", "--source-url", list]).unwrap();
+        assert_eq!(
+            cli.config.source_urls(),
+            ["https://api.porssisahko.net/v2/latest-prices.json", "http://127.0.0.1:8000/nps/price"]
+        );
+        assert!(Cli::try_parse_from(["price-monitor"]).unwrap().config.source_urls().is_empty());
+        let second_bad = Cli::try_parse_from(["price-monitor", "--source-url", "https://a.example/p, ftp://b/p"]);
+        assert!(second_bad.unwrap_err().to_string().contains("ftp: is not http:// or https://"));
+        assert!(Cli::try_parse_from(["price-monitor", "--source-url", "https://a.example/p,"]).is_err());
     }
 }

@@ -3,7 +3,8 @@
 //! Data flows one way: `pipeline` ((`fetch` or `sample` →) `price_file` → `producer` → Kafka → `consumer` → CSV
 //! log) → `web` (the page, `api_v1`, `health`), with `metrics` counting along the way. Beside them, `alerts`:
 //! the rules evaluated on the CSV log → Kafka → the notifier → webhooks, ntfy and MQTT; and `mqtt`, Home
-//! Assistant's sensors. And `energy`: the household's metering data, read from Datahub exports.
+//! Assistant's sensors. And `energy`, the second stream: the household's metering data, read from Datahub
+//! exports (`import-energy`) → Kafka → its consumer → its CSV log → the cost of what it used and sold.
 
 // The process: its options and the checks made before anything starts.
 pub mod config;
@@ -29,13 +30,14 @@ use pipeline::{consumer, fetch, producer, sample, status::StatusBoard};
 
 /// Runs `command` until `shutdown`; the parts of `all` run side by side and stop together.
 pub async fn run(command: Command, config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    preflight::check_folders(command, &config)?;
-    preflight::check_kafka(command, &config)?;
+    preflight::check_folders(&command, &config)?;
+    preflight::check_kafka(&command, &config)?;
     let status = StatusBoard::new();
     match command {
         Command::Serve => web::serve(config, None, shutdown).await,
         Command::Produce => producer::run(config, status, shutdown).await,
-        Command::Consume => consumer::run(config, status, shutdown).await,
+        Command::Consume => consumers(config, status, shutdown).await,
+        Command::ImportEnergy { files, kind } => energy::import::run(&config, &files, kind, &shutdown).await,
         Command::Fetch { once } => fetch::run(config, once, None, shutdown).await,
         Command::Sample => sample::run(&config),
         Command::Alerts => {
@@ -44,37 +46,53 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
             }
             notify(&config, status, &shutdown).await
         }
-        Command::All => {
-            // One failing part stops the others: a half-running pipeline would look fine and do nothing.
-            let stop_all = |result: anyhow::Result<()>| {
-                shutdown.cancel();
-                result
-            };
-            let fetcher = async {
-                match config.source_url {
-                    Some(_) => {
-                        stop_all(fetch::run(config.clone(), false, Some(status.clone()), shutdown.clone()).await)
-                    }
-                    None => Ok(()),
-                }
-            };
-            let notified = async {
-                match config.alerts_file.is_some() || config.mqtt.mqtt_url.is_some() {
-                    true => stop_all(notify(&config, status.clone(), &shutdown).await),
-                    // Nothing to run: it must not stop the others by ending.
-                    false => Ok(()),
-                }
-            };
-            let (web, producer, consumer, fetcher, notified) = tokio::join!(
-                async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
-                async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
-                async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
-                fetcher,
-                notified,
-            );
-            web.and(producer).and(consumer).and(fetcher).and(notified)
-        }
+        Command::All => all(config, status, shutdown).await,
     }
+}
+
+/// Everything in one process: the dashboard, the producer, the consumers, and the fetcher and the alerts when
+/// they are set up.
+async fn all(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    // One failing part stops the others: a half-running pipeline would look fine and do nothing.
+    let stop_all = |result: anyhow::Result<()>| {
+        shutdown.cancel();
+        result
+    };
+    let fetcher = async {
+        match config.source_url {
+            Some(_) => stop_all(fetch::run(config.clone(), false, Some(status.clone()), shutdown.clone()).await),
+            None => Ok(()),
+        }
+    };
+    let notified = async {
+        match config.alerts_file.is_some() || config.mqtt.mqtt_url.is_some() {
+            true => stop_all(notify(&config, status.clone(), &shutdown).await),
+            // Nothing to run: it must not stop the others by ending.
+            false => Ok(()),
+        }
+    };
+    let (web, producer, consumer, energy, fetcher, notified) = tokio::join!(
+        async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
+        async { stop_all(producer::run(config.clone(), status.clone(), shutdown.clone()).await) },
+        async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
+        async { stop_all(energy::consume(config.clone(), shutdown.clone()).await) },
+        fetcher,
+        notified,
+    );
+    web.and(producer).and(consumer).and(energy).and(fetcher).and(notified)
+}
+
+/// The consumers of the prices and of the metered energy, side by side; one failing stops the other.
+async fn consumers(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let stop_both = |result: anyhow::Result<()>| {
+        shutdown.cancel();
+        result
+    };
+    let (prices, energy) =
+        tokio::join!(async { stop_both(consumer::run(config.clone(), status, shutdown.clone()).await) }, async {
+            stop_both(energy::consume(config.clone(), shutdown.clone()).await)
+        },);
+    prices.and(energy)
 }
 
 /// The alerts (with ALERTS_FILE) and Home Assistant's sensors (with MQTT_URL), side by side until `shutdown`;

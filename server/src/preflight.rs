@@ -8,7 +8,7 @@ use anyhow::Context;
 use crate::config::{Command, Config};
 
 /// Makes sure the folders `command` writes to exist (creating missing ones) and take new files.
-pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
+pub fn check_folders(command: &Command, config: &Config) -> anyhow::Result<()> {
     let writes = matches!(command, Command::Fetch { .. } | Command::Sample) || config.source_url.is_some();
     if matches!(command, Command::All | Command::Produce) || writes {
         // The producer watches the folder for the file; the fetcher and the sample write into it.
@@ -16,6 +16,7 @@ pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
     }
     if matches!(command, Command::All | Command::Consume) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
+        usable_folder(&config.energy_csv(), "the energy log (--energy-csv, ENERGY_CSV)", true)?;
     }
     if matches!(command, Command::Alerts | Command::All) && config.alerts_file.is_some() {
         usable_folder(&config.alerts_log, "the alert log (--alerts-log, ALERTS_LOG)", true)?;
@@ -25,8 +26,9 @@ pub fn check_folders(command: Command, config: &Config) -> anyhow::Result<()> {
 
 /// Makes sure the Kafka security options of a command that talks to Kafka agree with each other and name files
 /// that can be read.
-pub fn check_kafka(command: Command, config: &Config) -> anyhow::Result<()> {
-    if matches!(command, Command::All | Command::Produce | Command::Consume | Command::Alerts) {
+pub fn check_kafka(command: &Command, config: &Config) -> anyhow::Result<()> {
+    let talks_to_kafka = matches!(command, Command::All | Command::Produce | Command::Consume | Command::Alerts);
+    if talks_to_kafka || matches!(command, Command::ImportEnergy { .. }) {
         config.kafka_security.check().map_err(anyhow::Error::msg)?;
     }
     Ok(())
@@ -61,15 +63,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let price_file = dir.path().join("new/prices.json");
         let csv = dir.path().join("logs/deep/prices.csv");
-        check_folders(Command::All, &config(&price_file, &csv)).unwrap();
+        check_folders(&Command::All, &config(&price_file, &csv)).unwrap();
         assert!(price_file.parent().unwrap().is_dir() && csv.parent().unwrap().is_dir());
 
         let blocker = dir.path().join("a-file");
         std::fs::write(&blocker, "not a folder").unwrap();
         let csv = blocker.join("prices.csv");
-        let why = format!("{:#}", check_folders(Command::Consume, &config(&price_file, &csv)).unwrap_err());
+        let why = format!("{:#}", check_folders(&Command::Consume, &config(&price_file, &csv)).unwrap_err());
         assert!(why.contains("a-file") && why.contains("CSV log"), "{why}");
         // The dashboard alone does not write the CSV: its folder is not its business.
-        check_folders(Command::Serve, &config(&price_file, &csv)).unwrap();
+        check_folders(&Command::Serve, &config(&price_file, &csv)).unwrap();
     }
 }

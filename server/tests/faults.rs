@@ -640,7 +640,8 @@ async fn alerts_through_a_notifier_killed_mid_delivery_and_kafka_killed_for_30_s
         "only what was held at the kill comes twice: {repeated:?}, held {held_at_kill:?}"
     );
     // A receiver that keeps the ids it took (`X-Alert-Id`) drops each repeat: every alert exactly once.
-    let ids: Vec<String> = slow.got().iter().map(|r| r.headers.get("x-alert-id").cloned().unwrap_or_default()).collect();
+    let ids: Vec<String> =
+        slow.got().iter().map(|r| r.headers.get("x-alert-id").cloned().unwrap_or_default()).collect();
     let distinct_ids: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(distinct_ids.len(), expected, "one X-Alert-Id per alert and revision: {ids:?}");
     assert!(slow_seen.iter().all(|((_, revision), n)| *revision == 1 || *n == 1), "Kafka's kill repeats none");

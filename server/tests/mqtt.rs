@@ -300,7 +300,11 @@ async fn home_assistant_discovers_the_sensors_and_follows_the_prices_and_alerts_
         for id in ["spot_price", "total_price"] {
             let topic = format!("homeassistant/sensor/electricity_price_monitor/{id}/config");
             let config: Value = serde_json::from_str(&seen.last[&topic].0).unwrap();
-            assert_eq!((config["unit_of_measurement"].as_str(), config["state_class"].as_str()), (Some("c/kWh"), Some("measurement")), "{topic}");
+            assert_eq!(
+                (config["unit_of_measurement"].as_str(), config["state_class"].as_str()),
+                (Some("c/kWh"), Some("measurement")),
+                "{topic}"
+            );
         }
         let state = state(&seen).unwrap();
         assert_eq!(state["level"], "normal", "{state}");

@@ -1,4 +1,6 @@
-//! The CSV log of price records: appended by the consumer, followed by the dashboard.
+//! The CSV logs of the pipeline's records (the prices, the metered energy): appended by a consumer, followed
+//! by the dashboard. One log holds one kind of record ([`Logged`]), and its index of revisions decides which
+//! records add a row (the rule of [`crate::records::revision`]).
 //!
 //! Both sides read only complete lines. A line without its newline is a write that was cut short (a crash, a
 //! full disk): the dashboard waits for the rest, and the consumer, which owns the file, cuts it off when it
@@ -6,8 +8,8 @@
 //!
 //! People edit this file by hand, and other programs rewrite it. Each read checks that the file is still the
 //! one it read before (same inode, same bytes before the point it read up to); if not, it reads the whole file
-//! again. A line that is not a price record is skipped and reported by its line number, and never stops the
-//! lines after it.
+//! again. A line that is not a record is skipped and reported by its line number, and never stops the lines
+//! after it.
 
 use std::{
     fs::{self, File, OpenOptions},
@@ -16,11 +18,58 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::records::{price::PriceRecord, slots::SlotIndex};
+use crate::records::{
+    energy::{EnergyIndex, EnergyRecord},
+    price::PriceRecord,
+    revision::Revisions,
+    slots::SlotIndex,
+};
 
-/// The header of the CSV, as the seed project wrote it.
+/// The header of the price log, as the seed project wrote it.
 pub const HEADER: &str = "received_timestamp,price,startDate,endDate,source";
+
+/// A kind of record a log holds: its header, what it is called, how a row is checked, and its index.
+pub trait Logged: Clone + Serialize + DeserializeOwned {
+    /// The log's first line: the record's fields, in the order it serialises them.
+    const HEADER: &'static str;
+    /// What a row is, for the log's warnings.
+    const NAME: &'static str;
+    type Index: Revisions<Self>;
+    /// Checks what every record of the kind must be, wherever it came from.
+    fn check(&self) -> Result<(), String>;
+    /// When it was received (read from the price file, or imported).
+    fn received(&self) -> DateTime<Utc>;
+}
+
+impl Logged for PriceRecord {
+    const HEADER: &'static str = HEADER;
+    const NAME: &'static str = "a price record";
+    type Index = SlotIndex;
+
+    fn check(&self) -> Result<(), String> {
+        self.validate().map_err(|e| e.to_string())
+    }
+
+    fn received(&self) -> DateTime<Utc> {
+        self.timestamp
+    }
+}
+
+impl Logged for EnergyRecord {
+    const HEADER: &'static str = "received_timestamp,kind,metering_point,start,end,kwh";
+    const NAME: &'static str = "an energy reading";
+    type Index = EnergyIndex;
+
+    fn check(&self) -> Result<(), String> {
+        self.validate()
+    }
+
+    fn received(&self) -> DateTime<Utc> {
+        self.timestamp
+    }
+}
 
 /// How many of the last bytes read are kept to notice a file rewritten in place.
 const FINGERPRINT_BYTES: usize = 64;
@@ -34,22 +83,22 @@ const SKIPPED_KEPT: usize = 20;
 pub enum CsvLogError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
-    #[error("{path}: the first line is {found:?}, expected the header {HEADER:?}")]
-    Header { path: PathBuf, found: String },
+    #[error("{path}: the first line is {found:?}, expected the header {expected:?}")]
+    Header { path: PathBuf, found: String, expected: &'static str },
 }
 
-/// Why one line of the log is not a price record.
+/// Why one line of the log is not a record.
 #[derive(Debug, thiserror::Error)]
 enum LineError {
     #[error("{0}")]
     Csv(#[from] csv::Error),
     #[error("no record in it")]
     Empty,
-    #[error(transparent)]
-    Invalid(#[from] crate::records::price::InvalidRecord),
+    #[error("{0}")]
+    Invalid(String),
 }
 
-/// The lines of the log that are not price records: how many, and the first line numbers (1 is the header).
+/// The lines of the log that are not records: how many, and the first line numbers (1 is the header).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SkippedLines {
     pub count: u64,
@@ -73,12 +122,12 @@ impl FileId {
     }
 }
 
-/// Follows a CSV log as it grows, keeping the latest revision of every slot in memory.
+/// Follows a CSV log as it grows, keeping the latest revision of every key (a price's slot, say) in memory.
 ///
 /// Each `refresh` reads only the bytes appended since the last one, so following costs what was added, not
 /// what is kept.
 #[derive(Debug)]
-pub struct CsvTail {
+pub struct CsvTail<R: Logged = PriceRecord> {
     path: PathBuf,
     /// Bytes of complete lines consumed so far.
     offset: u64,
@@ -87,43 +136,51 @@ pub struct CsvTail {
     rows: u64,
     /// The latest `received_timestamp` read.
     last_received: Option<DateTime<Utc>>,
-    index: SlotIndex,
+    index: R::Index,
     skipped: SkippedLines,
     file_id: Option<FileId>,
     /// The last bytes before `offset`, as read.
     fingerprint: Vec<u8>,
 }
 
-impl CsvTail {
+impl CsvTail<PriceRecord> {
+    /// Follows the price log at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self::follow(path)
+    }
+}
+
+impl<R: Logged> CsvTail<R> {
+    /// Follows the log of `R` at `path`.
+    pub fn follow(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
             offset: 0,
             lines: 0,
             rows: 0,
             last_received: None,
-            index: SlotIndex::default(),
+            index: R::Index::default(),
             skipped: SkippedLines::default(),
             file_id: None,
             fingerprint: Vec::new(),
         }
     }
 
-    /// Data rows read so far (every revision, not distinct slots).
+    /// Data rows read so far (every revision, not distinct keys).
     pub fn rows(&self) -> u64 {
         self.rows
     }
 
-    pub fn index(&self) -> &SlotIndex {
+    pub fn index(&self) -> &R::Index {
         &self.index
     }
 
-    /// When the newest row was received (read from the price file).
+    /// When the newest row was received (read from the price file, or imported).
     pub fn last_received(&self) -> Option<DateTime<Utc>> {
         self.last_received
     }
 
-    /// The lines read that are not price records.
+    /// The lines read that are not records.
     pub fn skipped(&self) -> &SkippedLines {
         &self.skipped
     }
@@ -145,14 +202,14 @@ impl CsvTail {
         let len = metadata.len();
         if self.offset > 0 && !self.still_reads_as_before(&mut file, &metadata)? {
             tracing::info!(path = %self.path.display(), "the CSV log was changed by another program: reading it again");
-            *self = Self::new(self.path.clone());
+            *self = Self::follow(self.path.clone());
         }
         self.file_id = FileId::of(&metadata);
         if len == self.offset {
             return Ok(0);
         }
         file.seek(SeekFrom::Start(self.offset)).map_err(|e| self.io_error(e))?;
-        // In chunks: a log of a million rows is 100 MB, and only its slots need to stay in memory.
+        // In chunks: a log of a million rows is 100 MB, and only its index needs to stay in memory.
         let mut unread = file.take(len - self.offset);
         let mut bytes = Vec::new();
         let mut added = 0;
@@ -171,7 +228,7 @@ impl CsvTail {
     }
 
     /// Takes in the rows this process just appended, `bytes` encoding `records`, without reading them back.
-    fn appended(&mut self, bytes: &[u8], records: Vec<PriceRecord>) {
+    fn appended(&mut self, bytes: &[u8], records: Vec<R>) {
         self.offset += bytes.len() as u64;
         self.lines += records.len() as u64;
         self.rows += records.len() as u64;
@@ -184,9 +241,9 @@ impl CsvTail {
     }
 
     /// One row of the log, read or just written.
-    fn take_in(&mut self, record: PriceRecord) {
-        self.last_received = self.last_received.max(Some(record.timestamp));
-        // The last row of a slot is its latest revision, whatever its timestamp says.
+    fn take_in(&mut self, record: R) {
+        self.last_received = self.last_received.max(Some(record.received()));
+        // The last row of a key is its latest revision, whatever its timestamp says.
         self.index.insert(record);
     }
 
@@ -201,7 +258,7 @@ impl CsvTail {
         Ok(end == self.fingerprint)
     }
 
-    /// Reads complete lines into the index; returns the number of price records among them.
+    /// Reads complete lines into the index; returns the number of records among them.
     fn read_lines(&mut self, complete: &[u8]) -> Result<u64, CsvLogError> {
         let mut added = 0;
         for line in complete[..complete.len() - 1].split(|&b| b == b'\n') {
@@ -209,15 +266,16 @@ impl CsvTail {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if self.lines == 1 {
                 let found = String::from_utf8_lossy(line);
-                if found != HEADER {
-                    return Err(CsvLogError::Header { path: self.path.clone(), found: found.into_owned() });
+                if found != R::HEADER {
+                    let (path, found) = (self.path.clone(), found.into_owned());
+                    return Err(CsvLogError::Header { path, found, expected: R::HEADER });
                 }
                 continue;
             }
             if line.is_empty() {
                 continue;
             }
-            match parse_line(line) {
+            match parse_line::<R>(line) {
                 Ok(record) => {
                     self.take_in(record);
                     added += 1;
@@ -231,7 +289,8 @@ impl CsvTail {
 
     fn skip(&mut self, error: LineError) {
         let line = self.lines;
-        tracing::warn!(path = %self.path.display(), "skipping line {line} of the CSV log, not a price record: {error}");
+        let what = R::NAME;
+        tracing::warn!(path = %self.path.display(), "skipping line {line} of the CSV log, not {what}: {error}");
         self.skipped.count += 1;
         if self.skipped.first.len() < SKIPPED_KEPT {
             self.skipped.first.push(line);
@@ -239,8 +298,8 @@ impl CsvTail {
     }
 }
 
-/// One line of the log as a price record, checked as every record is.
-fn parse_line(line: &[u8]) -> Result<PriceRecord, LineError> {
+/// One line of the log as a record, checked as every record is.
+fn parse_line<R: Logged>(line: &[u8]) -> Result<R, LineError> {
     let record = if line.contains(&b'"') {
         // Quoted fields are rare (a source with a comma): let the CSV reader unquote them, within this line only.
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
@@ -248,23 +307,30 @@ fn parse_line(line: &[u8]) -> Result<PriceRecord, LineError> {
     } else {
         csv::ByteRecord::from(line.split(|&b| b == b',').collect::<Vec<_>>())
     };
-    let record: PriceRecord = record.deserialize(None)?;
-    record.validate()?;
+    let record: R = record.deserialize(None)?;
+    record.check().map_err(LineError::Invalid)?;
     Ok(record)
 }
 
 /// The writing end of the log, owned by the consumer.
 #[derive(Debug)]
-pub struct CsvLog {
-    tail: CsvTail,
+pub struct CsvLog<R: Logged = PriceRecord> {
+    tail: CsvTail<R>,
 }
 
-impl CsvLog {
+impl CsvLog<PriceRecord> {
+    /// Opens the price log at `path` for appending (see [`CsvLog::open_log`]).
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self, CsvLogError> {
+        Self::open_log(path)
+    }
+}
+
+impl<R: Logged> CsvLog<R> {
     /// Opens the log for appending: creates its directory and header when missing, reads what it holds, and
     /// cuts off a torn last line.
-    pub fn open(path: impl Into<PathBuf>) -> Result<Self, CsvLogError> {
-        let mut tail = CsvTail::new(path);
-        let file = open_for_append(&tail.path)?;
+    pub fn open_log(path: impl Into<PathBuf>) -> Result<Self, CsvLogError> {
+        let mut tail = CsvTail::<R>::follow(path);
+        let file = open_for_append(&tail.path, R::HEADER)?;
         tail.refresh()?;
         let len = file.metadata().map_err(|e| tail.io_error(e))?.len();
         if len > tail.offset {
@@ -274,8 +340,8 @@ impl CsvLog {
         Ok(Self { tail })
     }
 
-    /// The latest revision of every slot in the log.
-    pub fn index(&self) -> &SlotIndex {
+    /// The latest revision of every key in the log.
+    pub fn index(&self) -> &R::Index {
         self.tail.index()
     }
 
@@ -284,22 +350,22 @@ impl CsvLog {
         self.tail.rows()
     }
 
-    /// The lines of the log that are not price records.
+    /// The lines of the log that are not records.
     pub fn skipped(&self) -> &SkippedLines {
         self.tail.skipped()
     }
 
-    /// Appends the records that are new revisions (see [`SlotIndex::is_new`]), flushed to disk before it
-    /// returns; returns how many rows were written.
+    /// Appends the records that are new revisions (the rule of [`crate::records::revision`]), flushed to disk
+    /// before it returns; returns how many rows were written.
     ///
     /// The file is opened by its path each time, so a log moved away, deleted or edited by hand is noticed
     /// here rather than written to unseen; a path that cannot be written is an error to retry.
-    pub fn append_new(&mut self, records: impl IntoIterator<Item = PriceRecord>) -> Result<usize, CsvLogError> {
+    pub fn append_new(&mut self, records: impl IntoIterator<Item = R>) -> Result<usize, CsvLogError> {
         let mut file = self.catch_up()?;
-        let mut fresh = SlotIndex::default();
+        let mut fresh = R::Index::default();
         let mut new = Vec::new();
         for record in records {
-            // A batch may carry a slot twice, or revise it and revise it back: judge each record against the
+            // A batch may carry a key twice, or revise it and revise it back: judge each record against the
             // log followed by what the batch adds before it.
             if self.tail.index.is_new_after(&fresh, &record) {
                 fresh.insert(record.clone());
@@ -324,7 +390,7 @@ impl CsvLog {
     /// without its newline is ended, so that it stays a line of its own (skipped if it is not a record)
     /// instead of the start of ours.
     fn catch_up(&mut self) -> Result<File, CsvLogError> {
-        let mut file = open_for_append(&self.tail.path)?;
+        let mut file = open_for_append(&self.tail.path, R::HEADER)?;
         self.tail.refresh()?;
         let len = file.metadata().map_err(|e| self.tail.io_error(e))?.len();
         if len > self.tail.offset {
@@ -336,31 +402,31 @@ impl CsvLog {
     }
 }
 
-/// The log at `path` opened for appending, its directory and header made when missing.
-fn open_for_append(path: &Path) -> Result<File, CsvLogError> {
+/// The log at `path` opened for appending, its directory and `header` made when missing.
+fn open_for_append(path: &Path, header: &str) -> Result<File, CsvLogError> {
     let io_err = |source| CsvLogError::Io { path: path.to_owned(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_err)?;
     }
     let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io_err)?;
     if file.metadata().map_err(io_err)?.len() == 0 {
-        writeln!(file, "{HEADER}").map_err(io_err)?;
+        writeln!(file, "{header}").map_err(io_err)?;
         file.sync_data().map_err(io_err)?;
     }
     Ok(file)
 }
 /// `records` as CSV rows in the log's columns, without the header.
-fn encode_rows(records: &[PriceRecord]) -> Vec<u8> {
+fn encode_rows<R: Logged>(records: &[R]) -> Vec<u8> {
     let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for record in records {
-        out.serialize(record).expect("a price record always serialises");
+        out.serialize(record).expect("a record of the log always serialises");
     }
     out.into_inner().expect("writing to memory cannot fail")
 }
 
 /// `records` as a CSV document with the log's header, for downloads.
-pub fn document(records: &[PriceRecord]) -> Vec<u8> {
-    let mut out = format!("{HEADER}\n").into_bytes();
+pub fn document<R: Logged>(records: &[R]) -> Vec<u8> {
+    let mut out = format!("{}\n", R::HEADER).into_bytes();
     out.extend(encode_rows(records));
     out
 }

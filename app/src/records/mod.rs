@@ -1,7 +1,10 @@
-//! The one price record and the log of records: the CSV the consumer appends to, and the index of each slot's
-//! revisions it is read into.
+//! The records the pipeline carries and the logs they are kept in: the one price record and the index of each
+//! slot's revisions, the household's metered energy and its index, the one dedupe rule both follow
+//! (`revision`), and the CSV log the consumers append to.
 
+pub mod energy;
 pub mod price;
+pub mod revision;
 pub mod slots;
 
 #[cfg(feature = "ssr")]

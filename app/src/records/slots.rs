@@ -3,18 +3,17 @@
 //! The CSV is a log: a slot whose price was revised appears once per revision. The consumer asks this index
 //! whether a message adds anything (its dedupe), and the dashboard reads the latest revision of each slot.
 //!
-//! A record is a new revision when that exact record (slot, price, timestamp) is not in the log already and
-//! its price differs from the slot's latest one. No clock is compared: a producer whose clock stepped back
-//! (NTP, a restored VM, a second producer on another host) still gets its revisions in. The first condition
-//! makes a replay harmless: a consumer that reads the topic again from the start meets the old revisions of
-//! revised slots, each of which is in the log already. The second keeps a price sent again (a restarted
-//! producer sends its whole file) from adding a row.
+//! Which record is a new revision is the rule of [`crate::records::revision`]: here the key is the slot, the
+//! value its price.
 
 use std::{borrow::Cow, collections::HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::records::price::{PriceRecord, SOURCE};
+use crate::records::{
+    price::{PriceRecord, SOURCE},
+    revision::{self, Revisions},
+};
 
 /// One revision before the latest of its slot: enough to recognise it when it is read again.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,7 +69,7 @@ impl SlotIndex {
     pub fn is_new_after(&self, pending: &SlotIndex, record: &PriceRecord) -> bool {
         let latest = pending.get(record.start_date).or_else(|| self.get(record.start_date));
         let known = self.contains(record) || pending.contains(record);
-        !known && latest.is_none_or(|latest| !latest.same_price(record))
+        revision::adds_a_revision(known, latest.map(|latest| latest.same_price(record)))
     }
 
     /// The latest revision of the slot starting at `start`.
@@ -190,6 +189,16 @@ impl SlotIndex {
     /// Latest revisions of every slot, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = PriceRecord> + '_ {
         self.latest.iter().map(|slot| self.record(slot))
+    }
+}
+
+impl Revisions<PriceRecord> for SlotIndex {
+    fn is_new_after(&self, pending: &Self, record: &PriceRecord) -> bool {
+        SlotIndex::is_new_after(self, pending, record)
+    }
+
+    fn insert(&mut self, record: PriceRecord) {
+        SlotIndex::insert(self, record);
     }
 }
 

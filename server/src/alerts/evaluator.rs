@@ -71,10 +71,7 @@ pub async fn run(
         memory.len(),
         topic.topic
     );
-    let producer: FutureProducer<KafkaContext> = kafka::client_config(config)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("message.timeout.ms", "30000")
+    let producer: FutureProducer<KafkaContext> = kafka::reliable_producer_config(config)
         .create_with_context(KafkaContext::new(config))
         .context("creating the alerts' Kafka producer")?;
     let store = PriceStore::new(&config.csv_path);

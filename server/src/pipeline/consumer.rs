@@ -1,8 +1,9 @@
-//! The consumer: reads the topic and appends every new price revision to the CSV log.
+//! The consumer: reads a topic and appends every new revision to its CSV log: the prices to the price log, and
+//! (`run_log`) the metered energy to its own.
 //!
 //! Offsets are committed only after the rows are written and flushed, so a crash between the two makes Kafka
-//! deliver those messages again; the log's slot index then recognises them and adds no row. That is
-//! at-least-once delivery with exactly one row per (slot, price) revision.
+//! deliver those messages again; the log's index then recognises them and adds no row. That is at-least-once
+//! delivery with exactly one row per revision (of a slot's price, or an interval's amount).
 
 use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
 
@@ -15,10 +16,7 @@ use rdkafka::{
 };
 use tokio_util::sync::CancellationToken;
 
-use app::{
-    PriceRecord,
-    records::csv_log::{CsvLog, CsvLogError},
-};
+use app::records::csv_log::{CsvLog, CsvLogError, Logged};
 
 use crate::{
     config::Config,
@@ -46,17 +44,24 @@ const PROGRESS_EVERY: u64 = 100;
 
 type PriceConsumer = StreamConsumer<KafkaContext>;
 
-/// Runs the consumer until `shutdown`; then it commits what it wrote and leaves the group.
+/// Runs the price consumer until `shutdown`; then it commits what it wrote and leaves the group.
 pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let Some(mut log) = open_log(&config.csv_path, &shutdown).await? else {
+    let csv = config.csv_path.clone();
+    run_log::<app::PriceRecord>(config, &csv, status, shutdown).await
+}
+
+/// Runs a consumer of `config.topic` in `config.group_id` that appends records of `R` to the log at `csv`,
+/// until `shutdown`.
+pub async fn run_log<R: Logged>(
+    config: Config,
+    csv: &Path,
+    status: Arc<StatusBoard>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let Some(mut log) = open_log::<R>(csv, &shutdown).await? else {
         return Ok(());
     };
-    tracing::info!(
-        "consumer appending to {} ({} rows, {} slots already there)",
-        config.csv_path.display(),
-        log.rows(),
-        log.index().len()
-    );
+    tracing::info!("consumer of {} appending to {} ({} rows already there)", config.topic, csv.display(), log.rows());
     status.register_consumer();
     if kafka::ensure_topic(&config, &status, &shutdown).await? == TopicReady::ShutDown {
         return Ok(());
@@ -74,11 +79,11 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
 }
 
 /// Opens the CSV log, retrying while its path cannot be written (a folder not mounted yet, say), or `None`
-/// when shut down first. A file that is not a price log is an error at once: retrying would not change it.
-async fn open_log(path: &Path, shutdown: &CancellationToken) -> anyhow::Result<Option<CsvLog>> {
+/// when shut down first. A file that is not a log of `R` is an error at once: retrying would not change it.
+async fn open_log<R: Logged>(path: &Path, shutdown: &CancellationToken) -> anyhow::Result<Option<CsvLog<R>>> {
     let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
     loop {
-        match CsvLog::open(path) {
+        match CsvLog::<R>::open_log(path) {
             Ok(log) => return Ok(Some(log)),
             Err(e @ CsvLogError::Header { .. }) => return Err(e).context("opening the CSV log"),
             Err(e @ CsvLogError::Io { .. }) => {
@@ -117,10 +122,10 @@ fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
 }
 
 /// Reads, writes and commits batches until `shutdown`.
-async fn consume(
+async fn consume<R: Logged>(
     consumer: &Arc<PriceConsumer>,
     topic: &str,
-    log: &mut CsvLog,
+    log: &mut CsvLog<R>,
     status: &StatusBoard,
     shutdown: &CancellationToken,
 ) -> Progress {
@@ -138,7 +143,7 @@ async fn consume(
             message = consumer.recv() => message,
         };
         let messages = next_batch(consumer, first).await;
-        let batch = Batch::decode(&messages);
+        let batch = Batch::<R>::decode(&messages);
         if batch.last_offsets.is_empty() {
             // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
             if !std::mem::replace(&mut kafka_away, true) {
@@ -182,9 +187,9 @@ async fn next_batch<'a>(
 }
 
 /// What a batch of messages holds.
-struct Batch {
-    /// The price records, in the order they came.
-    records: Vec<PriceRecord>,
+struct Batch<R> {
+    /// The records, in the order they came.
+    records: Vec<R>,
     /// Per partition, the offset of the batch's last message.
     last_offsets: BTreeMap<i32, i64>,
     /// Messages read, price records or not.
@@ -193,8 +198,8 @@ struct Batch {
     error: Option<KafkaError>,
 }
 
-impl Batch {
-    /// A message that is not a price record is logged and skipped: it counts as handled, so its offset is
+impl<R: Logged> Batch<R> {
+    /// A message that is not a record of `R` is logged and skipped: it counts as handled, so its offset is
     /// committed with the rest.
     fn decode(messages: &[KafkaResult<BorrowedMessage<'_>>]) -> Self {
         let mut batch =
@@ -204,14 +209,15 @@ impl Batch {
                 Ok(message) => {
                     batch.read += 1;
                     batch.last_offsets.insert(message.partition(), message.offset());
-                    match decode(message) {
+                    match decode::<R>(message) {
                         Ok(record) => batch.records.push(record),
                         Err(why) => {
                             metrics::bad_input(BadInput::Message, 1);
                             tracing::warn!(
                                 partition = message.partition(),
                                 offset = message.offset(),
-                                "skipping a message that is not a price record: {}",
+                                "skipping a message that is not {}: {}",
+                                R::NAME,
                                 clipped(&why)
                             )
                         }
@@ -239,9 +245,9 @@ fn store_and_commit(consumer: &PriceConsumer, topic: &str, last_offsets: &BTreeM
 
 /// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the
 /// rows written, or `None` when shut down first.
-async fn append_until_written(
-    log: &mut CsvLog,
-    records: &[PriceRecord],
+async fn append_until_written<R: Logged>(
+    log: &mut CsvLog<R>,
+    records: &[R],
     shutdown: &CancellationToken,
 ) -> Option<usize> {
     let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
@@ -282,11 +288,11 @@ async fn measure_lag(consumer: Arc<PriceConsumer>, topic: String) -> Option<i64>
     .flatten()
 }
 
-/// A message's value as a price record, checked.
-fn decode(message: &BorrowedMessage<'_>) -> Result<PriceRecord, String> {
+/// A message's value as a record of `R`, checked.
+fn decode<R: Logged>(message: &BorrowedMessage<'_>) -> Result<R, String> {
     let payload = message.payload().ok_or("the message has no value")?;
-    let record: PriceRecord = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
-    record.validate().map_err(|e| e.to_string())?;
+    let record: R = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    record.check()?;
     Ok(record)
 }
 

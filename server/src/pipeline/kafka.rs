@@ -218,6 +218,15 @@ pub async fn ensure_topic(
     }
 }
 
+/// The settings of every producer of the app: idempotent, acknowledged by every in-sync replica, and a delivery
+/// given up after 30 s instead of librdkafka's 5 min, so that the sender retries with backoff and says so in the
+/// log rather than hanging silently.
+pub fn reliable_producer_config(config: &Config) -> ClientConfig {
+    let mut client = client_config(config);
+    client.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "30000");
+    client
+}
+
 /// A client for creating the topic.
 fn admin_client(config: &Config) -> anyhow::Result<AdminClient<KafkaContext>> {
     client_config(config).create_with_context(KafkaContext::new(config)).context("creating a Kafka admin client")

@@ -159,12 +159,7 @@ struct PricePublisher {
 
 impl PricePublisher {
     fn new(config: &Config, status: Arc<StatusBoard>) -> anyhow::Result<Self> {
-        let kafka = kafka::client_config(config)
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            // Fail a delivery after 30 s instead of librdkafka's 5 min: the loop retries with backoff and
-            // says so in the log, rather than hanging silently.
-            .set("message.timeout.ms", "30000")
+        let kafka = kafka::reliable_producer_config(config)
             // A file's revisions go out together anyway (one round of sends): waiting longer adds only latency.
             .set("linger.ms", "1")
             .create_with_context(KafkaContext::new(config))

@@ -172,7 +172,10 @@ fn dst_day(date: &str) -> (Vec<DateTime<Utc>>, String, String) {
         .map(|(i, start)| {
             let local = start.with_timezone(&helsinki).format("%Y-%m-%dT%H:%M:%S%:z");
             let no_tax = (10.0 + i as f64 / 100.0) / 1000.0;
-            format!(r#"{{"Rank":1,"DateTime":"{local}","PriceNoTax":{no_tax:.5},"PriceWithTax":{:.5}}}"#, no_tax * 1.255)
+            format!(
+                r#"{{"Rank":1,"DateTime":"{local}","PriceNoTax":{no_tax:.5},"PriceWithTax":{:.5}}}"#,
+                no_tax * 1.255
+            )
         })
         .collect();
     let elering: Vec<String> = starts
@@ -197,7 +200,10 @@ fn dst_days_read_from_spot_hinta_and_elering_have_92_and_100_quarters_in_order()
             assert_eq!(got, starts, "{date} {name}: every quarter once, in time order");
             assert!(read.slots.iter().all(|s| s.end - s.start == Duration::minutes(15)), "{date} {name}");
             // The repeated (October) or skipped (March) hour's quarters keep their own prices.
-            assert!((read.slots[quarters - 1].price - canonical(10.0 + (quarters - 1) as f64 / 100.0, starts[0])).abs() < 1e-9);
+            assert!(
+                (read.slots[quarters - 1].price - canonical(10.0 + (quarters - 1) as f64 / 100.0, starts[0])).abs()
+                    < 1e-9
+            );
         }
     }
 }

@@ -1,0 +1,130 @@
+//! The metered energy end to end on a real broker: `price-monitor import-energy` reads Datahub exports onto the
+//! energy topic, and the consumer (`consume`) appends them to the energy log. Importing a file again adds
+//! nothing, a corrected amount is one revision, a consumer killed while files are imported loses nothing and
+//! writes nothing twice, and a bad file is refused whole with its line.
+
+mod support;
+
+use std::{path::Path, process::Output, time::Duration};
+
+use support::{AppProcess, Broker, config};
+
+const HEADER: &str =
+    "Mittauspisteen tunnus;Tuotteen tyyppi;Resoluutio;Yksikkötyyppi;Lukeman tyyppi;Alkuaika;Määrä;Laatu";
+
+/// A Datahub export of quarter hours from 22:00 UTC on 14 January 2026, one row per amount (`None`: missing).
+fn export(amounts: &[Option<&str>]) -> String {
+    let mut text = format!("\u{feff}{HEADER}\n");
+    for (i, amount) in amounts.iter().enumerate() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-01-14T22:00:00Z").unwrap()
+            + chrono::Duration::minutes(15 * i as i64);
+        let start = start.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (amount, quality) = amount.map_or(("", "MISSING"), |a| (a, "OK"));
+        text += &format!("643007572000123456;8716867000030;PT15M;kWh;BN01;{start};{amount};{quality}\n");
+    }
+    text
+}
+
+/// Runs `price-monitor import-energy` on `files` against `bootstrap`.
+async fn import(bootstrap: &str, files: &[&Path], kind: &str) -> Output {
+    let (bootstrap, kind) = (bootstrap.to_owned(), kind.to_owned());
+    let files: Vec<_> = files.iter().map(|f| f.to_path_buf()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+            .arg("import-energy")
+            .args(&files)
+            .args(["--kind", &kind, "--bootstrap-servers", &bootstrap])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn said(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+/// The energy log's data rows.
+fn rows(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).map(|s| s.lines().skip(1).map(str::to_owned).collect()).unwrap_or_default()
+}
+
+/// Waits until the energy log has `count` rows; fails on more, or after a minute.
+async fn wait_for(path: &Path, count: usize, app: &AppProcess) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = rows(path).len();
+        assert!(now <= count, "expected {count} rows, the energy log has {now}:\n{}", app.log());
+        if now == count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected {count} rows, the energy log has {now}:\n{}",
+            app.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn imported_energy_reaches_its_log_once_through_reimports_corrections_and_a_killed_consumer() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "energy", &[]);
+    let log = dir.path().join("out/energy.csv");
+    let consumption = dir.path().join("consumption.csv");
+    let amounts = [Some("0,460000"), Some("0,512000"), None, Some("1,000000"), Some("0,250000")];
+    std::fs::write(&consumption, export(&amounts)).unwrap();
+
+    // Four intervals and one missing, which is said and not sent.
+    let imported = import(&broker.bootstrap(), &[&consumption], "consumption").await;
+    assert!(imported.status.success(), "{}", said(&imported));
+    assert!(said(&imported).contains("4 intervals of consumption"), "{}", said(&imported));
+    assert!(said(&imported).contains("1 marked missing"), "{}", said(&imported));
+    let app = AppProcess::start_with(&config, "consume", &[]);
+    wait_for(&log, 4, &app).await;
+    let first = rows(&log);
+    assert!(
+        first[0].ends_with(",consumption,643007572000123456,2026-01-14T22:00:00Z,2026-01-14T22:15:00Z,0.46"),
+        "{first:?}"
+    );
+
+    // The same file again: nothing new. One amount corrected: one revision.
+    let again = import(&broker.bootstrap(), &[&consumption], "consumption").await;
+    assert!(again.status.success(), "{}", said(&again));
+    let mut corrected = amounts;
+    corrected[4] = Some("0,300000");
+    std::fs::write(&consumption, export(&corrected)).unwrap();
+    assert!(import(&broker.bootstrap(), &[&consumption], "consumption").await.status.success());
+    wait_for(&log, 5, &app).await;
+    assert!(rows(&log)[4].ends_with(",2026-01-14T23:00:00Z,2026-01-14T23:15:00Z,0.3"), "{:?}", rows(&log));
+
+    // The consumer killed; production and the consumption again imported meanwhile; started again: each once.
+    app.kill();
+    let production = dir.path().join("production.csv");
+    std::fs::write(&production, export(&[Some("0,100000"), Some("0,200000"), Some("0,000000")])).unwrap();
+    let both = import(&broker.bootstrap(), &[&production, &consumption], "production").await;
+    assert!(both.status.success(), "{}", said(&both));
+    let app = AppProcess::start_with(&config, "consume", &[]);
+    // The consumption file imported as production is production of its own: 3 + 4 intervals.
+    wait_for(&log, 12, &app).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(rows(&log).len(), 12, "nothing twice after the restart:\n{}", app.log());
+    let production_rows = rows(&log).iter().filter(|r| r.contains(",production,")).count();
+    assert_eq!(production_rows, 7);
+
+    // A bad file among good ones: refused whole, with its file and line; nothing is sent.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, export(&[Some("0,1"), Some("-0,5")])).unwrap();
+    let refused = import(&broker.bootstrap(), &[&production, &bad], "production").await;
+    assert!(!refused.status.success());
+    let why = said(&refused);
+    assert!(why.contains("bad.csv: line 3:") && why.contains("nothing was imported"), "{why}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rows(&log).len(), 12);
+    assert_eq!(support::csv_rows(&config), 0, "the price log is apart from the energy's");
+    app.stop_cleanly("the consumers");
+}
