@@ -74,6 +74,13 @@ pub enum Command {
     },
 }
 
+fn finite(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n.abs() <= 1000.0 => Ok(n),
+        _ => Err("is not a price in c/kWh".to_owned()),
+    }
+}
+
 fn energy_kind(text: &str) -> Result<app::records::energy::EnergyKind, String> {
     use app::records::energy::EnergyKind;
     match text {
@@ -195,6 +202,14 @@ pub struct Config {
     /// `energy.csv` beside the CSV log (--csv).
     #[arg(long, env = "ENERGY_CSV", global = true)]
     pub energy_csv: Option<PathBuf>,
+
+    /// A fixed electricity price to compare the metered energy's cost with, c/kWh with VAT (`/api/v1/cost`).
+    #[arg(long, env = "FIXED_PRICE", value_parser = finite, global = true)]
+    pub fixed_price: Option<f64>,
+
+    /// What the buyer of your production keeps, c/kWh: production earns the spot price without VAT less this.
+    #[arg(long, env = "SELL_MARGIN", default_value_t = 0.0, value_parser = finite, global = true)]
+    pub sell_margin: f64,
 
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
     /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).

@@ -232,7 +232,8 @@ async fn the_openapi_document_describes_every_endpoint() {
     let (status, doc) = get(&site, "/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/now", "/api/v1/prices", "/api/v1/cheapest", "/api/v1/daily"] {
+    for path in ["/api/v1/now", "/api/v1/prices", "/api/v1/cheapest", "/api/v1/daily", "/api/v1/energy", "/api/v1/cost"]
+    {
         assert!(doc["paths"][path]["get"].is_object(), "{path} in {doc}");
     }
     let params: Vec<&str> = doc["paths"]["/api/v1/cheapest"]["get"]["parameters"]
@@ -242,7 +243,76 @@ async fn the_openapi_document_describes_every_endpoint() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(params, ["duration", "from", "until", "count", "kwh", "kw", "price"]);
-    for schema in ["Slot", "Breakdown", "Cheapest", "Day", "Failure"] {
+    for schema in ["Slot", "Breakdown", "Cheapest", "Day", "Failure", "Readings", "Costs", "Period", "EnergyRecord"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
+}
+
+/// The metered energy's endpoints on their own router, over a price log and an energy log.
+fn energy_site(prices: Vec<PriceRecord>, readings: Vec<app::records::energy::EnergyRecord>) -> Site {
+    use app::{
+        query::{energy::Terms, store::EnergyStore},
+        records::energy::EnergyRecord,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (prices_path, energy_path) = (dir.path().join("prices.csv"), dir.path().join("energy.csv"));
+    CsvLog::open(&prices_path).unwrap().append_new(prices).unwrap();
+    CsvLog::<EnergyRecord>::open_log(&energy_path).unwrap().append_new(readings).unwrap();
+    let api = server::web::api_v1::energy::EnergyApi {
+        prices: Arc::new(PriceStore::new(&prices_path)),
+        energy: Arc::new(EnergyStore::new(&energy_path)),
+        zone: DisplayZone::default(),
+        tariff: Arc::new(tariff()),
+        terms: Terms { fixed: None, sell_margin: 0.0 },
+    };
+    Site { router: server::web::api_v1::energy::router(api), _dir: dir }
+}
+
+#[tokio::test]
+async fn metered_energy_and_its_cost_by_the_slot_with_the_fees_and_against_a_fixed_price() {
+    use app::records::energy::{EnergyKind, EnergyRecord};
+    // Noon in Helsinki on 15 January: four quarters at 10 c/kWh, 1 kWh in each, the day's transfer rate.
+    let noon = "2026-01-15T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let prices = (0..4).map(|i| quarter(noon + Duration::minutes(15 * i), 10.0)).collect();
+    let reading = |i: i64| EnergyRecord {
+        timestamp: noon,
+        kind: EnergyKind::Consumption,
+        metering_point: "643007572000123456".into(),
+        start: noon + Duration::minutes(15 * i),
+        end: noon + Duration::minutes(15 * (i + 1)),
+        kwh: 1.0,
+    };
+    let site = energy_site(prices, (0..4).map(reading).collect());
+
+    let (status, energy) = get(&site, "/energy").await;
+    assert_eq!(status, StatusCode::OK, "{energy}");
+    assert_eq!((energy["from"].as_str(), energy["to"].as_str()), (Some("2026-01-15"), Some("2026-01-15")));
+    assert_eq!((energy["consumption_kwh"].as_f64(), energy["intervals"].as_array().unwrap().len()), (Some(4.0), 4));
+
+    // Each kWh at 10 + (0.5 + 3 + 2.253) × 1.255 = 17.220015 c; at 12 c fixed, without the margin: 18.592515 c.
+    let (status, cost) = get(&site, "/cost?fixed=12").await;
+    assert_eq!(status, StatusCode::OK, "{cost}");
+    let all = &cost["total"];
+    assert!(close(all["kwh"].as_f64().unwrap(), 4.0) && close(all["euros"].as_f64().unwrap(), 0.6888006), "{cost}");
+    assert!(close(all["fixed_euros"].as_f64().unwrap(), 0.7437006), "{cost}");
+    assert_eq!(
+        (all["spot_paid"].as_f64(), all["timing_euros"].as_f64(), all["unpriced"].as_u64()),
+        (Some(10.0), Some(0.0), Some(0))
+    );
+    assert_eq!(cost["months"][0]["period"], "2026-01");
+
+    // Mistakes: a 400 with a sentence; a day without prices leaves its energy unpriced.
+    for uri in ["/cost?fixed=abc", "/cost?fixed=1e9", "/energy?from=yesterday", "/energy?from=2026-01-16&to=2026-01-15"]
+    {
+        let (status, answer) = get(&site, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|e| e.len() < 300), "{uri}: {answer}");
+    }
+    let empty = energy_site(Vec::new(), Vec::new());
+    let (status, answer) = get(&empty, "/cost").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(answer["error"].as_str().unwrap().contains("import-energy"), "{answer}");
+    let unpriced = energy_site(Vec::new(), (0..4).map(reading).collect());
+    let (_, cost) = get(&unpriced, "/cost").await;
+    assert_eq!((cost["total"]["unpriced"].as_u64(), cost["total"]["euros"].as_f64()), (Some(4), Some(0.0)));
 }

@@ -2,8 +2,9 @@
 //! `/metrics` all call: what the page shows (`dashboard`, computed by `window`), what the log says of now
 //! (`now`), the planner's answer (`plan`), the slots of a span with where each stands (`ranked`), each day's
 //! prices (`daily`), the history panel (`history`), the alerts the rules call for (`alerts`), the calendar
-//! feed of cheap runs and the rules' periods (`calendar`) and home automation's sensors (`sensors`). The store
-//! (`store`) only follows the log and hands it to them.
+//! feed of cheap runs and the rules' periods (`calendar`), home automation's sensors (`sensors`), and the
+//! household's metered energy and what it cost (`energy`). The store (`store`) only follows a log and hands it
+//! to them.
 
 pub mod dashboard;
 pub mod status;
@@ -14,6 +15,8 @@ pub mod alerts;
 pub mod calendar;
 #[cfg(feature = "ssr")]
 pub mod daily;
+#[cfg(feature = "ssr")]
+pub mod energy;
 #[cfg(feature = "ssr")]
 pub mod history;
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@ use crate::records::revision::{self, Revisions};
 /// Energy taken from the grid, or fed to it (solar).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum EnergyKind {
     Consumption,
     Production,
@@ -28,6 +29,7 @@ impl EnergyKind {
 
 /// One metered interval, as it was known at `timestamp` (when it was imported).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EnergyRecord {
     #[serde(rename = "received_timestamp")]
     pub timestamp: DateTime<Utc>,

@@ -21,10 +21,11 @@ use app::{
     figures::{format::DisplayZone, tariff::Tariff},
     query::{
         dashboard::{DEFAULT_HOURS, parse_hours},
+        energy::Terms,
         history::HistoryCache,
         now::{self, Current},
         status::{PipelineStatus, StatusSource},
-        store::PriceStore,
+        store::{EnergyStore, PriceStore},
         window,
     },
     records::csv_log,
@@ -62,6 +63,9 @@ pub struct ServerContext {
     pub rules: Arc<Rules>,
     /// The last alerts the notifier logged, for the page's card.
     pub deliveries: Option<DeliverySource>,
+    /// The household's metered energy, and what its cost is compared with.
+    pub energy: Arc<EnergyStore>,
+    pub terms: Terms,
 }
 
 impl ServerContext {
@@ -77,6 +81,8 @@ impl ServerContext {
             rate_limit: guard::RateLimit::per_minute(guard::DEFAULT_RATE_LIMIT),
             rules: Arc::default(),
             deliveries: None,
+            energy: Arc::new(EnergyStore::new(csv_path.with_file_name("energy.csv"))),
+            terms: Terms::default(),
         }
     }
 
@@ -127,10 +133,18 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         tariff: server_context.tariff.clone(),
         rules: server_context.rules.clone(),
     };
+    let energy = api_v1::energy::EnergyApi {
+        prices: store.clone(),
+        energy: server_context.energy.clone(),
+        zone: server_context.zone,
+        tariff: server_context.tariff.clone(),
+        terms: server_context.terms,
+    };
     let limited = server_context.rate_limit.clone();
     let context = move || server_context.provide();
-    let costly =
-        Router::new().route("/download.csv", get(download).with_state(store)).nest("/api/v1", api_v1::router(api));
+    let costly = Router::new()
+        .route("/download.csv", get(download).with_state(store))
+        .nest("/api/v1", api_v1::router(api).merge(api_v1::energy::router(energy)));
     let router = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
@@ -246,6 +260,8 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         rate_limit: guard::RateLimit::per_minute(config.rate_limit),
         rules: Arc::new(crate::alerts::rules(&config)?),
         deliveries: Some(deliveries(config.alerts_log.clone())),
+        energy: Arc::new(EnergyStore::new(config.energy_csv())),
+        terms: Terms { fixed: config.fixed_price, sell_margin: config.sell_margin },
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);

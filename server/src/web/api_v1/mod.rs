@@ -2,9 +2,11 @@
 //! `/api/v1/openapi.json` that utoipa generates from these handlers and types.
 //!
 //! Prices are c/kWh with VAT (`spot`, `total`) and €/MWh without VAT (`exchange`, as the exchange quotes it).
-//! Times are UTC; dates are days of the display time zone.
+//! Times are UTC; dates are days of the display time zone. The household's metered energy and its cost are in
+//! `energy`.
 
 pub mod calendar;
+pub mod energy;
 pub mod params;
 
 use std::sync::Arc;
@@ -65,9 +67,24 @@ pub fn router(api: Api) -> Router {
         description = "Finnish spot prices from the monitor's CSV log. Prices in c/kWh with VAT (spot, total) and \
                        EUR/MWh without VAT (exchange). Times in UTC, dates in the display time zone."
     ),
-    paths(now, prices, cheapest, daily, calendar::calendar),
+    paths(now, prices, cheapest, daily, calendar::calendar, energy::readings, energy::cost),
     components(schemas(
-        Slot, Breakdown, Level, Prices, Cheapest, Window, Quarter, Day, Failure, Resolution, PriceBasis
+        Slot,
+        Breakdown,
+        Level,
+        Prices,
+        Cheapest,
+        Window,
+        Quarter,
+        Day,
+        Failure,
+        Resolution,
+        PriceBasis,
+        energy::Readings,
+        app::query::energy::Costs,
+        app::query::energy::Period,
+        app::records::energy::EnergyRecord,
+        app::records::energy::EnergyKind
     ))
 )]
 pub struct ApiDoc;

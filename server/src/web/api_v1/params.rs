@@ -68,6 +68,17 @@ pub struct DailyQuery {
     pub to: Option<String>,
 }
 
+/// `?from=&to=&fixed=` in dates, for the metered energy and its cost.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EnergyQuery {
+    /// First day, `YYYY-MM-DD` in the display zone. Default: the first day with metered energy.
+    pub from: Option<String>,
+    /// Last day, included. Default: the last day with metered energy.
+    pub to: Option<String>,
+    /// For `/cost`: a fixed price to compare with, c/kWh with VAT. Default: `--fixed-price`, if set.
+    pub fixed: Option<f64>,
+}
+
 /// A time given as RFC 3339 or as a date, whose midnight `midnight` gives.
 pub fn time(
     name: &str,

@@ -1,0 +1,214 @@
+//! The household's questions of its metered energy: the readings of a span, and what they cost (the
+//! consumption at the spot price of each slot with the fees, against a fixed price, and what the timing of use
+//! saved) and earned (the production at the spot price less the buyer's margin), by month and in all.
+//!
+//! The energy log and the price log are two stores: the readings are taken from the one, then priced with the
+//! other, never both locked at once.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    figures::{
+        cost::{Bill, Metered, sold_value},
+        format::{DisplayZone, LocalTime},
+        planner::Quarters,
+        tariff::Tariff,
+    },
+    records::{
+        csv_log::CsvTail,
+        energy::{EnergyKind, EnergyRecord},
+    },
+};
+
+/// The latest reading of every interval starting in `[from, to)`, both kinds, in time order.
+pub fn readings(log: &CsvTail<EnergyRecord>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<EnergyRecord> {
+    let index = log.index();
+    let mut all: Vec<EnergyRecord> = [EnergyKind::Consumption, EnergyKind::Production]
+        .into_iter()
+        .flat_map(|kind| index.range(kind, from, to).into_iter().cloned())
+        .collect();
+    all.sort_by(|a, b| (a.start, a.kind).cmp(&(b.start, b.kind)));
+    all
+}
+
+/// The first and last local day with metered energy.
+pub fn days(log: &CsvTail<EnergyRecord>, zone: DisplayZone) -> Option<(NaiveDate, NaiveDate)> {
+    let (first, last_end) = log.index().span()?;
+    Some((zone.date(first), zone.date(last_end - Duration::milliseconds(1))))
+}
+
+/// What the costs are compared with.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Terms {
+    /// A fixed price to compare with, c/kWh with VAT, in place of the spot price and the seller's margin.
+    pub fixed: Option<f64>,
+    /// What the buyer of production keeps, c/kWh.
+    pub sell_margin: f64,
+}
+
+/// The costs of a span of local days: each month with metered energy, then the whole span.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Costs {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub months: Vec<Period>,
+    pub total: Period,
+}
+
+/// One period's energy, priced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Period {
+    /// The month, `2026-01`, or `all` for the whole span.
+    pub period: String,
+    /// Energy bought, kWh (the intervals priced).
+    pub kwh: f64,
+    /// What it cost at the spot price of its slots with the fees, euros, without the monthly fees.
+    pub euros: f64,
+    /// The average spot price paid, weighted by the energy, c/kWh.
+    pub spot_paid: Option<f64>,
+    /// The plain average spot price of the same intervals, c/kWh: what using the energy evenly would have paid.
+    pub spot_plain: Option<f64>,
+    /// What the timing of use saved (positive) or cost (negative) against using it evenly, c/kWh.
+    pub timing_cents_per_kwh: Option<f64>,
+    /// The same, euros.
+    pub timing_euros: Option<f64>,
+    /// What the same energy would have cost at the fixed price (`fixed`), euros.
+    pub fixed_euros: Option<f64>,
+    /// Energy sold, kWh (the intervals priced).
+    pub sold_kwh: f64,
+    /// What it earned: the spot price without VAT less the buyer's margin, euros.
+    pub sold_euros: f64,
+    /// `euros` less `sold_euros`.
+    pub net_euros: f64,
+    /// Intervals left out of every figure because a slot of theirs has no price.
+    pub unpriced: u32,
+}
+
+/// Prices `readings` (of the local days `from` to `to`) with the price log's spot prices and `tariff`.
+pub fn costs(
+    readings: &[EnergyRecord],
+    prices: &CsvTail,
+    zone: DisplayZone,
+    tariff: &Tariff,
+    terms: Terms,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Costs {
+    let (start, end) = (zone.midnight(from), zone.midnight(to + Duration::days(1)));
+    let quarters = Quarters::new(
+        prices
+            .index()
+            .range(start - Duration::hours(1), end + Duration::hours(1))
+            .map(|r| (r.start_date, r.slot_end(), r.price)),
+    );
+    let local = zone.local_time(start - Duration::days(1), end + Duration::days(1));
+    let mut months: BTreeMap<(i32, u32), Vec<&EnergyRecord>> = BTreeMap::new();
+    for reading in readings {
+        let date = zone.date(reading.start);
+        months.entry((date.year(), date.month())).or_default().push(reading);
+    }
+    let priced = |name: String, of: &[&EnergyRecord]| period(name, of, &quarters, tariff, &local, terms);
+    let total = priced("all".to_owned(), &readings.iter().collect::<Vec<_>>());
+    let months = months.into_iter().map(|((y, m), of)| priced(format!("{y:04}-{m:02}"), &of)).collect();
+    Costs { from, to, months, total }
+}
+
+fn period(
+    name: String,
+    readings: &[&EnergyRecord],
+    quarters: &Quarters,
+    tariff: &Tariff,
+    local: &LocalTime,
+    terms: Terms,
+) -> Period {
+    let of = |kind| -> Vec<Metered> {
+        readings.iter().filter(|r| r.kind == kind).map(|r| Metered { start: r.start, end: r.end, kwh: r.kwh }).collect()
+    };
+    let (consumed, produced) = (of(EnergyKind::Consumption), of(EnergyKind::Production));
+    let bill = Bill::of(&consumed, quarters, tariff, local);
+    let (sold_euros, unsold) = sold_value(&produced, quarters, tariff, terms.sell_margin);
+    let kwh = |metered: &[Metered]| metered.iter().map(|m| m.kwh).sum::<f64>();
+    let timing = bill.timing_effect();
+    Period {
+        period: name,
+        kwh: bill.kwh,
+        euros: bill.euros,
+        spot_paid: bill.spot_paid(),
+        spot_plain: bill.spot_plain(),
+        timing_cents_per_kwh: timing.map(|t| t.0),
+        timing_euros: timing.map(|t| t.1),
+        fixed_euros: terms.fixed.map(|fixed| bill.at_fixed_price(fixed, tariff, local)),
+        sold_kwh: kwh(&produced) - kwh(&unsold),
+        sold_euros,
+        net_euros: bill.euros - sold_euros,
+        unpriced: (bill.unpriced.len() + unsold.len()) as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::records::{csv_log::CsvLog, price::PriceRecord};
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        // 23:00 on 31 January in Helsinki.
+        Utc.with_ymd_and_hms(2026, 1, 31, 21, 0, 0).unwrap() + Duration::minutes(minutes)
+    }
+
+    fn reading(kind: EnergyKind, quarter: i64, kwh: f64) -> EnergyRecord {
+        let start = at(15 * quarter);
+        EnergyRecord {
+            timestamp: at(-600),
+            kind,
+            metering_point: String::new(),
+            start,
+            end: start + Duration::minutes(15),
+            kwh,
+        }
+    }
+
+    #[test]
+    fn each_month_is_priced_slot_by_slot_against_a_fixed_price_with_its_timing_and_its_sales() {
+        // Eight quarters from 23:00 local on 31 January: 4, 8, 12, 16 c/kWh, then (1 February) 20 … 32.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.csv");
+        let prices = (0..8).map(|i| PriceRecord::new(at(-600), 4.0 * (i + 1) as f64, at(15 * i), at(15 * i + 15)));
+        CsvLog::open(&path).unwrap().append_new(prices).unwrap();
+        let mut log = CsvTail::new(&path);
+        log.refresh().unwrap();
+        use EnergyKind::{Consumption, Production};
+        let mut readings: Vec<EnergyRecord> =
+            [(0, 3.0), (1, 1.0), (2, 0.0), (3, 0.0), (4, 1.0), (5, 1.0), (6, 1.0), (9, 5.0)]
+                .into_iter()
+                .map(|(q, kwh)| reading(Consumption, q, kwh))
+                .collect();
+        readings.push(reading(Production, 0, 2.0));
+        let terms = Terms { fixed: Some(15.0), sell_margin: 0.3 };
+        let (from, to) = (NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+        let costs = costs(&readings, &log, DisplayZone::default(), &Tariff::default(), terms, (from, to));
+
+        let names: Vec<_> = costs.months.iter().map(|m| m.period.as_str()).collect();
+        assert_eq!(names, ["2026-01", "2026-02"]);
+        let (january, february, all) = (&costs.months[0], &costs.months[1], &costs.total);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        // January: 3 kWh at 4 and 1 at 8 c/kWh = 0.20 €; paid 5 c/kWh on average where the plain average of its
+        // four quarters is 10: the timing saved 5 c/kWh, 0.20 €. At 15 c/kWh fixed: 0.60 €.
+        assert!(close(january.kwh, 4.0) && close(january.euros, 0.20), "{january:?}");
+        assert_eq!((january.spot_paid, january.spot_plain), (Some(5.0), Some(10.0)));
+        assert!(close(january.timing_euros.unwrap(), 0.20) && close(january.fixed_euros.unwrap(), 0.60));
+        // Sold: 2 kWh at 4 c/kWh with VAT = 4 / 1.255 without, less 0.3: 2 × 2.887251 c = 0.057745 €.
+        assert!(close(january.sold_kwh, 2.0) && (january.sold_euros - 0.0577450199).abs() < 1e-9, "{january:?}");
+        assert!(close(january.net_euros, 0.20 - january.sold_euros));
+        // February: 20 + 24 + 28 c = 0.72 €; the quarter at 01:15 local has no price: left out and counted.
+        assert!(close(february.kwh, 3.0) && close(february.euros, 0.72), "{february:?}");
+        assert_eq!((february.unpriced, february.sold_kwh), (1, 0.0));
+        assert!(close(all.kwh, 7.0) && close(all.euros, 0.92) && all.unpriced == 1, "{all:?}");
+        assert!(close(all.fixed_euros.unwrap(), 7.0 * 0.15));
+    }
+}
