@@ -411,10 +411,16 @@ async fn a_second_source_fills_in_while_the_first_is_down_with_the_same_prices()
 #[tokio::test]
 async fn a_partial_day_is_filled_in_from_the_next_source() {
     let (full, elering) = two_formats(192);
+    // Tomorrow in Helsinki ends 96 to 192 quarters from now: the gaps fall inside it whatever the time of day.
+    let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let zone = app::figures::format::DisplayZone::default();
+    let tomorrow_ends = zone.midnight(zone.date(now) + chrono::Days::new(2));
+    let due = ((tomorrow_ends - now).num_minutes() / 15) as u64;
     let mut partial: serde_json::Value = serde_json::from_str(&full).unwrap();
     let entries = partial["prices"].as_array_mut().unwrap();
-    entries.drain(150..160); // ten quarters missing in the middle, and the last twelve
-    entries.truncate(170);
+    // Ten quarters missing in tomorrow's evening, and everything from its last two on.
+    entries.drain(due as usize - 20..due as usize - 10);
+    entries.truncate(due as usize - 12);
     let first = LocalSource::start(Answer::Prices { body: partial.to_string(), etag: "\"partial\"" }).await;
     let second = LocalSource::start(Answer::Body(leak(elering), "application/json")).await;
     let dir = tempfile::tempdir().unwrap();
@@ -426,7 +432,10 @@ async fn a_partial_day_is_filled_in_from_the_next_source() {
     assert_eq!(read(&path), prices_of(&full), "each quarter once, from one source or the other");
     assert_eq!(
         sources_of(&path),
-        [(first.url.clone(), "porssisahko.net".to_owned(), 170), (second.url.clone(), "Elering".to_owned(), 22)]
+        [
+            (first.url.clone(), "porssisahko.net".to_owned(), due - 12),
+            (second.url.clone(), "Elering".to_owned(), 204 - due)
+        ]
     );
     let end = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() + chrono::Duration::minutes(15 * 192);
     assert_eq!(sources.prices_end(), Some(end), "complete to the last quarter");
