@@ -110,6 +110,8 @@ export async function startSystem({ prices, env = {} } = {}) {
     url,
     dir,
     priceFile,
+    /** The broker's address, for a command of the app's own (`price-monitor import-energy`, say). */
+    bootstrap: `127.0.0.1:${kafkaPort}`,
     logs: () => logs.join(''),
     /** Sends SIGTERM to the app, then the broker; returns each one's exit code. */
     async stop() {

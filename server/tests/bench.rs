@@ -407,3 +407,83 @@ async fn first_load_bytes_and_time_to_three_charts() {
     report("time to three drawn charts in headless Chromium (median of 5 loads)", text.trim(), "—");
     app.stop_cleanly("price-monitor serve");
 }
+
+/// A year of quarter-hour consumption (35 040 rows, 2025): imported with `import-energy` (time and peak
+/// memory), through Kafka into the energy log (time), and priced for `/api/v1/cost` against a year of prices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
+async fn a_year_of_metered_energy_imported_and_priced() {
+    use app::records::{csv_log::CsvLog, price::PriceRecord};
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "energybench", &[]);
+    let first = chrono::DateTime::parse_from_rfc3339("2024-12-31T22:00:00Z").unwrap().to_utc();
+    let quarters = 35_040;
+    let quarter = chrono::Duration::minutes(15);
+    let prices = (0..quarters).map(|i| {
+        let start = first + quarter * i;
+        PriceRecord::new(first, 2.0 + (i % 96) as f64 / 10.0, start, start + quarter)
+    });
+    CsvLog::open(&config.csv_path).unwrap().append_new(prices).unwrap();
+    let mut file = String::from("start,kwh\n");
+    for i in 0..quarters {
+        file += &format!("{},{:.3}\n", (first + quarter * i).to_rfc3339(), 0.1 + (i % 7) as f64 / 20.0);
+    }
+    let path = dir.path().join("year.csv");
+    std::fs::write(&path, file).unwrap();
+
+    let binary = std::env::var("PRICE_MONITOR_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_price-monitor").into());
+    let started = Instant::now();
+    let mut import = Command::new(&binary)
+        .args(["import-energy", path.to_str().unwrap(), "--bootstrap-servers", &broker.bootstrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut peak = 0.0f64;
+    let status = loop {
+        if let Some(status) = import.try_wait().unwrap() {
+            break status;
+        }
+        // The peak so far (VmHWM), while the process is there to be read.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", import.id())).unwrap_or_default();
+        let hwm = status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1));
+        peak = peak.max(hwm.and_then(|kb| kb.parse::<f64>().ok()).map_or(0.0, |kb| kb / 1000.0));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let imported = started.elapsed();
+    assert!(status.success(), "the import failed");
+    report(
+        "a year of quarter-hour consumption (35 040 rows): import-energy, read and acknowledged",
+        format!("{} ({peak:.0} MB peak)", ms(imported)),
+        "—",
+    );
+
+    let consumer = AppProcess::start_with(&config, "consume", &[]);
+    let log = config.csv_path.with_file_name("energy.csv");
+    let written = Instant::now();
+    while std::fs::read_to_string(&log).map_or(0, |s| s.lines().count().saturating_sub(1)) < quarters as usize {
+        assert!(written.elapsed() < Duration::from_secs(120), "the energy log did not fill:\n{}", consumer.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    report(
+        "the same, through Kafka into the energy log (consumer started after the import)",
+        ms(written.elapsed()),
+        "—",
+    );
+    consumer.stop_cleanly("the consumers");
+
+    let server = AppProcess::start_with(&config, "serve", &[]);
+    server.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("dashboard at")).await;
+    let asked = Instant::now();
+    let (status, body) = server.get("/api/v1/cost?from=2025-01-01&to=2025-12-31");
+    let priced = asked.elapsed();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"period\":\"2025-12\""), "{body}");
+    let (rss, _) = rss_mb(server.pid());
+    report(
+        "the same, priced by the slot (/api/v1/cost for the year, first ask)",
+        format!("{} (server {rss:.0} MB)", ms(priced)),
+        "—",
+    );
+    server.stop_cleanly("the server");
+}

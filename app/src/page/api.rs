@@ -259,3 +259,20 @@ pub async fn alerts_card() -> Result<Option<crate::alerts::card::AlertsCard>, Ap
         .read(|log| Some(crate::query::alerts::card(log, now, zone, &tariff, &rules, recent)))
         .map_err(ssr::log_failed)
 }
+
+/// The "Your electricity" section: what the metered energy cost by month, against a fixed price, with its
+/// timing and its sales, and where the money went; `None` before any energy was imported, and the page shows
+/// no section.
+#[server(endpoint = "energy", output = crate::page::wire::JsonAnswer)]
+pub async fn energy_card() -> Result<Option<crate::query::spending::EnergyCard>, ApiError> {
+    use std::sync::Arc;
+
+    use crate::query::{energy, store::EnergyStore};
+    let Some(store) = use_context::<Arc<EnergyStore>>() else { return Ok(None) };
+    let terms = use_context::<energy::Terms>().unwrap_or_default();
+    let tariff = use_context::<Arc<crate::figures::tariff::Tariff>>().unwrap_or_default();
+    let zone = ssr::zone();
+    let read = store.read(|log| energy::days(log, zone).map(|days| (days, energy::readings_of_days(log, zone, days))));
+    let Some((days, readings)) = read.map_err(ssr::log_failed)? else { return Ok(None) };
+    ssr::store().read(|log| energy::card(&readings, log, zone, &tariff, terms, days)).map(Some).map_err(ssr::log_failed)
+}

@@ -11,6 +11,7 @@ use crate::{
         api::{PageQuery, dashboard},
         charts::{ChartKind, EChart},
         controls::{ThemeChoice, ViewControls, href_with, view_note, view_of},
+        energy::EnergyPanel,
         history::HistoryPanel,
         panels::{CheapestWindows, DataInfo, LevelKey, PipelinePanel, RecentTable, StatCards, Warnings},
         planner::Planner,
@@ -71,6 +72,7 @@ pub fn Dashboard() -> impl IntoView {
                 })}
             </Transition>
             <AlertsPanel/>
+            <EnergyPanel/>
             <HistoryPanel/>
         </main>
     }

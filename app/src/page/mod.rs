@@ -9,6 +9,7 @@ mod controls;
 mod dashboard;
 #[cfg(feature = "hydrate")]
 mod echarts;
+mod energy;
 mod history;
 mod panels;
 mod planner;

@@ -7,8 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 
 use crate::{
     figures::{
@@ -17,6 +16,7 @@ use crate::{
         planner::Quarters,
         tariff::Tariff,
     },
+    query::spending::{CostlyInterval, Costs, DayCost, EnergyCard, HourCost, Period, Spending},
     records::{
         csv_log::CsvTail,
         energy::{EnergyKind, EnergyRecord},
@@ -40,6 +40,33 @@ pub fn days(log: &CsvTail<EnergyRecord>, zone: DisplayZone) -> Option<(NaiveDate
     Some((zone.date(first), zone.date(last_end - Duration::milliseconds(1))))
 }
 
+/// The readings of the local days `from` to `to`.
+pub fn readings_of_days(
+    log: &CsvTail<EnergyRecord>,
+    zone: DisplayZone,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Vec<EnergyRecord> {
+    readings(log, zone.midnight(from), zone.midnight(to + Duration::days(1)))
+}
+
+/// The page's section: the costs and the spending of `readings` (of the local days `days`).
+pub fn card(
+    readings: &[EnergyRecord],
+    prices: &CsvTail,
+    zone: DisplayZone,
+    tariff: &Tariff,
+    terms: Terms,
+    days: (NaiveDate, NaiveDate),
+) -> EnergyCard {
+    let (start, end) = (zone.midnight(days.0), zone.midnight(days.1 + Duration::days(1)));
+    EnergyCard {
+        costs: costs(readings, prices, zone, tariff, terms, days),
+        spending: spending(readings, prices, zone, tariff, days),
+        fixed: terms.fixed,
+        zone: zone.local_time(start - Duration::days(1), end + Duration::days(1)),
+    }
+}
+
 /// What the costs are compared with.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Terms {
@@ -47,46 +74,6 @@ pub struct Terms {
     pub fixed: Option<f64>,
     /// What the buyer of production keeps, c/kWh.
     pub sell_margin: f64,
-}
-
-/// The costs of a span of local days: each month with metered energy, then the whole span.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Costs {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub months: Vec<Period>,
-    pub total: Period,
-}
-
-/// One period's energy, priced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct Period {
-    /// The month, `2026-01`, or `all` for the whole span.
-    pub period: String,
-    /// Energy bought, kWh (the intervals priced).
-    pub kwh: f64,
-    /// What it cost at the spot price of its slots with the fees, euros, without the monthly fees.
-    pub euros: f64,
-    /// The average spot price paid, weighted by the energy, c/kWh.
-    pub spot_paid: Option<f64>,
-    /// The plain average spot price of the same intervals, c/kWh: what using the energy evenly would have paid.
-    pub spot_plain: Option<f64>,
-    /// What the timing of use saved (positive) or cost (negative) against using it evenly, c/kWh.
-    pub timing_cents_per_kwh: Option<f64>,
-    /// The same, euros.
-    pub timing_euros: Option<f64>,
-    /// What the same energy would have cost at the fixed price (`fixed`), euros.
-    pub fixed_euros: Option<f64>,
-    /// Energy sold, kWh (the intervals priced).
-    pub sold_kwh: f64,
-    /// What it earned: the spot price without VAT less the buyer's margin, euros.
-    pub sold_euros: f64,
-    /// `euros` less `sold_euros`.
-    pub net_euros: f64,
-    /// Intervals left out of every figure because a slot of theirs has no price.
-    pub unpriced: u32,
 }
 
 /// Prices `readings` (of the local days `from` to `to`) with the price log's spot prices and `tariff`.
@@ -98,14 +85,7 @@ pub fn costs(
     terms: Terms,
     (from, to): (NaiveDate, NaiveDate),
 ) -> Costs {
-    let (start, end) = (zone.midnight(from), zone.midnight(to + Duration::days(1)));
-    let quarters = Quarters::new(
-        prices
-            .index()
-            .range(start - Duration::hours(1), end + Duration::hours(1))
-            .map(|r| (r.start_date, r.slot_end(), r.price)),
-    );
-    let local = zone.local_time(start - Duration::days(1), end + Duration::days(1));
+    let (quarters, local) = priced_span(prices, zone, (from, to));
     let mut months: BTreeMap<(i32, u32), Vec<&EnergyRecord>> = BTreeMap::new();
     for reading in readings {
         let date = zone.date(reading.start);
@@ -117,6 +97,57 @@ pub fn costs(
     Costs { from, to, months, total }
 }
 
+/// The intervals of the spending's list of the dearest.
+pub const DEAREST: usize = 5;
+
+/// Where the money for the consumption among `readings` (of the local days `from` to `to`) went.
+pub fn spending(
+    readings: &[EnergyRecord],
+    prices: &CsvTail,
+    zone: DisplayZone,
+    tariff: &Tariff,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Spending {
+    let (quarters, local) = priced_span(prices, zone, (from, to));
+    let bill = Bill::of(&metered(readings.iter(), EnergyKind::Consumption), &quarters, tariff, &local);
+    let (mut days, mut hours) = (BTreeMap::<NaiveDate, (f64, f64)>::new(), BTreeMap::<u32, (f64, f64)>::new());
+    for bought in &bill.bought {
+        let add = |sums: &mut (f64, f64)| (sums.0 += bought.metered.kwh, sums.1 += bought.euros);
+        add(days.entry(zone.date(bought.metered.start)).or_default());
+        add(hours.entry(bought.metered.start.with_timezone(&zone.0).hour()).or_default());
+    }
+    let mut dearest = bill.bought.clone();
+    dearest.sort_by(|a, b| b.euros.total_cmp(&a.euros));
+    Spending {
+        days: days.into_iter().map(|(date, (kwh, euros))| DayCost { date, kwh, euros }).collect(),
+        hours: hours.into_iter().map(|(hour, (kwh, euros))| HourCost { hour, kwh, euros }).collect(),
+        dearest: dearest
+            .into_iter()
+            .take(DEAREST)
+            .map(|b| CostlyInterval {
+                start: b.metered.start,
+                end: b.metered.end,
+                kwh: b.metered.kwh,
+                total: b.total,
+                euros: b.euros,
+            })
+            .collect(),
+    }
+}
+
+/// The spot prices of the local days `from` to `to` (and an hour on either side), and their local times.
+fn priced_span(prices: &CsvTail, zone: DisplayZone, (from, to): (NaiveDate, NaiveDate)) -> (Quarters, LocalTime) {
+    let (start, end) = (zone.midnight(from), zone.midnight(to + Duration::days(1)));
+    let slots = prices.index().range(start - Duration::hours(1), end + Duration::hours(1));
+    let quarters = Quarters::new(slots.map(|r| (r.start_date, r.slot_end(), r.price)));
+    (quarters, zone.local_time(start - Duration::days(1), end + Duration::days(1)))
+}
+
+/// The readings of `kind` as metered intervals.
+fn metered<'a>(readings: impl Iterator<Item = &'a EnergyRecord>, kind: EnergyKind) -> Vec<Metered> {
+    readings.filter(|r| r.kind == kind).map(|r| Metered { start: r.start, end: r.end, kwh: r.kwh }).collect()
+}
+
 fn period(
     name: String,
     readings: &[&EnergyRecord],
@@ -125,9 +156,7 @@ fn period(
     local: &LocalTime,
     terms: Terms,
 ) -> Period {
-    let of = |kind| -> Vec<Metered> {
-        readings.iter().filter(|r| r.kind == kind).map(|r| Metered { start: r.start, end: r.end, kwh: r.kwh }).collect()
-    };
+    let of = |kind| metered(readings.iter().copied(), kind);
     let (consumed, produced) = (of(EnergyKind::Consumption), of(EnergyKind::Production));
     let bill = Bill::of(&consumed, quarters, tariff, local);
     let (sold_euros, unsold) = sold_value(&produced, quarters, tariff, terms.sell_margin);
@@ -210,5 +239,16 @@ mod tests {
         assert_eq!((february.unpriced, february.sold_kwh), (1, 0.0));
         assert!(close(all.kwh, 7.0) && close(all.euros, 0.92) && all.unpriced == 1, "{all:?}");
         assert!(close(all.fixed_euros.unwrap(), 7.0 * 0.15));
+
+        // Where the money went: two days, the hours 23, 00 and 01 (local), the dearest interval first.
+        let spent = spending(&readings, &log, DisplayZone::default(), &Tariff::default(), (from, to));
+        let days: Vec<_> = spent.days.iter().map(|d| (d.date.to_string(), d.kwh)).collect();
+        assert_eq!(days, [("2026-01-31".to_owned(), 4.0), ("2026-02-01".to_owned(), 3.0)]);
+        let hours: Vec<_> = spent.hours.iter().map(|h| (h.hour, h.kwh)).collect();
+        assert_eq!(hours, [(0, 3.0), (23, 4.0)]);
+        assert!(close(spent.hours[0].euros, 0.72) && close(spent.hours[1].euros, 0.20));
+        let dearest: Vec<_> = spent.dearest.iter().map(|i| (i.start, i.total)).collect();
+        assert_eq!(dearest[..2], [(at(90), 28.0), (at(75), 24.0)]);
+        assert_eq!(spent.dearest.len(), DEAREST);
     }
 }

@@ -7,6 +7,7 @@
 //! to them.
 
 pub mod dashboard;
+pub mod spending;
 pub mod status;
 
 #[cfg(feature = "ssr")]

@@ -92,6 +92,8 @@ impl ServerContext {
         provide_context(self.zone);
         provide_context(self.tariff.clone());
         provide_context(self.rules.clone());
+        provide_context(self.energy.clone());
+        provide_context(self.terms);
         if let Some(status) = &self.status {
             provide_context(status.clone());
         }

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use app::{
     figures::{format::DisplayZone, tariff::Tariff},
     query::{
-        energy::{self, Costs, Terms},
+        energy::{self, Terms},
+        spending::Costs,
         store::{EnergyStore, PriceStore},
     },
     records::energy::{EnergyKind, EnergyRecord},

@@ -81,8 +81,8 @@ pub fn router(api: Api) -> Router {
         Resolution,
         PriceBasis,
         energy::Readings,
-        app::query::energy::Costs,
-        app::query::energy::Period,
+        app::query::spending::Costs,
+        app::query::spending::Period,
         app::records::energy::EnergyRecord,
         app::records::energy::EnergyKind
     ))
