@@ -451,7 +451,8 @@ async fn all_whose_source_fails_at_first_has_prices_within_a_minute() {
     let config = support::config(dir.path(), &broker.bootstrap(), "fetch500", &[]);
     let started = std::time::Instant::now();
     let app = support::AppProcess::start_with(&config, "all", &["--source-url", &local.url]);
-    app.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("500")).await;
+    // The failed fetch said so (not any line with a 500 in it: a port, a duration).
+    app.lines_after(0, 1, Duration::from_secs(60), |l| l.contains("answered 500")).await;
     local.answer(Answer::Prices { body: prices(3), etag: "\"up\"" });
     support::wait_for_rows(&config, 192, Duration::from_secs(60)).await;
     // From the process's start: its first fetch failed, and the one after came within the minute.
