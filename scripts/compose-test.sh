@@ -394,9 +394,12 @@ rm -rf "$work/revisions.json" "$PRICES_STUB_DIR"
 prices write >/dev/null
 KAFKA_APP_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') KAFKA_BROKER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export KAFKA_APP_PASSWORD KAFKA_BROKER_PASSWORD
-# As a person runs it, Compose takes its files from secure.env's COMPOSE_FILE: the app logs in.
-"${compose_cli[@]}" --env-file secure.env -p "$project" config 2>"$work/config.log" | grep -q 'KAFKA_SASL_MECHANISM: PLAIN' \
-  || { cat "$work/config.log" >&2; fail "docker compose --env-file secure.env does not lay docker-compose.secure.yml over the stack"; }
+# As a person runs it, Compose takes its files from secure.env's COMPOSE_FILE: the app logs in. (Read whole
+# first: grep -q quitting early would end the config by SIGPIPE, which pipefail reports.)
+secure_config=$("${compose_cli[@]}" --env-file secure.env -p "$project" config 2>"$work/config.log") \
+  || { cat "$work/config.log" >&2; fail "docker compose --env-file secure.env config failed"; }
+grep -q 'KAFKA_SASL_MECHANISM: PLAIN' <<<"$secure_config" \
+  || fail "docker compose --env-file secure.env does not lay docker-compose.secure.yml over the stack"
 # Here with the stub laid over them too, which needs the files named with -f (they take COMPOSE_FILE's place).
 env_file=(--env-file secure.env)
 overlay=()

@@ -116,6 +116,22 @@ async fn imported_energy_reaches_its_log_once_through_reimports_corrections_and_
     let production_rows = rows(&log).iter().filter(|r| r.contains(",production,")).count();
     assert_eq!(production_rows, 7);
 
+    // On standard input, as a container is handed a file (`docker compose exec -T app … /dev/stdin < file`).
+    let (bootstrap, file) = (broker.bootstrap(), std::fs::File::open(&consumption).unwrap());
+    let piped = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_price-monitor"))
+            .args(["import-energy", "/dev/stdin", "--bootstrap-servers", &bootstrap])
+            .stdin(file)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(piped.status.success() && said(&piped).contains("4 intervals of consumption"), "{}", said(&piped));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rows(&log).len(), 12, "the same readings again add nothing");
+
     // A bad file among good ones: refused whole, with its file and line; nothing is sent.
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, export(&[Some("0,1"), Some("-0,5")])).unwrap();

@@ -634,6 +634,7 @@ async fn alerts_through_a_notifier_killed_mid_delivery_and_kafka_killed_for_30_s
     assert_eq!((fast_seen.len(), slow_seen.len()), (expected, expected), "{fast_seen:?}\n{slow_seen:?}");
     assert_eq!((corrections(&fast_seen), corrections(&slow_seen)), (CORRECTED, CORRECTED));
     assert_eq!(repeats(&fast_seen), 0, "the fast receiver had answered before the kill: {fast_seen:?}");
+    assert!(repeats(&slow_seen) <= in_flight, "no more repeats than requests held at the kill: {slow_seen:?}");
     let repeated: Vec<_> = slow_seen.iter().filter(|(_, n)| **n > 1).map(|(key, _)| key).collect();
     assert!(
         repeated.iter().all(|key| held_at_kill.contains(*key)),

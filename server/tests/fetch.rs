@@ -410,8 +410,9 @@ async fn a_second_source_fills_in_while_the_first_is_down_with_the_same_prices()
 /// asked and fills in only the missing quarters; the fetcher says it is complete again.
 #[tokio::test]
 async fn a_partial_day_is_filled_in_from_the_next_source() {
-    let (full, elering) = two_formats(192);
-    // Tomorrow in Helsinki ends 96 to 192 quarters from now: the gaps fall inside it whatever the time of day.
+    let (full, elering) = two_formats(200);
+    // Tomorrow in Helsinki ends 92 to 196 quarters from now (a DST night has 92 or 100 quarters): the gaps fall
+    // inside it whatever the time of day.
     let now = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let zone = app::figures::format::DisplayZone::default();
     let tomorrow_ends = zone.midnight(zone.date(now) + chrono::Days::new(2));
@@ -434,10 +435,10 @@ async fn a_partial_day_is_filled_in_from_the_next_source() {
         sources_of(&path),
         [
             (first.url.clone(), "porssisahko.net".to_owned(), due - 12),
-            (second.url.clone(), "Elering".to_owned(), 204 - due)
+            (second.url.clone(), "Elering".to_owned(), 212 - due)
         ]
     );
-    let end = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() + chrono::Duration::minutes(15 * 192);
+    let end = Utc::now().duration_trunc(chrono::Duration::minutes(15)).unwrap() + chrono::Duration::minutes(15 * 200);
     assert_eq!(sources.prices_end(), Some(end), "complete to the last quarter");
 }
 

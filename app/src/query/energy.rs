@@ -34,10 +34,14 @@ pub fn readings(log: &CsvTail<EnergyRecord>, from: DateTime<Utc>, to: DateTime<U
     all
 }
 
-/// The first and last local day with metered energy.
+/// The most days asked for at once, as `/api/v1` allows: a year and a month.
+pub const MOST_DAYS: i64 = 400;
+
+/// The local days with metered energy, first and last: at most the last [`MOST_DAYS`] of them.
 pub fn days(log: &CsvTail<EnergyRecord>, zone: DisplayZone) -> Option<(NaiveDate, NaiveDate)> {
     let (first, last_end) = log.index().span()?;
-    Some((zone.date(first), zone.date(last_end - Duration::milliseconds(1))))
+    let last = zone.date(last_end - Duration::milliseconds(1));
+    Some((zone.date(first).max(last - Duration::days(MOST_DAYS - 1)), last))
 }
 
 /// The readings of the local days `from` to `to`.

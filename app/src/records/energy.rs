@@ -93,13 +93,41 @@ impl EnergyIndex {
         self.latest.is_empty()
     }
 
-    /// The latest reading of every interval of `kind` starting in `[from, to)`, in time order (by metering
-    /// point, then start, when there are several).
+    /// The readings of `kind` starting in `[from, to)` that count, in time order (by metering point, then
+    /// start, when there are several).
+    ///
+    /// Readings of one metering point that overlap (an hourly export over quarter hours imported before, say)
+    /// are the same energy told twice: the one imported last counts. A file that names no metering point (a
+    /// plain `start,kwh` file, or an export a spreadsheet saved again with its point mangled) is taken for the
+    /// household's one known point, when it has exactly one; with several points it stays apart.
     pub fn range(&self, kind: EnergyKind, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<&EnergyRecord> {
-        let mut readings: Vec<&EnergyRecord> =
-            self.latest.values().filter(|r| r.kind == kind && r.start >= from && r.start < to).collect();
-        readings.sort_by_key(|r| (r.start, r.metering_point.clone()));
-        readings
+        let latest = self.latest.values().filter(|r| r.kind == kind);
+        let mut points: Vec<&str> =
+            latest.clone().map(|r| r.metering_point.as_str()).filter(|p| !p.is_empty()).collect();
+        points.sort_unstable();
+        points.dedup();
+        let point_of = |r: &EnergyRecord| match (r.metering_point.as_str(), points.as_slice()) {
+            ("", [only]) => only.to_string(),
+            (point, _) => point.to_owned(),
+        };
+        let mut newest_first: Vec<&EnergyRecord> = latest.filter(|r| r.start < to && r.end > from).collect();
+        newest_first.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then(a.start.cmp(&b.start)));
+        // Per point, the intervals taken so far, by start: they never overlap each other.
+        let mut taken: HashMap<String, BTreeMap<DateTime<Utc>, DateTime<Utc>>> = HashMap::new();
+        let mut counted: Vec<&EnergyRecord> = Vec::new();
+        for reading in newest_first {
+            let intervals = taken.entry(point_of(reading)).or_default();
+            let before_end = intervals.range(..reading.end).next_back();
+            if before_end.is_some_and(|(_, end)| *end > reading.start) {
+                continue; // told already by a reading imported later
+            }
+            intervals.insert(reading.start, reading.end);
+            if reading.start >= from {
+                counted.push(reading);
+            }
+        }
+        counted.sort_by_key(|r| (r.start, r.metering_point.clone()));
+        counted
     }
 
     /// The first start and the last end of the intervals known.
@@ -165,6 +193,33 @@ mod tests {
         assert!(index.is_new_after(&EnergyIndex::default(), &produced));
         let all = index.range(EnergyKind::Consumption, first[0].start, first[0].start + Duration::hours(1));
         assert_eq!(all.iter().map(|r| r.kwh).collect::<Vec<_>>(), [0.46, 0.35]);
+    }
+
+    #[test]
+    fn energy_told_twice_counts_once_the_newest_telling() {
+        let mut index = EnergyIndex::default();
+        let quarters: Vec<_> = (0..4).map(|q| reading(15 * q, 0.25, 0)).collect();
+        for r in quarters.clone() {
+            index.insert(r);
+        }
+        let (from, to) = (quarters[0].start, quarters[0].start + Duration::hours(2));
+        // The same hour as an hourly export, imported later: it counts, the quarters do not.
+        let hour = EnergyRecord { end: quarters[0].start + Duration::hours(1), kwh: 1.1, ..reading(0, 1.1, 5) };
+        index.insert(EnergyRecord { metering_point: String::new(), ..hour.clone() });
+        let counted: Vec<_> = index.range(EnergyKind::Consumption, from, to).iter().map(|r| r.kwh).collect();
+        assert_eq!(counted, [1.1], "a file without its point is the one point known");
+        // The quarters imported again, later still: they count again, the hour not.
+        for r in
+            quarters.iter().map(|q| EnergyRecord { kwh: 0.3, timestamp: q.timestamp + Duration::hours(1), ..q.clone() })
+        {
+            index.insert(r);
+        }
+        let counted: Vec<_> = index.range(EnergyKind::Consumption, from, to).iter().map(|r| r.kwh).collect();
+        assert_eq!(counted, [0.3; 4]);
+        // A second metering point is energy of its own; with two, the file without a point is neither's.
+        index.insert(EnergyRecord { metering_point: "643007572000999999".into(), ..reading(0, 2.0, 9) });
+        let counted: Vec<_> = index.range(EnergyKind::Consumption, from, to).iter().map(|r| r.kwh).collect();
+        assert_eq!(counted, [1.1, 0.3, 2.0, 0.3, 0.3, 0.3]);
     }
 
     #[test]

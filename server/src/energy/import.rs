@@ -41,7 +41,12 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let records = read_all(files, kind)?;
     let topic = topic_config(config);
-    if kafka::ensure_topic(&topic, &StatusBoard::new(), shutdown).await? == TopicReady::ShutDown {
+    let ready = tokio::time::timeout(GIVE_UP_AFTER, kafka::ensure_topic(&topic, &StatusBoard::new(), shutdown)).await;
+    let Ok(ready) = ready else {
+        let (servers, waited) = (&topic.bootstrap_servers, GIVE_UP_AFTER.as_secs());
+        anyhow::bail!("Kafka at {servers} did not answer within {waited} s: nothing was imported");
+    };
+    if ready? == TopicReady::ShutDown {
         anyhow::bail!("stopped before Kafka answered: nothing was imported");
     }
     let producer: FutureProducer<KafkaContext> = kafka::reliable_producer_config(&topic)

@@ -74,7 +74,12 @@ pub async fn run_log<R: Logged>(
         tracing::warn!("committing offsets at shutdown failed: {e}");
     }
     consumer.unsubscribe();
-    tracing::info!("consumer stopped: {} messages read, {} rows written", progress.messages, progress.rows);
+    tracing::info!(
+        "consumer stopped ({}): {} messages read, {} rows written",
+        config.topic,
+        progress.messages,
+        progress.rows
+    );
     Ok(())
 }
 
@@ -88,7 +93,7 @@ async fn open_log<R: Logged>(path: &Path, shutdown: &CancellationToken) -> anyho
             Err(e @ CsvLogError::Header { .. }) => return Err(e).context("opening the CSV log"),
             Err(e @ CsvLogError::Io { .. }) => {
                 let delay = backoff.next_delay();
-                tracing::error!("opening the CSV log failed: {e}; trying again in {delay:?}");
+                tracing::error!("opening the CSV log {} failed: {e}; trying again in {delay:?}", path.display());
                 tokio::select! {
                     _ = shutdown.cancelled() => return Ok(None),
                     _ = tokio::time::sleep(delay) => {}
@@ -148,7 +153,7 @@ async fn consume<R: Logged>(
             // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
             if !std::mem::replace(&mut kafka_away, true) {
                 let error = batch.error.map_or_else(|| "no messages".to_owned(), |e| e.to_string());
-                tracing::warn!("Kafka: {error}; waiting for it to come back");
+                tracing::warn!("Kafka ({topic}): {error}; waiting for it to come back");
             }
             status.kafka_reachable(false);
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -156,7 +161,7 @@ async fn consume<R: Logged>(
         }
         status.kafka_reachable(true);
         if std::mem::take(&mut kafka_away) {
-            tracing::info!("Kafka is back");
+            tracing::info!("Kafka is back ({topic})");
         }
         let Some(rows) = append_until_written(log, &batch.records, shutdown).await else {
             break; // shut down before the write succeeded: nothing of this batch is committed

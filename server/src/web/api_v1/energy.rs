@@ -58,7 +58,10 @@ impl EnergyApi {
         let (from, to) = (given("from", &query.from)?, given("to", &query.to)?);
         let (from, to) = match (from, to, known) {
             (Some(from), Some(to), _) => (from, to),
-            (from, to, Some((first, last))) => (from.unwrap_or(first), to.unwrap_or(last)),
+            (from, to, Some((first, last))) => {
+                let to = to.unwrap_or(last);
+                (from.unwrap_or_else(|| first.max(to - Duration::days(energy::MOST_DAYS - 1))), to)
+            }
             (_, _, None) => {
                 return Err(ApiFailure::NotKnown(
                     "no metered energy yet: import a Datahub export with `price-monitor import-energy FILE`".to_owned(),
