@@ -74,11 +74,11 @@ fn Section(card: EnergyCard) -> impl IntoView {
                     .dearest
                     .into_iter()
                     .map(|i| {
-                        let when = format!("{}–{}", zone_time(&zone, i.start, true), zone_time(&zone, i.end, false));
+                        let when = format!("{}–{}", zone_time(&zone, i.metered.start, true), zone_time(&zone, i.metered.end, false));
                         view! {
                             <li>
                                 <time>{when}</time>
-                                {format!(": {:.2} kWh at {} c/kWh, {}", i.kwh, price(i.total), euros(i.euros))}
+                                {format!(": {:.2} kWh at {} c/kWh, {}", i.metered.kwh, price(i.total), euros(i.euros))}
                             </li>
                         }
                     })

@@ -16,7 +16,7 @@ use crate::{
         planner::Quarters,
         tariff::Tariff,
     },
-    query::spending::{CostlyInterval, Costs, DayCost, EnergyCard, HourCost, Period, Spending},
+    query::spending::{Costs, DayCost, EnergyCard, HourCost, Period, Spending},
     records::{
         csv_log::CsvTail,
         energy::{EnergyKind, EnergyRecord},
@@ -125,17 +125,7 @@ pub fn spending(
     Spending {
         days: days.into_iter().map(|(date, (kwh, euros))| DayCost { date, kwh, euros }).collect(),
         hours: hours.into_iter().map(|(hour, (kwh, euros))| HourCost { hour, kwh, euros }).collect(),
-        dearest: dearest
-            .into_iter()
-            .take(DEAREST)
-            .map(|b| CostlyInterval {
-                start: b.metered.start,
-                end: b.metered.end,
-                kwh: b.metered.kwh,
-                total: b.total,
-                euros: b.euros,
-            })
-            .collect(),
+        dearest: dearest.into_iter().take(DEAREST).collect(),
     }
 }
 
@@ -251,7 +241,7 @@ mod tests {
         let hours: Vec<_> = spent.hours.iter().map(|h| (h.hour, h.kwh)).collect();
         assert_eq!(hours, [(0, 3.0), (23, 4.0)]);
         assert!(close(spent.hours[0].euros, 0.72) && close(spent.hours[1].euros, 0.20));
-        let dearest: Vec<_> = spent.dearest.iter().map(|i| (i.start, i.total)).collect();
+        let dearest: Vec<_> = spent.dearest.iter().map(|i| (i.metered.start, i.total)).collect();
         assert_eq!(dearest[..2], [(at(90), 28.0), (at(75), 24.0)]);
         assert_eq!(spent.dearest.len(), DEAREST);
     }

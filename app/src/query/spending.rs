@@ -2,10 +2,10 @@
 //! (`Costs`), and where the money went (`Spending`: by day, by hour of the day, the dearest intervals). The
 //! types travel to the browser; `query::energy` computes them on the server.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::figures::format::LocalTime;
+use crate::figures::{cost::Bought, format::LocalTime};
 
 /// The costs of a span of local days: each month with metered energy, then the whole span.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub struct Spending {
     /// Each local hour of the day (0–23) with priced consumption.
     pub hours: Vec<HourCost>,
     /// The intervals that cost the most, dearest first.
-    pub dearest: Vec<CostlyInterval>,
+    pub dearest: Vec<Bought>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,16 +70,6 @@ pub struct HourCost {
     /// The local hour of the day, 0–23.
     pub hour: u32,
     pub kwh: f64,
-    pub euros: f64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CostlyInterval {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub kwh: f64,
-    /// The total price paid, c/kWh.
-    pub total: f64,
     pub euros: f64,
 }
 
