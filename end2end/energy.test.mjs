@@ -1,6 +1,7 @@
-// The "Your electricity" section on the live page: a Datahub export imported with `price-monitor import-energy`
-// travels through Kafka to the energy log, and the page shows what it cost by month, against the fixed price,
-// by day, by hour and the dearest quarters, with the figures this test computes from the prices it set.
+// The "Your electricity" section on the live page: a Datahub export uploaded with the section's form travels
+// through Kafka to the energy log, and the page shows what it cost by month with the basic fees, against the
+// fixed price, by day, by hour and the dearest quarters, with the figures this test computes from the prices it
+// set. Production imported with `price-monitor import-energy` is then valued at the spot price without VAT.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -26,12 +27,22 @@ const rows = Array.from({ length: 16 }, (_, i) => {
 });
 // 15 quarters: 11 at 4 c/kWh and 4 at 20, 0.5 kWh each, with the tariff below (no fees): 0.5 × (11 × 4 + 4 × 20) c.
 const expectedEuros = (0.5 * (11 * 4 + 4 * 20)) / 100;
+// Basic fees of 3.10 € (the contract) and 27.90 € (the network) a month: each Helsinki day metered carries its
+// month's share of 31 €.
+const helsinkiDate = (t) => new Date(t).toLocaleDateString('en-CA', { timeZone: 'Europe/Helsinki' });
+const metered = new Set(Array.from({ length: 15 }, (_, i) => helsinkiDate(first + i * QUARTER)));
+const feeEuros = [...metered].reduce((sum, day) => {
+  const [y, m] = day.split('-').map(Number);
+  return sum + 31 / new Date(Date.UTC(y, m, 0)).getUTCDate();
+}, 0);
+// 1 kWh sold in each of two quarters at 20 c/kWh: without VAT, 2 × 20 / 1.255 c.
+const soldEuros = (2 * 20) / 1.255 / 100;
 
 let system;
 let browser;
 
 before(async () => {
-  system = await startSystem({ prices: { prices }, env: { FIXED_PRICE: '10' } });
+  system = await startSystem({ prices: { prices }, env: { FIXED_PRICE: '10', CONTRACT_FEE: '3.1', NETWORK_FEE: '27.9' } });
   browser = await launchBrowser();
 });
 
@@ -40,27 +51,51 @@ after(async () => {
   await system?.stop();
 });
 
-test('an imported Datahub export is priced by the slot in the "Your electricity" section', { timeout: 180_000 }, async () => {
+test('a Datahub export uploaded on the page is priced by the slot in the "Your electricity" section', { timeout: 180_000 }, async () => {
   await waitForRows(system, prices.length);
   const file = join(system.dir, 'consumption.csv');
   writeFileSync(file, `\ufeff${header}\n${rows.join('\n')}\n`);
-  const { stdout, stderr } = await promisify(execFile)(join(root, 'target', 'debug', 'price-monitor'), ['import-energy', file, '--bootstrap-servers', system.bootstrap]);
-  assert.match(stdout + stderr, /15 intervals of consumption.*1 marked missing/s);
 
+  // Before any energy: the section is the form. A bad file is refused with its line, and nothing appears.
   const { page, problems } = await openPage(browser);
-  await eventually('the section to show the imported energy', async () => {
-    await page.goto(system.url);
-    return (await page.locator('section.energy').count()) > 0;
-  }, 60_000).catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
+  await page.goto(system.url);
+  const form = page.locator('form.energy-import');
+  const bad = join(system.dir, 'bad.csv');
+  writeFileSync(bad, `${header}\n643007572000123456;;PT15M;kWh;BN01;2026-01-14T22:00:00Z;-0,5;OK\n`);
+  await form.locator('input[type=file]').setInputFiles(bad);
+  await Promise.all([page.waitForURL(/import_error=/), form.locator('button[type=submit]').click()]);
+  assert.match(await page.locator('section.energy [role=status]').innerText(), /^Nothing was imported: bad\.csv: line 2: /);
+  assert.equal(await page.locator('table.energy-months').count(), 0);
+
+  // The export: the redirect says what was imported once it is in the log, and the section shows it.
+  await page.locator('form.energy-import input[type=file]').setInputFiles(file);
+  await Promise.all([page.waitForURL(/imported=15/), page.locator('form.energy-import button[type=submit]').click()]);
+  const said = await page.locator('section.energy [role=status]').innerText();
+  assert.equal(said, 'Imported 15 intervals (1 marked missing: not priced).', system.logs());
   const section = page.locator('section.energy');
-  const all = await section.locator('table.energy-months tbody tr').last().innerText();
-  assert.match(all, new RegExp(`^All\\s+7\\.5 kWh\\s+${expectedEuros.toFixed(2)} €\\s+0\\.75 €`), all);
+  await section.locator('table.energy-months').waitFor({ timeout: 5_000 });
+  const cells = await section.locator('table.energy-months tbody tr').last().locator('th, td').allInnerTexts();
+  const euros = (x) => `${x.toFixed(2)} €`;
+  assert.deepEqual(cells.slice(0, 6), ['All', '7.5 kWh', euros(expectedEuros), euros(feeEuros), euros(expectedEuros + feeEuros), euros(0.75 + feeEuros)], cells.join(' | '));
+  assert.match(await section.locator('.energy-fees').innerText(), /3\.10 € for the contract, 27\.90 € for the network/);
   const dearest = await section.locator('ol.energy-dearest li').allInnerTexts();
   assert.equal(dearest.length, 5, dearest.join('\n'));
   assert.match(dearest[0], /: 0\.50 kWh at 20\.00 c\/kWh, 0\.10 €$/);
   const hours = await section.locator('ol.energy-hours li').allInnerTexts();
   assert.equal(hours.length, 4, hours.join('\n'));
   assert.ok(hours.some((h) => h.endsWith(': 2.0 kWh, 0.40 €')), hours.join('\n'));
+
+  // Production by the command: what it earned, and the net.
+  const solar = join(system.dir, 'production.csv');
+  const sold = [8, 9].map((i) => `;;PT15M;kWh;BN01;${new Date(first + i * QUARTER).toISOString().replace('.000Z', 'Z')};1,000000;OK`);
+  writeFileSync(solar, `${header}\n${sold.join('\n')}\n`);
+  const { stdout, stderr } = await promisify(execFile)(join(root, 'target', 'debug', 'price-monitor'), ['import-energy', solar, '--kind', 'production', '--bootstrap-servers', system.bootstrap]);
+  assert.match(stdout + stderr, /2 intervals of production/);
+  await eventually('the sold energy on the page', async () => {
+    await page.goto(system.url);
+    const all = await page.locator('table.energy-months tbody tr').last().locator('td').allInnerTexts();
+    return all[6] === `2.0 kWh, ${euros(soldEuros)}` && all[7] === euros(expectedEuros + feeEuros - soldEuros);
+  }, 30_000);
   await section.screenshot({ path: screenshotPath('energy-section.png') });
   assert.deepEqual(problems, []);
 
@@ -77,7 +112,7 @@ test('an imported Datahub export is priced by the slot in the "Your electricity"
     throw new Error(`${e.message}: ${await overflow()} px too wide; ${wide.join(', ')}`);
   });
   const month = phone.page.locator('table.energy-months tbody tr').last();
-  assert.match(await month.innerText(), /^All\n7\.5 kWh\n0\.62 €\n0\.75 €/, "a line per figure");
+  assert.match(await month.innerText(), new RegExp(`^All\n7\\.5 kWh\n0\\.62 €\n${feeEuros.toFixed(2)} €\n`), 'a line per figure');
   await phone.page.locator('section.energy').screenshot({ path: screenshotPath('energy-section-phone.png') });
   await phone.context.close();
 });

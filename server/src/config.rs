@@ -40,6 +40,16 @@ pub enum Command {
     All,
     /// Only the dashboard, reading the CSV that a consumer elsewhere writes.
     Serve,
+    /// A dashboard replica: it consumes the topics itself, in consumer groups of its own (`<group>-replica-<name>`),
+    /// into its own copy of the logs (--csv, --energy-csv), and serves the page and the API. No producer, no
+    /// fetcher, no alerts: one `all` or `produce` elsewhere writes. Run as many as you like behind a load
+    /// balancer; each holds the same rows.
+    Replica {
+        /// The replica's name in its groups' names: letters, digits, `.`, `_` and `-`. Unset: the host's name
+        /// (a container's id under Docker, so `docker compose up --scale` gives each its own).
+        #[arg(long, env = "REPLICA_NAME", value_parser = replica_name)]
+        name: Option<String>,
+    },
     /// Only the producer: watch the price file and publish changes to Kafka.
     Produce,
     /// Only the consumers: read the topics and append new prices to the CSV, and new metered energy to its own
@@ -81,13 +91,23 @@ fn finite(text: &str) -> Result<f64, String> {
     }
 }
 
-fn energy_kind(text: &str) -> Result<app::records::energy::EnergyKind, String> {
-    use app::records::energy::EnergyKind;
-    match text {
-        "consumption" => Ok(EnergyKind::Consumption),
-        "production" => Ok(EnergyKind::Production),
-        _ => Err("is neither consumption nor production".to_owned()),
+fn euros_a_month(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if (0.0..=10_000.0).contains(&n) => Ok(n),
+        _ => Err("is not a fee in euros a month (0 to 10000)".to_owned()),
     }
+}
+
+fn replica_name(text: &str) -> Result<String, String> {
+    let fits = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    match text.len() {
+        1..=64 if text.chars().all(fits) => Ok(text.to_owned()),
+        _ => Err("is not a name of 1 to 64 letters, digits, '.', '_' or '-'".to_owned()),
+    }
+}
+
+fn energy_kind(text: &str) -> Result<app::records::energy::EnergyKind, String> {
+    text.parse()
 }
 
 /// Every option, from a flag or its environment variable.
@@ -211,6 +231,19 @@ pub struct Config {
     #[arg(long, env = "SELL_MARGIN", default_value_t = 0.0, value_parser = finite, global = true)]
     pub sell_margin: f64,
 
+    /// The spot contract's basic fee, euros a month with VAT, added to each month's bill.
+    #[arg(long, env = "CONTRACT_FEE", default_value_t = 0.0, value_parser = euros_a_month, global = true)]
+    pub contract_fee: f64,
+
+    /// The network's basic fee (the distributor's), euros a month with VAT, added to each month's bill on
+    /// either contract.
+    #[arg(long, env = "NETWORK_FEE", default_value_t = 0.0, value_parser = euros_a_month, global = true)]
+    pub network_fee: f64,
+
+    /// The fixed-price contract's basic fee, euros a month with VAT. Unset: the same as --contract-fee.
+    #[arg(long, env = "FIXED_CONTRACT_FEE", value_parser = euros_a_month, global = true)]
+    pub fixed_contract_fee: Option<f64>,
+
     /// Requests a minute one client (IP address) may make of the CSV download and `/api/v1`, a quarter of them
     /// at once; more get 429 with Retry-After. 0: no limit (behind a proxy, every client has the proxy's address).
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]
@@ -242,6 +275,19 @@ impl Config {
     pub fn source_urls(&self) -> Vec<String> {
         let urls = self.source_url.iter().flat_map(|list| list.split(','));
         urls.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()).collect()
+    }
+
+    /// What the metered energy's cost is compared with, and the monthly fees of its bill.
+    pub fn terms(&self) -> app::query::energy::Terms {
+        app::query::energy::Terms {
+            fixed: self.fixed_price,
+            sell_margin: self.sell_margin,
+            fees: app::query::energy::MonthlyFees {
+                contract: self.contract_fee,
+                network: self.network_fee,
+                fixed_contract: self.fixed_contract_fee.unwrap_or(self.contract_fee),
+            },
+        }
     }
 
     /// The metered energy's CSV log: as given, or `energy.csv` beside the price log.

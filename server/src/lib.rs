@@ -19,6 +19,7 @@ pub mod energy;
 pub mod metrics;
 pub mod mqtt;
 pub mod pipeline;
+pub mod replica;
 pub mod web;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub async fn run(command: Command, config: Config, shutdown: CancellationToken) 
             notify(&config, status, &shutdown).await
         }
         Command::All => all(config, status, shutdown).await,
+        Command::Replica { name } => replica::run(config, name, status, shutdown).await,
     }
 }
 

@@ -14,7 +14,7 @@ pub fn check_folders(command: &Command, config: &Config) -> anyhow::Result<()> {
         // The producer watches the folder for the file; the fetcher and the sample write into it.
         usable_folder(&config.price_file, "the price file (--price-file, PRICE_FILE)", writes)?;
     }
-    if matches!(command, Command::All | Command::Consume) {
+    if matches!(command, Command::All | Command::Consume | Command::Replica { .. }) {
         usable_folder(&config.csv_path, "the CSV log (--csv, CSV_PATH)", true)?;
         usable_folder(&config.energy_csv(), "the energy log (--energy-csv, ENERGY_CSV)", true)?;
     }
@@ -27,7 +27,10 @@ pub fn check_folders(command: &Command, config: &Config) -> anyhow::Result<()> {
 /// Makes sure the Kafka security options of a command that talks to Kafka agree with each other and name files
 /// that can be read.
 pub fn check_kafka(command: &Command, config: &Config) -> anyhow::Result<()> {
-    let talks_to_kafka = matches!(command, Command::All | Command::Produce | Command::Consume | Command::Alerts);
+    let talks_to_kafka = matches!(
+        command,
+        Command::All | Command::Produce | Command::Consume | Command::Alerts | Command::Replica { .. }
+    );
     if talks_to_kafka || matches!(command, Command::ImportEnergy { .. }) {
         config.kafka_security.check().map_err(anyhow::Error::msg)?;
     }

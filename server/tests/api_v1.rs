@@ -251,7 +251,10 @@ async fn the_openapi_document_describes_every_endpoint() {
 /// The metered energy's endpoints on their own router, over a price log and an energy log.
 fn energy_site(prices: Vec<PriceRecord>, readings: Vec<app::records::energy::EnergyRecord>) -> Site {
     use app::{
-        query::{energy::Terms, store::EnergyStore},
+        query::{
+            energy::{MonthlyFees, Terms},
+            store::EnergyStore,
+        },
         records::energy::EnergyRecord,
     };
     let dir = tempfile::tempdir().unwrap();
@@ -263,7 +266,12 @@ fn energy_site(prices: Vec<PriceRecord>, readings: Vec<app::records::energy::Ene
         energy: Arc::new(EnergyStore::new(&energy_path)),
         zone: DisplayZone::default(),
         tariff: Arc::new(tariff()),
-        terms: Terms { fixed: None, sell_margin: 0.0 },
+        // 3.10 € a month for the contract and 27.90 for the network: one day of January's 31 is 1 €.
+        terms: Terms {
+            fixed: None,
+            sell_margin: 0.0,
+            fees: MonthlyFees { contract: 3.1, network: 27.9, fixed_contract: 3.1 },
+        },
     };
     Site { router: server::web::api_v1::energy::router(api), _dir: dir }
 }
@@ -300,6 +308,9 @@ async fn metered_energy_and_its_cost_by_the_slot_with_the_fees_and_against_a_fix
         (Some(10.0), Some(0.0), Some(0))
     );
     assert_eq!(cost["months"][0]["period"], "2026-01");
+    assert!(close(all["fees_euros"].as_f64().unwrap(), 1.0), "{cost}");
+    assert!(close(all["bill_euros"].as_f64().unwrap(), 1.6888006), "{cost}");
+    assert!(close(all["fixed_bill_euros"].as_f64().unwrap(), 1.7437006), "{cost}");
 
     // Mistakes: a 400 with a sentence; a day without prices leaves its energy unpriced.
     for uri in ["/cost?fixed=abc", "/cost?fixed=1e9", "/energy?from=yesterday", "/energy?from=2026-01-16&to=2026-01-15"]

@@ -144,3 +144,84 @@ async fn imported_energy_reaches_its_log_once_through_reimports_corrections_and_
     assert_eq!(support::csv_rows(&config), 0, "the price log is apart from the energy's");
     app.stop_cleanly("the consumers");
 }
+
+/// A multipart form of `kind` and a file called `name` holding `bytes`, as a browser posts the upload form;
+/// `headers` are added (where the form comes from).
+fn upload(app: &AppProcess, kind: &str, name: &str, bytes: &[u8], headers: &str) -> (u16, String, String) {
+    const BOUNDARY: &str = "----price-monitor-test";
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n--{BOUNDARY}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let head = format!(
+        "POST /energy/import HTTP/1.0\r\nHost: {}\r\n{headers}Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+         Content-Length: {}\r\n\r\n",
+        app.addr,
+        body.len()
+    );
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&app.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    // A server that refuses early may close before the whole body is written.
+    let _ = stream.write_all(&body);
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let location = head.lines().find_map(|l| l.strip_prefix("location: ")).unwrap_or_default().to_owned();
+    (status, location, body.to_owned())
+}
+
+#[tokio::test]
+async fn a_file_uploaded_on_the_page_is_imported_once_and_a_bad_or_foreign_one_is_refused_with_a_sentence() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &broker.bootstrap(), "upload", &[]);
+    let log = dir.path().join("out/energy.csv");
+    let app =
+        AppProcess::start_with(&config, "all", &["--energy-topic", "energy-upload", "--energy-group-id", "upload"]);
+    support::wait_until_listening(&app.addr).await;
+    let file = export(&[Some("0,460000"), Some("0,512000"), None, Some("1,000000"), Some("0,250000")]);
+    let same_origin = "Sec-Fetch-Site: same-origin\r\n";
+
+    // Four intervals and one missing: the page is told so once the consumer has written them.
+    let (status, location, _) = upload(&app, "consumption", "consumption.csv", file.as_bytes(), same_origin);
+    assert_eq!((status, location.as_str()), (303, "/?imported=4&missing=1#energy"), "{}", app.log());
+    assert_eq!(rows(&log).len(), 4, "written before the answer");
+    // The same file again adds nothing; as production it is production of its own.
+    let (_, again, _) = upload(&app, "consumption", "consumption.csv", file.as_bytes(), same_origin);
+    assert_eq!(again, "/?imported=4&missing=1#energy");
+    upload(&app, "production", "solar.csv", file.as_bytes(), same_origin);
+    wait_for(&log, 8, &app).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rows(&log).iter().filter(|r| r.contains(",production,")).count(), 4);
+
+    // A bad file: its name and line in the redirect, nothing imported. Another site's form: 403.
+    let bad = export(&[Some("0,1"), Some("-0,5")]);
+    let (status, location, _) = upload(&app, "consumption", "bad.csv", bad.as_bytes(), same_origin);
+    assert_eq!(status, 303);
+    assert!(
+        location.starts_with("/?import_error=bad.csv%3A+line+3%3A+") && location.ends_with("#energy"),
+        "{location}"
+    );
+    let (status, _, body) = upload(&app, "consumption", "x.csv", file.as_bytes(), "Sec-Fetch-Site: cross-site\r\n");
+    assert_eq!((status, body.as_str()), (403, "metering files are taken from this site's own page only"));
+    let foreign = "Origin: http://elsewhere.example\r\n";
+    assert_eq!(upload(&app, "consumption", "x.csv", file.as_bytes(), foreign).0, 403);
+    // A file over the limit is refused before it is read; an unknown kind is named.
+    let huge = vec![b'x'; server::web::upload::MAX_UPLOAD + 1];
+    let (status, location, _) = upload(&app, "consumption", "huge.csv", &huge, same_origin);
+    assert!(status == 303 && location.contains("larger+than+16+MB"), "{status} {location}");
+    let (_, location, _) = upload(&app, "wind", "x.csv", file.as_bytes(), same_origin);
+    assert!(location.contains("consumption+or+production"), "{location}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rows(&log).len(), 8, "nothing more was imported");
+    // Every other route keeps its small bodies.
+    let big_form = format!("hours={}", "9".repeat(server::web::guard::MAX_BODY));
+    assert_eq!(app.post_form("/api/dashboard", &big_form).0, 413);
+    app.stop_cleanly("the pipeline and the dashboard");
+}

@@ -274,5 +274,6 @@ pub async fn energy_card() -> Result<Option<crate::query::spending::EnergyCard>,
     let zone = ssr::zone();
     let read = store.read(|log| energy::days(log, zone).map(|days| (days, energy::readings_of_days(log, zone, days))));
     let Some((days, readings)) = read.map_err(ssr::log_failed)? else { return Ok(None) };
-    ssr::store().read(|log| energy::card(&readings, log, zone, &tariff, terms, days)).map(Some).map_err(ssr::log_failed)
+    let pricing = ssr::store().read(|log| energy::Pricing::new(log, zone, &tariff, terms, days));
+    Ok(Some(energy::card(&readings, &pricing.map_err(ssr::log_failed)?)))
 }

@@ -9,7 +9,7 @@ mod controls;
 mod dashboard;
 #[cfg(feature = "hydrate")]
 mod echarts;
-mod energy;
+pub mod energy;
 mod history;
 mod panels;
 mod planner;

@@ -27,6 +27,12 @@ pub struct Period {
     pub kwh: f64,
     /// What it cost at the spot price of its slots with the fees, euros, without the monthly fees.
     pub euros: f64,
+    /// How many months' basic fees the period carries: each month's share of its days in the span asked for.
+    pub fee_months: f64,
+    /// The basic fees of the contract and the network for those months, euros.
+    pub fees_euros: f64,
+    /// `euros` and `fees_euros`: the period's bill on the spot contract.
+    pub bill_euros: f64,
     /// The average spot price paid, weighted by the energy, c/kWh.
     pub spot_paid: Option<f64>,
     /// The plain average spot price of the same intervals, c/kWh: what using the energy evenly would have paid.
@@ -35,16 +41,27 @@ pub struct Period {
     pub timing_cents_per_kwh: Option<f64>,
     /// The same, euros.
     pub timing_euros: Option<f64>,
-    /// What the same energy would have cost at the fixed price (`fixed`), euros.
+    /// What the same energy would have cost at the fixed price (`fixed`), euros, without the monthly fees.
     pub fixed_euros: Option<f64>,
+    /// The bill on the fixed-price contract: `fixed_euros` with its basic fee and the network's, euros.
+    pub fixed_bill_euros: Option<f64>,
     /// Energy sold, kWh (the intervals priced).
     pub sold_kwh: f64,
     /// What it earned: the spot price without VAT less the buyer's margin, euros.
     pub sold_euros: f64,
-    /// `euros` less `sold_euros`.
+    /// `bill_euros` less `sold_euros`.
     pub net_euros: f64,
     /// Intervals left out of every figure because a slot of theirs has no price.
     pub unpriced: u32,
+}
+
+/// The basic fees of a month's bill, euros with VAT: the spot contract's, the network's (paid on either
+/// contract) and the fixed-price contract's it is compared with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyFees {
+    pub contract: f64,
+    pub network: f64,
+    pub fixed_contract: f64,
 }
 
 /// Where the money for the consumption went.
@@ -81,5 +98,6 @@ pub struct EnergyCard {
     pub spending: Spending,
     /// The fixed price compared with, c/kWh, if one is set.
     pub fixed: Option<f64>,
+    pub fees: MonthlyFees,
     pub zone: LocalTime,
 }

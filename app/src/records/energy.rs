@@ -27,6 +27,21 @@ impl EnergyKind {
     }
 }
 
+impl std::str::FromStr for EnergyKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "consumption" => Ok(Self::Consumption),
+            "production" => Ok(Self::Production),
+            _ => Err(format!(
+                "the kind must be consumption or production, not {:?}",
+                text.chars().take(20).collect::<String>()
+            )),
+        }
+    }
+}
+
 /// One metered interval, as it was known at `timestamp` (when it was imported).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -22,7 +22,7 @@ use axum::{
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
 use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 
-/// The largest request body: a server function's form has a few hundred bytes.
+/// The largest request body but an uploaded metering file's: a server function's form has a few hundred bytes.
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// A request still unanswered after this long is ended with 503 (the dashboard's; see [`bounded`]).
@@ -32,7 +32,13 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// sets its own, with its scripts' nonce ([`app::page_policy`]).
 const NOT_A_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// `router` with the headers, the body limit and `request_timeout` around every route.
+/// `router` with [`MAX_BODY`] around every route: the routes merged into it afterwards (the page's upload of
+/// metering files) set their own.
+pub fn small_bodies(router: Router) -> Router {
+    router.layer(RequestBodyLimitLayer::new(MAX_BODY))
+}
+
+/// `router` with the headers and `request_timeout` around every route.
 pub fn bounded(router: Router, request_timeout: Duration) -> Router {
     let headers: [(HeaderName, &'static str); 4] = [
         (header::CONTENT_SECURITY_POLICY, NOT_A_PAGE_POLICY),
@@ -40,9 +46,7 @@ pub fn bounded(router: Router, request_timeout: Duration) -> Router {
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
-    let router = router
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout));
+    let router = router.layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout));
     // Outermost, so that a 413 or a 503 carries them too.
     headers.into_iter().fold(router, |router, (name, value)| {
         router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))

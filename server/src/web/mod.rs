@@ -39,10 +39,11 @@ pub mod assets;
 pub mod connections;
 pub mod guard;
 pub mod health;
+pub mod upload;
 
 use health::KafkaProbe;
 
-use crate::{config::Config, metrics, pipeline::kafka};
+use crate::{config::Config, energy::import::Importer, metrics, pipeline::kafka};
 
 /// What every request's server functions can reach, given to them as Leptos context.
 #[derive(Clone)]
@@ -66,6 +67,10 @@ pub struct ServerContext {
     /// The household's metered energy, and what its cost is compared with.
     pub energy: Arc<EnergyStore>,
     pub terms: Terms,
+    /// Where the page's uploaded metering files go: the energy topic, or nowhere without Kafka.
+    pub importer: Option<Arc<Importer>>,
+    /// The server's, for an upload waiting on Kafka.
+    pub shutdown: CancellationToken,
 }
 
 impl ServerContext {
@@ -83,6 +88,8 @@ impl ServerContext {
             deliveries: None,
             energy: Arc::new(EnergyStore::new(csv_path.with_file_name("energy.csv"))),
             terms: Terms::default(),
+            importer: None,
+            shutdown: CancellationToken::new(),
         }
     }
 
@@ -143,6 +150,11 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         terms: server_context.terms,
     };
     let limited = server_context.rate_limit.clone();
+    let upload = upload::Upload {
+        importer: server_context.importer.clone(),
+        energy: server_context.energy.clone(),
+        shutdown: server_context.shutdown.clone(),
+    };
     let context = move || server_context.provide();
     let costly = Router::new()
         .route("/download.csv", get(download).with_state(store))
@@ -156,7 +168,9 @@ pub fn router(mut options: LeptosOptions, server_context: ServerContext) -> Rout
         .with_state(options)
         .merge(limited.around(costly))
         .merge(versioned)
-        .merge(ops)
+        .merge(ops);
+    let router = guard::small_bodies(router)
+        .merge(limited.around(upload::router(upload)))
         .layer(axum::middleware::from_fn(assets::cache_rules))
         .layer(CompressionLayer::new());
     guard::bounded(router, guard::REQUEST_TIMEOUT).layer(axum::middleware::from_fn(metrics::time_requests))
@@ -263,7 +277,9 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         rules: Arc::new(crate::alerts::rules(&config)?),
         deliveries: Some(deliveries(config.alerts_log.clone())),
         energy: Arc::new(EnergyStore::new(config.energy_csv())),
-        terms: Terms { fixed: config.fixed_price, sell_margin: config.sell_margin },
+        terms: config.terms(),
+        importer: Some(Arc::new(Importer::new(&config))),
+        shutdown: shutdown.clone(),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("dashboard at http://{} (times in {})", config.addr, config.tz);

@@ -72,9 +72,8 @@ impl EnergyApi {
         Ok((from, to))
     }
 
-    fn readings(&self, (from, to): (NaiveDate, NaiveDate)) -> Result<Vec<EnergyRecord>, ApiFailure> {
-        let (start, end) = (self.zone.midnight(from), self.zone.midnight(to + Duration::days(1)));
-        Ok(self.energy.read(|log| energy::readings(log, start, end))?)
+    fn readings(&self, days: (NaiveDate, NaiveDate)) -> Result<Vec<EnergyRecord>, ApiFailure> {
+        Ok(self.energy.read(|log| energy::readings_of_days(log, self.zone, days))?)
     }
 }
 
@@ -119,6 +118,6 @@ pub async fn cost(State(api): State<EnergyApi>, Params(query): Params<EnergyQuer
     let days = api.days(&query)?;
     let readings = api.readings(days)?;
     let terms = Terms { fixed: query.fixed.or(api.terms.fixed), ..api.terms };
-    let (zone, tariff) = (api.zone, &*api.tariff);
-    Ok(Json(api.prices.read(|log| energy::costs(&readings, log, zone, tariff, terms, days))?))
+    let pricing = api.prices.read(|log| energy::Pricing::new(log, api.zone, &api.tariff, terms, days))?;
+    Ok(Json(energy::costs(&readings, &pricing)))
 }
