@@ -368,6 +368,26 @@ docker exec "$app" sh -c ': >/app/probe' 2>/dev/null && fail "/app is writable"
 written=$(docker exec "$app" ls /app/data | tr '\n' ' ')
 passed "uid $uid; writes only /app/data: $written"
 
+begin "two dashboard replicas (--profile replicas --scale replica=2) answer /api/v1/prices as the app does"
+replicas() { compose --profile replicas "$@"; }
+replicas up -d --scale replica=2 replica >"$work/replicas.log" 2>&1 \
+  || { cat "$work/replicas.log" >&2; fail "starting the replicas failed"; }
+as_the_app() {
+  local expected port index
+  expected=$(get /api/v1/prices) || return 1
+  for index in 1 2; do
+    port=$(replicas port --index "$index" replica 8501) || return 1
+    [ "$(curl -fsS --max-time 10 "http://127.0.0.1:${port##*:}/api/v1/prices")" = "$expected" ] || return 1
+  done
+}
+within 180 "both replicas answering /api/v1/prices as the app" as_the_app
+prices write >/dev/null
+within 60 "the app fetching the changed file" fetched
+wait_for_csv 60
+within 30 "both replicas answering with the changed price" as_the_app
+replicas rm -sfv replica >/dev/null 2>&1
+passed "two replicas, each its own group and log, agree with the app before and after a change"
+
 begin "three Kafka nodes (cluster.env): healthy, three replicas, the leader killed, prices still arrive"
 compose down -v >/dev/null 2>&1
 rm -rf "$work/revisions.json" "$PRICES_STUB_DIR"

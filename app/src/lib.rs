@@ -77,8 +77,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In the shell, not the app, so that its URL can carry the server's version. The id lets
                 // `cargo leptos watch` swap it when the CSS changes.
                 <link rel="stylesheet" id="leptos" href=css/>
-                // ECharts must be defined before the WebAssembly bundle draws the first chart.
-                <script src=format!("{prefix}{ECHARTS_FILE}") nonce=use_nonce()></script>
+                // ECharts must be defined before the WebAssembly bundle draws the first chart. Deferred, it
+                // still runs before the hydration module (deferred and module scripts run in the document's
+                // order), and the page's HTML is shown without waiting for it.
+                <script src=format!("{prefix}{ECHARTS_FILE}") nonce=use_nonce() defer=true></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -404,8 +404,38 @@ async fn first_load_bytes_and_time_to_three_charts() {
     let output = Command::new("node").arg(script).arg(format!("http://{}/", app.addr)).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
-    report("time to three drawn charts in headless Chromium (median of 5 loads)", text.trim(), "—");
+    report("time to three drawn charts in headless Chromium (median of 5 loads)", text.trim(), "≤ 400 ms");
+    lighthouse(&format!("http://{}/", app.addr));
     app.stop_cleanly("price-monitor serve");
+}
+
+/// Lighthouse's performance and accessibility scores of the page at `url`, desktop preset, against Debian's
+/// Chromium (`tools/lighthouse`, which scripts/bench.sh installs).
+fn lighthouse(url: &str) {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/lighthouse/node_modules/.bin/lighthouse");
+    let scores = if tool.exists() {
+        let flags = "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking";
+        let output = Command::new(&tool)
+            .arg(url)
+            .args(["--preset=desktop", "--only-categories=performance,accessibility", "--output=json"])
+            .args(["--output-path=stdout", "--quiet", flags])
+            .env("CHROME_PATH", "/usr/bin/chromium")
+            .output()
+            .unwrap();
+        match serde_json::from_slice::<serde_json::Value>(&output.stdout) {
+            Ok(report) => ["performance", "accessibility"].map(|category| {
+                let score = report["categories"][category]["score"].as_f64();
+                score.map_or_else(|| format!("no score: {}", report["runtimeError"]), |s| format!("{:.0}", s * 100.0))
+            }),
+            Err(_) => {
+                ["no report", "no report"].map(|why| format!("{why}: {}", String::from_utf8_lossy(&output.stderr)))
+            }
+        }
+    } else {
+        ["not measured: tools/lighthouse is not installed".to_owned(), String::new()]
+    };
+    report("Lighthouse performance (desktop preset)", &scores[0], "≥ 95");
+    report("Lighthouse accessibility (desktop preset)", &scores[1], "≥ 95");
 }
 
 /// A year of quarter-hour consumption (35 040 rows, 2025): imported with `import-energy` (time and peak
