@@ -85,7 +85,7 @@ cleanup() {
       compose logs --no-color --tail 30 app >&2 2>/dev/null || true
     fi
     say "removing the test's stack"
-    compose down -v --remove-orphans >/dev/null 2>&1 || true
+    compose --profile replicas down -v --remove-orphans >/dev/null 2>&1 || true
   fi
   table
   stop_dockerd
@@ -385,7 +385,7 @@ prices write >/dev/null
 within 60 "the app fetching the changed file" fetched
 wait_for_csv 60
 within 30 "both replicas answering with the changed price" as_the_app
-replicas rm -sfv replica >/dev/null 2>&1
+replicas rm -sfv replica >/dev/null 2>&1 || fail "removing the replicas failed"
 passed "two replicas, each its own group and log, agree with the app before and after a change"
 
 begin "three Kafka nodes (cluster.env): healthy, three replicas, the leader killed, prices still arrive"

@@ -249,6 +249,10 @@ pub struct Config {
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = crate::web::guard::DEFAULT_RATE_LIMIT, global = true)]
     pub rate_limit: u32,
 
+    /// Whether this process is a dashboard replica (`replica`): it takes no uploaded metering files.
+    #[arg(skip)]
+    pub replica: bool,
+
     /// Address the dashboard listens on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:8501", global = true)]
     pub addr: SocketAddr,

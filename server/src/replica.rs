@@ -40,25 +40,56 @@ pub async fn run(
         Some(name) => name,
         None => host_name().context("naming the replica after its host (set --name or REPLICA_NAME)")?,
     };
-    let config = groups_of(&config, &name);
+    let config = Config { replica: true, ..groups_of(&config, &name) };
     tracing::info!("replica {name}: consumer groups {} and {}", config.group_id, config.energy_group_id);
-    let energy_topic = energy::topic_config(&config);
-    for (topic, log) in [(&config, config.csv_path.clone()), (&energy_topic, config.energy_csv())] {
-        if !has_rows(&log) && from_the_start(topic, &status, &shutdown).await? == TopicReady::ShutDown {
-            return Ok(());
-        }
-    }
-    warn_of_retention(&config).await;
     let stop_all = |result: anyhow::Result<()>| {
         shutdown.cancel();
         result
     };
+    // The page is served at once, from the log as it is, while the consumers catch up (or Kafka is away).
     let (web, prices, energy) = tokio::join!(
         async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
-        async { stop_all(consumer::run(config.clone(), status.clone(), shutdown.clone()).await) },
-        async { stop_all(energy::consume(config.clone(), shutdown.clone()).await) },
+        async {
+            let caught_up = async {
+                if catch_up(&config, &config.csv_path, &status, &shutdown).await? == TopicReady::ShutDown {
+                    return Ok(());
+                }
+                consumer::run(config.clone(), status.clone(), shutdown.clone()).await
+            };
+            stop_all(caught_up.await)
+        },
+        async {
+            let topic = energy::topic_config(&config);
+            let caught_up = async {
+                if catch_up(&topic, &config.energy_csv(), &StatusBoard::new(), &shutdown).await? == TopicReady::ShutDown
+                {
+                    return Ok(());
+                }
+                energy::consume(config.clone(), shutdown.clone()).await
+            };
+            stop_all(caught_up.await)
+        },
     );
     web.and(prices).and(energy)
+}
+
+/// Before `config.topic`'s consumer starts: its group set to the topic's start when the log at `log` is empty,
+/// and a warning when the topic drops old messages.
+async fn catch_up(
+    config: &Config,
+    log: &std::path::Path,
+    status: &StatusBoard,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<TopicReady> {
+    if kafka::ensure_topic(config, status, shutdown).await? == TopicReady::ShutDown {
+        return Ok(TopicReady::ShutDown);
+    }
+    warn_of_retention(config).await;
+    if !has_rows(log) {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || from_the_start(&config)).await.context("the replica's start")??;
+    }
+    Ok(TopicReady::Ready)
 }
 
 /// Says so when the price topic drops old messages: a replica started later would miss them.
@@ -102,41 +133,40 @@ fn has_rows(path: &std::path::Path) -> bool {
     std::io::BufReader::new(file).lines().skip(1).map_while(Result::ok).any(|line| !line.trim().is_empty())
 }
 
-/// Sets the group's offsets on `config.topic` to each partition's start, once the topic is there: its
-/// consumer then reads it all. Nothing else consumes in the replica's group, so no member's offsets are moved
-/// under it.
-async fn from_the_start(
-    config: &Config,
-    status: &StatusBoard,
-    shutdown: &CancellationToken,
-) -> anyhow::Result<TopicReady> {
-    if kafka::ensure_topic(config, status, shutdown).await? == TopicReady::ShutDown {
-        return Ok(TopicReady::ShutDown);
-    }
-    let config = config.clone();
-    tokio::task::spawn_blocking(move || {
-        let client: BaseConsumer<KafkaContext> = kafka::client_config(&config)
-            .set("group.id", &config.group_id)
-            .set("enable.auto.commit", "false")
-            .create_with_context(KafkaContext::new(&config))
-            .context("creating the replica's Kafka client")?;
-        let timeout = std::time::Duration::from_secs(10);
+/// Sets the group's offsets on `config.topic` (which exists) to each partition's start: its consumer then reads
+/// it all. Nothing else consumes in the replica's group, so no member's offsets are moved under it.
+fn from_the_start(config: &Config) -> anyhow::Result<()> {
+    let client: BaseConsumer<KafkaContext> = kafka::client_config(config)
+        .set("group.id", &config.group_id)
+        .set("enable.auto.commit", "false")
+        .create_with_context(KafkaContext::new(config))
+        .context("creating the replica's Kafka client")?;
+    let timeout = std::time::Duration::from_secs(10);
+    let started = std::time::Instant::now();
+    // A topic made a moment ago may not show its partitions yet.
+    let partitions = loop {
         let metadata = client.fetch_metadata(Some(&config.topic), timeout).context("reading the topic's partitions")?;
-        let (mut starts, mut messages) = (TopicPartitionList::new(), 0);
-        for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
-            let (low, high) = client.fetch_watermarks(&config.topic, partition.id(), timeout)?;
-            starts.add_partition_offset(&config.topic, partition.id(), Offset::Offset(low))?;
-            messages += high - low;
+        let topic = metadata.topics().iter().find(|t| t.name() == config.topic);
+        let partitions: Vec<i32> = topic
+            .filter(|t| t.error().is_none())
+            .map_or_else(Vec::new, |t| t.partitions().iter().map(|p| p.id()).collect());
+        if !partitions.is_empty() {
+            break partitions;
         }
-        if messages == 0 {
-            return Ok(TopicReady::Ready);
-        }
+        anyhow::ensure!(started.elapsed() < OLD_MEMBER_GONE_WITHIN, "topic {} shows no partition", config.topic);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    let (mut starts, mut messages) = (TopicPartitionList::new(), 0);
+    for partition in partitions {
+        let (low, high) = client.fetch_watermarks(&config.topic, partition, timeout)?;
+        starts.add_partition_offset(&config.topic, partition, Offset::Offset(low))?;
+        messages += high - low;
+    }
+    if messages > 0 {
         commit_when_alone(&client, &starts, &config.group_id)?;
         tracing::info!("the log of {} is empty: group {} reads it from the start", config.topic, config.group_id);
-        Ok(TopicReady::Ready)
-    })
-    .await
-    .context("the replica's start")?
+    }
+    Ok(())
 }
 
 /// How long a killed replica's member may stay in its group: its session (`pipeline::consumer`'s 10 s), and

@@ -278,7 +278,7 @@ pub async fn serve(config: Config, status: Option<StatusSource>, shutdown: Cance
         deliveries: Some(deliveries(config.alerts_log.clone())),
         energy: Arc::new(EnergyStore::new(config.energy_csv())),
         terms: config.terms(),
-        importer: Some(Arc::new(Importer::new(&config))),
+        importer: (!config.replica).then(|| Arc::new(Importer::new(&config))),
         shutdown: shutdown.clone(),
     };
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;

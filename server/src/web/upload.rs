@@ -30,10 +30,12 @@ pub use app::page::energy::IMPORT_PATH as PATH;
 /// The largest file taken: a year of quarter-hour readings in a Datahub export is about 2 MB.
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
 
-/// How long an upload waits for Kafka, then for the consumer to have written its intervals: together within
-/// the request's bound (`guard::REQUEST_TIMEOUT`).
-const KAFKA_WITHIN: Duration = Duration::from_secs(15);
+/// How long an upload waits for Kafka's acknowledgements, then for the consumer to have written its intervals:
+/// together, with the reading, within the request's bound (`guard::REQUEST_TIMEOUT`), so that the answer is
+/// always the redirect with a sentence.
+const KAFKA_WITHIN: Duration = Duration::from_secs(12);
 const WRITTEN_WITHIN: Duration = Duration::from_secs(8);
+const _: () = assert!(KAFKA_WITHIN.as_secs() + WRITTEN_WITHIN.as_secs() + 5 <= super::guard::REQUEST_TIMEOUT.as_secs());
 
 /// What an upload reaches: the energy topic (none when the server runs without Kafka), and the energy log it
 /// comes back in.
@@ -43,6 +45,9 @@ pub struct Upload {
     pub energy: Arc<EnergyStore>,
     pub shutdown: CancellationToken,
 }
+
+/// One upload at a time: each may hold a file of [`MAX_UPLOAD`] and its records in memory.
+static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 pub fn router(upload: Upload) -> Router {
     Router::new().route(PATH, post(import)).layer(DefaultBodyLimit::max(MAX_UPLOAD)).with_state(upload)
@@ -68,11 +73,13 @@ async fn import(
         .is_some_and(|length| length > MAX_UPLOAD);
     let outcome = if too_large {
         Outcome::Refused(too_large_sentence())
-    } else {
+    } else if let Ok(_one) = ONE_AT_A_TIME.try_acquire() {
         match form {
             Ok(form) => imported(&upload, form).await.unwrap_or_else(|e| Outcome::Refused(format!("{e:#}"))),
             Err(rejection) => Outcome::Refused(format!("not a file upload: {}", rejection.body_text())),
         }
+    } else {
+        Outcome::Refused("another file is being imported: try again in a moment".to_owned())
     };
     if let Outcome::Refused(why) = &outcome {
         tracing::warn!("an uploaded metering file was refused: {why}");
@@ -122,12 +129,19 @@ async fn imported(upload: &Upload, mut form: Multipart) -> anyhow::Result<Outcom
         anyhow::bail!("no file was chosen");
     };
     let parsed = Parsed::of(&name, &bytes, kind, Utc::now())?;
-    tracing::info!("uploaded: {}", parsed.summary);
+    tracing::info!("uploaded: {}", parsed.summary.escape_debug());
     let Some(importer) = &upload.importer else {
-        anyhow::bail!("this server runs without Kafka: import the file with `price-monitor import-energy`");
+        anyhow::bail!("this dashboard takes no uploads (a replica): import the file where the app writes");
     };
     let last = parsed.records.last().cloned();
-    let sent = importer.send(parsed.records, KAFKA_WITHIN, &upload.shutdown).await?;
+    let sending = importer.send(parsed.records, KAFKA_WITHIN, &upload.shutdown);
+    let Ok(sent) = tokio::time::timeout(KAFKA_WITHIN, sending).await else {
+        anyhow::bail!(
+            "Kafka did not acknowledge every interval within {} s: upload the file again (nothing is added twice)",
+            KAFKA_WITHIN.as_secs()
+        );
+    };
+    let sent = sent?;
     let written = match last {
         Some(last) => written(&upload.energy, &last).await,
         None => true,
