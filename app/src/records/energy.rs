@@ -115,20 +115,20 @@ impl EnergyIndex {
     /// are the same energy told twice: the one imported last counts. A file that names no metering point (a
     /// plain `start,kwh` file, or an export a spreadsheet saved again with its point mangled) is taken for the
     /// household's one known point, when it has exactly one; with several points it stays apart.
-    pub fn range(&self, kind: EnergyKind, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<&EnergyRecord> {
+    pub fn range<'a>(&'a self, kind: EnergyKind, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<&'a EnergyRecord> {
         let latest = self.latest.values().filter(|r| r.kind == kind);
         let mut points: Vec<&str> =
             latest.clone().map(|r| r.metering_point.as_str()).filter(|p| !p.is_empty()).collect();
         points.sort_unstable();
         points.dedup();
-        let point_of = |r: &EnergyRecord| match (r.metering_point.as_str(), points.as_slice()) {
-            ("", [only]) => only.to_string(),
-            (point, _) => point.to_owned(),
+        let point_of = |r: &'a EnergyRecord| match (r.metering_point.as_str(), points.as_slice()) {
+            ("", [only]) => *only,
+            (point, _) => point,
         };
         let mut newest_first: Vec<&EnergyRecord> = latest.filter(|r| r.start < to && r.end > from).collect();
         newest_first.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then(a.start.cmp(&b.start)));
         // Per point, the intervals taken so far, by start: they never overlap each other.
-        let mut taken: HashMap<String, BTreeMap<DateTime<Utc>, DateTime<Utc>>> = HashMap::new();
+        let mut taken: HashMap<&str, BTreeMap<DateTime<Utc>, DateTime<Utc>>> = HashMap::new();
         let mut counted: Vec<&EnergyRecord> = Vec::new();
         for reading in newest_first {
             let intervals = taken.entry(point_of(reading)).or_default();
