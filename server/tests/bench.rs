@@ -397,7 +397,7 @@ async fn first_load_bytes_and_time_to_three_charts() {
     report(
         "first-load bytes on the wire, brotli (KB by type)",
         format!("{:.0} KB ({})", total as f64 / 1000.0, parts.join(", ")),
-        "≤ 500 KB",
+        "≤ 400 KB",
     );
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/first-load.mjs");
