@@ -79,7 +79,7 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// What the files meter: `consumption` (bought from the grid) or `production` (sold to it).
-        #[arg(long, default_value = "consumption", value_parser = energy_kind)]
+        #[arg(long, default_value = "consumption")]
         kind: app::records::energy::EnergyKind,
     },
 }
@@ -104,10 +104,6 @@ fn replica_name(text: &str) -> Result<String, String> {
         1..=64 if text.chars().all(fits) => Ok(text.to_owned()),
         _ => Err("is not a name of 1 to 64 letters, digits, '.', '_' or '-'".to_owned()),
     }
-}
-
-fn energy_kind(text: &str) -> Result<app::records::energy::EnergyKind, String> {
-    text.parse()
 }
 
 /// Every option, from a flag or its environment variable.
