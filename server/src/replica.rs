@@ -47,56 +47,46 @@ pub async fn run(
         result
     };
     // The page is served at once, from the log as it is, while the consumers catch up (or Kafka is away).
+    let energy_topic = energy::topic_config(&config);
     let (web, prices, energy) = tokio::join!(
         async { stop_all(web::serve(config.clone(), Some(status.source()), shutdown.clone()).await) },
         async {
-            let caught_up = async {
-                if catch_up(&config, &config.csv_path, &status, &shutdown).await? == TopicReady::ShutDown {
-                    return Ok(());
-                }
-                consumer::run(config.clone(), status.clone(), shutdown.clone()).await
-            };
-            stop_all(caught_up.await)
+            let consume = consumer::run(config.clone(), status.clone(), shutdown.clone());
+            stop_all(caught_up(&config, &config.csv_path, &status, &shutdown, consume).await)
         },
         async {
-            let topic = energy::topic_config(&config);
-            let caught_up = async {
-                if catch_up(&topic, &config.energy_csv(), &StatusBoard::new(), &shutdown).await? == TopicReady::ShutDown
-                {
-                    return Ok(());
-                }
-                energy::consume(config.clone(), shutdown.clone()).await
-            };
-            stop_all(caught_up.await)
+            let consume = energy::consume(config.clone(), shutdown.clone());
+            stop_all(caught_up(&energy_topic, &config.energy_csv(), &StatusBoard::new(), &shutdown, consume).await)
         },
     );
     web.and(prices).and(energy)
 }
 
-/// Before `config.topic`'s consumer starts: its group set to the topic's start when the log at `log` is empty,
-/// and a warning when the topic drops old messages.
-async fn catch_up(
+/// Runs `consume`, the consumer of `config.topic` into the log at `log`, once the topic is there: its group set
+/// to the topic's start when the log is empty, and a warning said when the topic drops old messages.
+async fn caught_up(
     config: &Config,
     log: &std::path::Path,
     status: &StatusBoard,
     shutdown: &CancellationToken,
-) -> anyhow::Result<TopicReady> {
+    consume: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
     if kafka::ensure_topic(config, status, shutdown).await? == TopicReady::ShutDown {
-        return Ok(TopicReady::ShutDown);
+        return Ok(());
     }
     warn_of_retention(config).await;
     if !has_rows(log) {
         let config = config.clone();
         tokio::task::spawn_blocking(move || from_the_start(&config)).await.context("the replica's start")??;
     }
-    Ok(TopicReady::Ready)
+    consume.await
 }
 
-/// Says so when the price topic drops old messages: a replica started later would miss them.
+/// Says so when the topic drops old messages: a replica started later would miss them.
 async fn warn_of_retention(config: &Config) {
     match kafka::topic_retention(config).await {
         Ok(Some(ms)) if ms != kafka::KEPT_FOR_GOOD => tracing::warn!(
-            "topic {} keeps a message for {ms} ms only: a replica started later misses older prices. Keep them for \
+            "topic {} keeps a message for {ms} ms only: a replica started later misses older ones. Keep them for \
              good with kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config retention.ms=-1",
             config.topic,
             config.topic
@@ -153,7 +143,7 @@ fn from_the_start(config: &Config) -> anyhow::Result<()> {
         if !partitions.is_empty() {
             break partitions;
         }
-        anyhow::ensure!(started.elapsed() < OLD_MEMBER_GONE_WITHIN, "topic {} shows no partition", config.topic);
+        anyhow::ensure!(started.elapsed() < SETTLED_WITHIN, "topic {} shows no partition", config.topic);
         std::thread::sleep(std::time::Duration::from_millis(500));
     };
     let (mut starts, mut messages) = (TopicPartitionList::new(), 0);
@@ -169,9 +159,9 @@ fn from_the_start(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How long a killed replica's member may stay in its group: its session (`pipeline::consumer`'s 10 s), and
-/// some.
-const OLD_MEMBER_GONE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long the start waits for the cluster to settle: a topic made a moment ago to show its partitions, and a
+/// killed replica's member to leave its group (its session is `pipeline::consumer`'s 10 s).
+const SETTLED_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Commits `offsets` for the group, once it has no member: a replica killed a moment ago is still one until
 /// its session ends, and the broker takes offsets from outside a group only when it is empty.
@@ -184,7 +174,7 @@ fn commit_when_alone(
     loop {
         match client.commit(offsets, CommitMode::Sync) {
             Ok(()) => return Ok(()),
-            Err(e) if started.elapsed() < OLD_MEMBER_GONE_WITHIN => {
+            Err(e) if started.elapsed() < SETTLED_WITHIN => {
                 tracing::info!("group {group} is not empty yet ({e}): a replica of this name ran a moment ago");
                 std::thread::sleep(std::time::Duration::from_secs(1));
             }

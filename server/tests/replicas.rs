@@ -6,7 +6,7 @@
 mod support;
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     time::{Duration, Instant},
 };
 
@@ -30,7 +30,7 @@ fn replica(config: &Config, dir: &Path, name: &str) -> AppProcess {
 /// The answers of `apps` to `/api/v1/prices`, the writer's first.
 fn answers(apps: &[&AppProcess]) -> Vec<String> {
     apps.iter()
-        .map(|app| match support::try_http(&app.addr, &format!("GET /api/v1/prices HTTP/1.0\r\nHost: x\r\n\r\n")) {
+        .map(|app| match support::try_http(&app.addr, "GET /api/v1/prices HTTP/1.0\r\nHost: x\r\n\r\n") {
             Ok((200, body)) => body,
             Ok((status, body)) => format!("{status}: {body}"),
             Err(e) => format!("no answer: {e}"),
@@ -56,10 +56,6 @@ async fn agree(writer: &AppProcess, replicas: &[&AppProcess], within: Duration) 
     }
 }
 
-fn rows(path: PathBuf) -> usize {
-    std::fs::read_to_string(path).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0)
-}
-
 #[tokio::test]
 async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_and_a_late_start() {
     let broker = Broker::start();
@@ -76,6 +72,12 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     let three = replica(&config, dir.path(), "three");
     agree(&writer, &[&one, &two, &three], Duration::from_secs(60)).await;
     assert!(answers(&[&one])[0].contains(&format!("\"spot\":{}", slots[100].1)), "{}", answers(&[&one])[0]);
+    // A replica takes no uploaded metering files: it says where to import them, before reading the file.
+    let upload = "POST /energy/import HTTP/1.0\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+                  Content-Length: 0\r\n\r\n";
+    let from = one.logged();
+    assert_eq!(support::http(&one.addr, upload).0, 303);
+    one.lines_after(from, 1, Duration::from_secs(5), |l| l.contains("takes no uploads (a replica)")).await;
 
     // Prices change: every replica has them within one refresh of the writer's log.
     let changed = support::change_prices(&prices, &[&slots[100].0, &slots[101].0]);
@@ -104,7 +106,7 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     let four = replica(&config, dir.path(), "four");
     agree(&writer, &[&one, &two, &three, &four], Duration::from_secs(60)).await;
     for name in ["one", "two", "three", "four"] {
-        assert_eq!(rows(dir.path().join(name).join("prices.csv")), 196, "{name}: each revision once");
+        assert_eq!(support::csv_rows(&replica_config(&config, dir.path(), name)), 196, "{name}: each revision once");
     }
     let topic = server::pipeline::kafka::topic_retention(&config).await.unwrap();
     assert_eq!(topic.as_deref(), Some(server::pipeline::kafka::KEPT_FOR_GOOD), "the topic keeps its messages");

@@ -37,7 +37,7 @@ const KAFKA_WITHIN: Duration = Duration::from_secs(12);
 const WRITTEN_WITHIN: Duration = Duration::from_secs(8);
 const _: () = assert!(KAFKA_WITHIN.as_secs() + WRITTEN_WITHIN.as_secs() + 5 <= super::guard::REQUEST_TIMEOUT.as_secs());
 
-/// What an upload reaches: the energy topic (none when the server runs without Kafka), and the energy log it
+/// What an upload reaches: the energy topic (none on a replica, which takes no uploads), and the energy log it
 /// comes back in.
 #[derive(Clone)]
 pub struct Upload {
@@ -71,15 +71,18 @@ async fn import(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
         .is_some_and(|length| length > MAX_UPLOAD);
-    let outcome = if too_large {
-        Outcome::Refused(too_large_sentence())
-    } else if let Ok(_one) = ONE_AT_A_TIME.try_acquire() {
-        match form {
-            Ok(form) => imported(&upload, form).await.unwrap_or_else(|e| Outcome::Refused(format!("{e:#}"))),
-            Err(rejection) => Outcome::Refused(format!("not a file upload: {}", rejection.body_text())),
+    let outcome = match &upload.importer {
+        _ if too_large => Outcome::Refused(too_large_sentence()),
+        None => {
+            Outcome::Refused("this dashboard takes no uploads (a replica): import the file where the app writes".into())
         }
-    } else {
-        Outcome::Refused("another file is being imported: try again in a moment".to_owned())
+        Some(importer) => match (ONE_AT_A_TIME.try_acquire(), form) {
+            (Err(_), _) => Outcome::Refused("another file is being imported: try again in a moment".into()),
+            (Ok(_one), Err(rejection)) => Outcome::Refused(format!("not a file upload: {}", rejection.body_text())),
+            (Ok(_one), Ok(form)) => {
+                imported(importer, &upload, form).await.unwrap_or_else(|e| Outcome::Refused(format!("{e:#}")))
+            }
+        },
     };
     if let Outcome::Refused(why) = &outcome {
         tracing::warn!("an uploaded metering file was refused: {why}");
@@ -110,7 +113,7 @@ fn from_this_site(headers: &HeaderMap) -> bool {
 
 /// Reads the form's `kind` and `file`, then sends the file's intervals and waits a little for the log to hold
 /// them. `Err` is a sentence on why nothing was imported.
-async fn imported(upload: &Upload, mut form: Multipart) -> anyhow::Result<Outcome> {
+async fn imported(importer: &Importer, upload: &Upload, mut form: Multipart) -> anyhow::Result<Outcome> {
     let (mut kind, mut file) = (EnergyKind::Consumption, None);
     while let Some(field) = form.next_field().await.map_err(|e| refused_body(&e))? {
         match field.name() {
@@ -130,9 +133,6 @@ async fn imported(upload: &Upload, mut form: Multipart) -> anyhow::Result<Outcom
     };
     let parsed = Parsed::of(&name, &bytes, kind, Utc::now())?;
     tracing::info!("uploaded: {}", parsed.summary.escape_debug());
-    let Some(importer) = &upload.importer else {
-        anyhow::bail!("this dashboard takes no uploads (a replica): import the file where the app writes");
-    };
     let last = parsed.records.last().cloned();
     let sending = importer.send(parsed.records, KAFKA_WITHIN, &upload.shutdown);
     let Ok(sent) = tokio::time::timeout(KAFKA_WITHIN, sending).await else {
