@@ -30,7 +30,7 @@ pub fn readings(log: &CsvTail<EnergyRecord>, from: DateTime<Utc>, to: DateTime<U
         .into_iter()
         .flat_map(|kind| index.range(kind, from, to).into_iter().cloned())
         .collect();
-    all.sort_by(|a, b| (a.start, a.kind).cmp(&(b.start, b.kind)));
+    all.sort_by_key(|a| (a.start, a.kind));
     all
 }
 

@@ -1,10 +1,11 @@
 //! The records the pipeline carries and the logs they are kept in: the one price record and the index of each
 //! slot's revisions, the household's metered energy and its index, the one dedupe rule both follow
-//! (`revision`), and the CSV log the consumers append to.
+//! (`revision`), the text of their times (`rfc3339`), and the CSV log the consumers append to.
 
 pub mod energy;
 pub mod price;
 pub mod revision;
+pub mod rfc3339;
 pub mod slots;
 
 #[cfg(feature = "ssr")]

@@ -72,16 +72,25 @@ impl SlotIndex {
         revision::adds_a_revision(known, latest.map(|latest| latest.same_price(record)))
     }
 
+    /// Where the slot starting at `start` is in `latest` (`Ok`), or would go (`Err`). A slot after the last,
+    /// the consumer's usual case, is answered without a search.
+    fn find(&self, start: DateTime<Utc>) -> Result<usize, usize> {
+        match self.latest.last() {
+            Some(last) if last.start < start => Err(self.latest.len()),
+            _ => self.latest.binary_search_by_key(&start, |slot| slot.start),
+        }
+    }
+
     /// The latest revision of the slot starting at `start`.
     fn get(&self, start: DateTime<Utc>) -> Option<PriceRecord> {
-        let i = self.latest.binary_search_by_key(&start, |slot| slot.start).ok()?;
+        let i = self.find(start).ok()?;
         Some(self.record(&self.latest[i]))
     }
 
     /// Whether this exact record (slot, price, timestamp) is one of the slot's revisions.
     fn contains(&self, record: &PriceRecord) -> bool {
         let exact = |price: f64, timestamp: DateTime<Utc>| price == record.price && timestamp == record.timestamp;
-        let latest = self.latest.binary_search_by_key(&record.start_date, |slot| slot.start).ok();
+        let latest = self.find(record.start_date).ok();
         latest.is_some_and(|i| exact(self.latest[i].price, self.latest[i].timestamp))
             || self
                 .earlier
@@ -92,7 +101,7 @@ impl SlotIndex {
     /// Records `record` as the latest revision of its slot.
     pub fn insert(&mut self, record: PriceRecord) {
         let slot = self.compact(record);
-        match self.latest.binary_search_by_key(&slot.start, |s| s.start) {
+        match self.find(slot.start) {
             Ok(i) => {
                 let previous = std::mem::replace(&mut self.latest[i], slot);
                 let earlier = Earlier { price: previous.price, timestamp: previous.timestamp };

@@ -8,6 +8,7 @@
 use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
+use futures::FutureExt;
 use rdkafka::{
     Message, Offset,
     consumer::{CommitMode, Consumer, StreamConsumer},
@@ -52,13 +53,16 @@ pub async fn run(config: Config, status: Arc<StatusBoard>, shutdown: Cancellatio
 
 /// Runs a consumer of `config.topic` in `config.group_id` that appends records of `R` to the log at `csv`,
 /// until `shutdown`.
-pub async fn run_log<R: Logged>(
+pub async fn run_log<R: Logged + Send + 'static>(
     config: Config,
     csv: &Path,
     status: Arc<StatusBoard>,
     shutdown: CancellationToken,
-) -> anyhow::Result<()> {
-    let Some(mut log) = open_log::<R>(csv, &shutdown).await? else {
+) -> anyhow::Result<()>
+where
+    R::Index: Send,
+{
+    let Some(log) = open_log::<R>(csv, &shutdown).await? else {
         return Ok(());
     };
     tracing::info!("consumer of {} appending to {} ({} rows already there)", config.topic, csv.display(), log.rows());
@@ -67,7 +71,7 @@ pub async fn run_log<R: Logged>(
         return Ok(());
     }
     let consumer = Arc::new(create(&config)?);
-    let progress = consume(&consumer, &config.topic, &mut log, &status, &shutdown).await;
+    let progress = consume(&consumer, &config.topic, log, &status, &shutdown).await;
     if progress.messages > 0
         && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync)
     {
@@ -126,17 +130,23 @@ fn create(config: &Config) -> anyhow::Result<PriceConsumer> {
     Ok(consumer)
 }
 
-/// Reads, writes and commits batches until `shutdown`.
-async fn consume<R: Logged>(
+/// Reads, writes and commits batches until `shutdown`. A batch is appended on a thread of its own while the next
+/// one is read and decoded (the two took about as long: `perf` on `scripts/bench.sh consumer`); the next is
+/// appended only once the one before it is written, since the log's index judges it against that.
+async fn consume<R: Logged + Send + 'static>(
     consumer: &Arc<PriceConsumer>,
     topic: &str,
-    log: &mut CsvLog<R>,
+    log: CsvLog<R>,
     status: &StatusBoard,
     shutdown: &CancellationToken,
-) -> Progress {
+) -> Progress
+where
+    R::Index: Send,
+{
     let mut progress = Progress::default();
     let mut lag_tick = tokio::time::interval(LAG_EVERY);
     let mut kafka_away = false;
+    let mut writer = Writer { log: Some(log), pending: None };
     loop {
         let first = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -145,35 +155,108 @@ async fn consume<R: Logged>(
                 status.consumer(|c| c.lag = lag);
                 continue;
             }
+            // A lone change is committed as soon as it is written, not when the next one comes.
+            written = writer.written(), if writer.pending.is_some() => {
+                if !writer.finish(written, consumer, topic, status, &mut progress) {
+                    break;
+                }
+                continue;
+            }
             message = consumer.recv() => message,
         };
         let messages = next_batch(consumer, first).await;
         let batch = Batch::<R>::decode(&messages);
-        if batch.last_offsets.is_empty() {
-            // Only errors: Kafka is away. Say so once, and do not spin while librdkafka reconnects.
-            if !std::mem::replace(&mut kafka_away, true) {
-                let error = batch.error.map_or_else(|| "no messages".to_owned(), |e| e.to_string());
-                tracing::warn!("Kafka ({topic}): {error}; waiting for it to come back");
-            }
-            status.kafka_reachable(false);
-            tokio::time::sleep(Duration::from_millis(500)).await;
+        if !kafka_answered(&batch, topic, status, &mut kafka_away).await {
             continue;
         }
-        status.kafka_reachable(true);
-        if std::mem::take(&mut kafka_away) {
-            tracing::info!("Kafka is back ({topic})");
+        if writer.pending.is_some() {
+            let written = writer.written().await;
+            if !writer.finish(written, consumer, topic, status, &mut progress) {
+                break;
+            }
         }
-        let Some(rows) = append_until_written(log, &batch.records, shutdown).await else {
-            break; // shut down before the write succeeded: nothing of this batch is committed
-        };
-        store_and_commit(consumer, topic, &batch.last_offsets);
-        progress.add(batch.read, rows as u64, log.rows());
-        status.consumer(|c| {
-            c.messages_read += batch.read;
-            c.rows_written += rows as u64;
-        });
+        writer.start(batch, shutdown);
+    }
+    if writer.pending.is_some() {
+        let written = writer.written().await;
+        writer.finish(written, consumer, topic, status, &mut progress);
     }
     progress
+}
+
+/// Whether `batch` holds any message. Only errors mean Kafka is away: that is said once, and the caller does not
+/// spin while librdkafka reconnects.
+async fn kafka_answered<R>(batch: &Batch<R>, topic: &str, status: &StatusBoard, kafka_away: &mut bool) -> bool {
+    if batch.last_offsets.is_empty() {
+        if !std::mem::replace(kafka_away, true) {
+            let error = batch.error.as_ref().map_or_else(|| "no messages".to_owned(), |e| e.to_string());
+            tracing::warn!("Kafka ({topic}): {error}; waiting for it to come back");
+        }
+        status.kafka_reachable(false);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        return false;
+    }
+    status.kafka_reachable(true);
+    if std::mem::take(kafka_away) {
+        tracing::info!("Kafka is back ({topic})");
+    }
+    true
+}
+
+/// The log, or the batch being appended to it (which holds the log meanwhile).
+struct Writer<R: Logged> {
+    log: Option<CsvLog<R>>,
+    pending: Option<Pending<R>>,
+}
+
+/// A batch being appended: the task, and what to commit once it is written.
+struct Pending<R: Logged> {
+    task: tokio::task::JoinHandle<(CsvLog<R>, Option<usize>)>,
+    last_offsets: BTreeMap<i32, i64>,
+    read: u64,
+}
+
+impl<R: Logged + Send + 'static> Writer<R>
+where
+    R::Index: Send,
+{
+    /// Starts appending `batch`'s records; the log must be free.
+    fn start(&mut self, batch: Batch<R>, shutdown: &CancellationToken) {
+        let log = self.log.take().expect("one batch is appended at a time");
+        let task = tokio::spawn(append_until_written(log, batch.records, shutdown.clone()));
+        self.pending = Some(Pending { task, last_offsets: batch.last_offsets, read: batch.read });
+    }
+
+    /// Waits for the pending batch's append (there must be one).
+    async fn written(&mut self) -> (CsvLog<R>, Option<usize>) {
+        let pending = self.pending.as_mut().expect("a batch is being appended");
+        (&mut pending.task).await.expect("appending to the log does not panic")
+    }
+
+    /// Takes the log back from the pending batch's append and, if the rows were written, stores and commits
+    /// its offsets; `false` when it was shut down before they were.
+    fn finish(
+        &mut self,
+        (log, rows): (CsvLog<R>, Option<usize>),
+        consumer: &PriceConsumer,
+        topic: &str,
+        status: &StatusBoard,
+        progress: &mut Progress,
+    ) -> bool {
+        let pending = self.pending.take().expect("a batch was being appended");
+        let total_rows = log.rows();
+        self.log = Some(log);
+        let Some(rows) = rows else {
+            return false; // shut down before the write succeeded: nothing of this batch is committed
+        };
+        store_and_commit(consumer, topic, &pending.last_offsets);
+        progress.add(pending.read, rows as u64, total_rows);
+        status.consumer(|c| {
+            c.messages_read += pending.read;
+            c.rows_written += rows as u64;
+        });
+        true
+    }
 }
 
 /// `first` and whatever else is already waiting, up to [`MAX_BATCH`]: one write and one commit for them all.
@@ -183,10 +266,15 @@ async fn next_batch<'a>(
 ) -> Vec<KafkaResult<BorrowedMessage<'a>>> {
     let mut messages = vec![first];
     while messages.len() < MAX_BATCH {
-        match tokio::time::timeout(BATCH_WINDOW, consumer.recv()).await {
-            Ok(message) => messages.push(message),
-            Err(_) => break,
-        }
+        // What librdkafka has queued already is taken without a timer; only an empty queue waits the window.
+        let message = match consumer.recv().now_or_never() {
+            Some(message) => message,
+            None => match tokio::time::timeout(BATCH_WINDOW, consumer.recv()).await {
+                Ok(message) => message,
+                Err(_) => break,
+            },
+        };
+        messages.push(message);
     }
     messages
 }
@@ -248,22 +336,33 @@ fn store_and_commit(consumer: &PriceConsumer, topic: &str, last_offsets: &BTreeM
     }
 }
 
-/// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the
-/// rows written, or `None` when shut down first.
-async fn append_until_written<R: Logged>(
-    log: &mut CsvLog<R>,
-    records: &[R],
-    shutdown: &CancellationToken,
-) -> Option<usize> {
+/// Appends `records` to the log, retrying with backoff while the write fails (a full disk, say); returns the log
+/// and the rows written, or `None` when shut down first. Each attempt runs where blocking is allowed: it syncs
+/// the file to disk.
+async fn append_until_written<R: Logged + Send + 'static>(
+    mut log: CsvLog<R>,
+    mut records: Vec<R>,
+    shutdown: CancellationToken,
+) -> (CsvLog<R>, Option<usize>)
+where
+    R::Index: Send,
+{
     let mut backoff = Backoff::new(WRITE_RETRY_MIN, WRITE_RETRY_MAX);
     loop {
-        match log.append_new(records.iter().cloned()) {
-            Ok(rows) => return Some(rows),
+        let result;
+        (log, records, result) = tokio::task::spawn_blocking(move || {
+            let result = log.append_new(records.iter().cloned());
+            (log, records, result)
+        })
+        .await
+        .expect("appending to the log does not panic");
+        match result {
+            Ok(rows) => return (log, Some(rows)),
             Err(e) => {
                 let delay = backoff.next_delay();
                 tracing::error!("writing the CSV log failed: {e}; trying again in {delay:?}");
                 tokio::select! {
-                    _ = shutdown.cancelled() => return None,
+                    _ = shutdown.cancelled() => return (log, None),
                     _ = tokio::time::sleep(delay) => {}
                 }
             }

@@ -1,0 +1,181 @@
+//! The records' times as text, read and written without allocating: every price message the consumer takes
+//! has three of them, and chrono's `String`s and `Display` were a third of what a row cost (measured with
+//! `perf` on `scripts/bench.sh consumer`).
+//!
+//! The usual form, `2026-01-04T22:45:00.000Z` or `2026-01-04T13:17:33Z`, is written here; anything else (a
+//! year past 9999, a fraction finer than milliseconds, a leap second) by chrono, which writes the same for the
+//! usual form too, as the tests check.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::{
+    Deserializer, Serializer,
+    de::{self, Visitor},
+};
+
+/// The fractional seconds a time is written with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fraction {
+    /// Always milliseconds, finer ones cut off: `chrono::SecondsFormat::Millis`.
+    Millis,
+    /// As many as the time has (none, 3, 6 or 9 digits): `chrono::SecondsFormat::AutoSi`, and what chrono's
+    /// own `Serialize` writes.
+    Auto,
+}
+
+/// `t` in UTC as RFC 3339 with `fraction`, `Z` for the offset.
+pub fn text(t: DateTime<Utc>, fraction: Fraction) -> String {
+    match Usual::of(t, fraction) {
+        Some(usual) => usual.as_str().to_owned(),
+        None => chrono_text(t, fraction),
+    }
+}
+
+/// Serialises `t` as [`text`] writes it.
+pub fn serialize<S: Serializer>(t: DateTime<Utc>, fraction: Fraction, serializer: S) -> Result<S::Ok, S::Error> {
+    match Usual::of(t, fraction) {
+        Some(usual) => serializer.serialize_str(usual.as_str()),
+        None => serializer.serialize_str(&chrono_text(t, fraction)),
+    }
+}
+
+fn chrono_text(t: DateTime<Utc>, fraction: Fraction) -> String {
+    let format = match fraction {
+        Fraction::Millis => chrono::SecondsFormat::Millis,
+        Fraction::Auto => chrono::SecondsFormat::AutoSi,
+    };
+    t.to_rfc3339_opts(format, true)
+}
+
+/// A time in the usual form, on the stack.
+struct Usual {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl Usual {
+    fn of(t: DateTime<Utc>, fraction: Fraction) -> Option<Self> {
+        // As stored: `DateTime`'s own accessors each apply the offset (none, for UTC) again.
+        let utc = t.naive_utc();
+        let (date, time) = (utc.date(), utc.time());
+        let year = u32::try_from(date.year()).ok().filter(|&year| year <= 9999)?;
+        let nanos = time.nanosecond();
+        let millis = match fraction {
+            _ if nanos >= 1_000_000_000 => return None, // a leap second
+            Fraction::Millis => Some(nanos / 1_000_000),
+            Fraction::Auto if nanos == 0 => None,
+            Fraction::Auto if nanos % 1_000_000 == 0 => Some(nanos / 1_000_000),
+            Fraction::Auto => return None,
+        };
+        let mut bytes = *b"0000-00-00T00:00:00.000Z";
+        for (range, value) in [
+            (0..4, year),
+            (5..7, date.month()),
+            (8..10, date.day()),
+            (11..13, time.hour()),
+            (14..16, time.minute()),
+            (17..19, time.second()),
+        ] {
+            digits(&mut bytes[range], value);
+        }
+        let len = match millis {
+            Some(millis) => {
+                digits(&mut bytes[20..23], millis);
+                24
+            }
+            None => {
+                bytes[19] = b'Z';
+                20
+            }
+        };
+        Some(Self { bytes, len })
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("digits and ASCII punctuation")
+    }
+}
+
+/// `value` in decimal, zero-padded to fill `out`.
+fn digits(out: &mut [u8], mut value: u32) {
+    for byte in out.iter_mut().rev() {
+        *byte = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// Deserialises a string with `parse`, borrowing it where the format can (a JSON string without escapes, a CSV
+/// field) instead of copying it into a `String` first. `expecting` names what the string should be.
+pub fn deserialize_str<'de, D, T>(
+    deserializer: D,
+    expecting: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_str(StrVisitor { expecting, parse })
+}
+
+struct StrVisitor<F> {
+    expecting: &'static str,
+    parse: F,
+}
+
+impl<'de, T, F: FnOnce(&str) -> Result<T, String>> Visitor<'de> for StrVisitor<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        (self.parse)(text).map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn the_usual_forms_and_the_rest() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 4, 22, 45, 0).unwrap();
+        assert_eq!(text(t, Fraction::Millis), "2026-01-04T22:45:00.000Z");
+        assert_eq!(text(t, Fraction::Auto), "2026-01-04T22:45:00Z");
+        let micros = t + chrono::Duration::microseconds(957_675);
+        assert_eq!(text(micros, Fraction::Millis), "2026-01-04T22:45:00.957Z");
+        assert_eq!(text(micros, Fraction::Auto), "2026-01-04T22:45:00.957675Z", "chrono's, finer than ms");
+        let far = Utc.with_ymd_and_hms(12026, 1, 4, 22, 45, 0).unwrap();
+        assert_eq!(text(far, Fraction::Millis), "+12026-01-04T22:45:00.000Z", "chrono's, past 9999");
+    }
+
+    proptest! {
+        #[test]
+        fn every_time_is_written_as_chrono_writes_it(
+            seconds in -62_000_000_000i64..300_000_000_000,
+            nanos in prop_oneof![Just(0u32), (0u32..1000).prop_map(|ms| ms * 1_000_000), 0u32..1_000_000_000],
+        ) {
+            let t = DateTime::from_timestamp(seconds, nanos).unwrap();
+            for fraction in [Fraction::Millis, Fraction::Auto] {
+                prop_assert_eq!(text(t, fraction), chrono_text(t, fraction));
+            }
+        }
+    }
+
+    #[test]
+    fn a_string_is_parsed_borrowed_or_unescaped() {
+        let parse = |json: &str| {
+            let mut deserializer = serde_json::Deserializer::from_str(json);
+            deserialize_str(&mut deserializer, "a word", |s| Ok::<_, String>(s.len()))
+        };
+        assert_eq!(parse(r#""plain""#).unwrap(), 5);
+        assert_eq!(parse(r#""a\"b""#).unwrap(), 3, "escaped");
+        let error = parse("12").unwrap_err().to_string();
+        assert!(error.starts_with("invalid type: integer `12`, expected a word"), "{error}");
+    }
+}
