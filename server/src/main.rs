@@ -16,7 +16,7 @@ fn main() -> anyhow::Result<()> {
 ///
 /// Fixing it also fixes the threshold for giving the top of a heap back, at 128 KiB. librdkafka allocates each
 /// fetched message on its broker thread and the consumer frees it on another, so a thread's heap shrank and grew
-/// again with every batch: a sixth of the consumer's time went to `mprotect` (`perf` on
+/// again with every batch: over a third of that broker thread's time went to `mprotect` (`perf` on
 /// `scripts/bench.sh consumer`). Keeping up to 8 MiB of free top per heap ends that; the large blocks above are
 /// not in it.
 fn give_large_blocks_back() {
