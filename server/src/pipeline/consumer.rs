@@ -169,18 +169,12 @@ where
         if !kafka_answered(&batch, topic, status, &mut kafka_away).await {
             continue;
         }
-        if writer.pending.is_some() {
-            let written = writer.written().await;
-            if !writer.finish(written, consumer, topic, status, &mut progress) {
-                break;
-            }
+        if !writer.settle(consumer, topic, status, &mut progress).await {
+            break;
         }
         writer.start(batch, shutdown);
     }
-    if writer.pending.is_some() {
-        let written = writer.written().await;
-        writer.finish(written, consumer, topic, status, &mut progress);
-    }
+    writer.settle(consumer, topic, status, &mut progress).await;
     progress
 }
 
@@ -231,6 +225,22 @@ where
     async fn written(&mut self) -> (CsvLog<R>, Option<usize>) {
         let pending = self.pending.as_mut().expect("a batch is being appended");
         (&mut pending.task).await.expect("appending to the log does not panic")
+    }
+
+    /// Waits for the pending batch's append, if there is one, and finishes it as [`Writer::finish`] does;
+    /// `false` when it was shut down before its rows were written.
+    async fn settle(
+        &mut self,
+        consumer: &PriceConsumer,
+        topic: &str,
+        status: &StatusBoard,
+        progress: &mut Progress,
+    ) -> bool {
+        if self.pending.is_none() {
+            return true;
+        }
+        let written = self.written().await;
+        self.finish(written, consumer, topic, status, progress)
     }
 
     /// Takes the log back from the pending batch's append and, if the rows were written, stores and commits
