@@ -119,6 +119,11 @@ impl Broker {
         self.child = Some(command.spawn().expect("cannot run scripts/kafka.sh"));
     }
 
+    /// The broker's process id (the JVM's: scripts/kafka.sh execs it).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the broker is running").id()
+    }
+
     fn wait_until_listening(&mut self) {
         let deadline = Instant::now() + BROKER_START;
         while !listening(self.port) {
