@@ -71,35 +71,47 @@ pub enum HistoryKind {
     Daily,
 }
 
-/// Draws what `chart` builds, with its text in the given colour, into the element `id`: created once, updated
-/// in place whenever the signals it reads or the colour theme change (no flicker, no new instances), disposed of
-/// when the component goes away.
+/// Draws what `chart` builds, with its text in the given colour, into the element `id`: created once the element
+/// has a size, updated in place whenever the signals it reads or the colour theme change (no flicker, no new
+/// instances), disposed of when the component goes away.
 #[cfg(feature = "hydrate")]
 fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Chart> + 'static) {
     let instance = StoredValue::new_local(None::<charming::Echarts>);
     let watch = StoredValue::new_local(None::<super::echarts::BoxWatch>);
     let theme = use_context::<super::controls::ThemeChoice>();
+    let chart = std::rc::Rc::new(move || chart(build::text_colour(theme.is_some_and(|theme| theme.is_dark()))));
+    // A chart made in a box not laid out yet (its section still hidden as the page hydrates) is drawn at ECharts'
+    // fallback width of 100 px, then all over again at the box's: the first is made once the box has a size.
+    let draw = move |option: &charming::Chart| {
+        instance.update_value(|slot| match slot {
+            Some(echarts) => charming::WasmRenderer::update(echarts, option),
+            None if super::echarts::has_size(id) => {
+                match charming::WasmRenderer::new_opt(None, None).render(id, option) {
+                    Ok(echarts) => *slot = Some(echarts),
+                    Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
+                }
+            }
+            None => {}
+        })
+    };
+    let on_box = chart.clone();
     Effect::new(move |_| {
-        let dark = theme.is_some_and(|theme| theme.is_dark());
-        let Some(chart) = chart(build::text_colour(dark)) else {
+        let Some(option) = chart() else {
             return;
         };
-        instance.update_value(|slot| match slot {
-            Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
-            None => match charming::WasmRenderer::new_opt(None, None).render(id, &chart) {
-                Ok(echarts) => *slot = Some(echarts),
-                Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
-            },
-        });
+        draw(&option);
         // ECharts draws at the size its box has at that moment, which may not be the box's final one: follow
         // the box itself, from its first layout on, not only the window.
-        if watch.with_value(Option::is_none) && instance.with_value(Option::is_some) {
-            let fit = move || {
-                instance.with_value(|slot| {
-                    if let Some(echarts) = slot {
-                        super::echarts::resize(echarts);
+        if watch.with_value(Option::is_none) {
+            let on_box = on_box.clone();
+            let fit = move || match instance.with_value(|slot| slot.as_ref().map(super::echarts::resize)) {
+                Some(()) => {}
+                // The box has been laid out: the chart is made now, if it was waiting for that.
+                None => {
+                    if let Some(option) = untrack(|| on_box()) {
+                        draw(&option)
                     }
-                })
+                }
             };
             watch.set_value(super::echarts::BoxWatch::new(id, fit));
         }
