@@ -38,8 +38,10 @@ fi
 # ECharts, playwright-core and binaryen's wasm-opt from npm: both download while Rust tools compile below.
 scripts/kafka.sh --fetch &
 jars=$!
+# The bundle is also made again when the list of what it keeps (frontend/js/echarts.js) has changed.
 if [ ! -f public/vendor/echarts.js ] || [ ! -f node_modules/.package-lock.json ] \
-  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ frontend/js/echarts.js -nt public/vendor/echarts.js ]; then
   step "npm ci"
   npm ci --no-audit --no-fund --loglevel=error &
   npm=$!

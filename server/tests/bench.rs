@@ -28,7 +28,8 @@ use rdkafka::{
 use support::*;
 
 const CHANGES: usize = 30;
-/// Enough for the reads to last a second or more: a tenth of this was over in 70 ms, within the noise.
+/// Enough for the bare read to last half a second or more, the consumer's longer: a tenth of this was read in
+/// 70 ms, within the noise.
 const REVISIONS: usize = 1_000_000;
 
 fn report(figure: &str, measured: impl std::fmt::Display, goal: &str) {
@@ -196,7 +197,9 @@ async fn consumer_rows_per_second_beside_a_bare_read() {
     server::pipeline::kafka::ensure_topic(&config, &status, &shutdown).await.unwrap();
     fill_topic(&broker.bootstrap(), &config.topic, REVISIONS);
     assert_eq!(committed_and_end(&config).1, REVISIONS as i64, "the topic holds every revision");
-    // The first read only warms the broker: its JIT compilers take most of a core for seconds after it starts.
+    // The first read is not measured, so that the broker has served the topic once: its JIT compilers take most
+    // of a core for seconds after it starts. They may still be busy during the second; the broker's CPU printed
+    // beside it says how much.
     let bare = || bare_read(&broker.bootstrap(), &config.topic, REVISIONS, broker.pid());
     let ceiling = tokio::task::block_in_place(|| (bare(), bare()).1);
     let consumer = AppProcess::start_part(&config, "consume");

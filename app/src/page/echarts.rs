@@ -14,9 +14,8 @@ pub fn dispose(instance: &charming::Echarts) {
     dispose_js(instance);
 }
 
-/// Fits the chart to its box again, unless it fits already. The box watch also reports the box's first layout,
-/// which is mostly the size the chart was just drawn at, and a resize draws the whole chart again: on the first
-/// load that was 40–60 ms of the page's main thread for nothing (the trend alone 20–30).
+/// Fits the chart to its box again, unless it fits already: the box watch also reports the box's first layout,
+/// mostly at the size the chart was just drawn at, and a resize draws the whole chart again.
 pub fn resize(instance: &charming::Echarts) {
     let call = |name: &str| {
         js_sys::Reflect::get(instance, &JsValue::from_str(name))
