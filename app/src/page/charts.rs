@@ -80,18 +80,13 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
     let watch = StoredValue::new_local(None::<super::echarts::BoxWatch>);
     let theme = use_context::<super::controls::ThemeChoice>();
     let chart = std::rc::Rc::new(move || chart(build::text_colour(theme.is_some_and(|theme| theme.is_dark()))));
-    // A chart made in a box not laid out yet (its section still hidden as the page hydrates) is drawn at ECharts'
-    // fallback width of 100 px, then all over again at the box's: the first is made once the box has a size.
     let draw = move |option: &charming::Chart| {
         instance.update_value(|slot| match slot {
             Some(echarts) => charming::WasmRenderer::update(echarts, option),
-            None if super::echarts::has_size(id) => {
-                match charming::WasmRenderer::new_opt(None, None).render(id, option) {
-                    Ok(echarts) => *slot = Some(echarts),
-                    Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
-                }
-            }
-            None => {}
+            None => match charming::WasmRenderer::new_opt(None, None).render(id, option) {
+                Ok(echarts) => *slot = Some(echarts),
+                Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
+            },
         })
     };
     let on_box = chart.clone();
@@ -99,7 +94,11 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
         let Some(option) = chart() else {
             return;
         };
-        draw(&option);
+        // A chart made in a box not laid out yet (its section still hidden as the page hydrates) is drawn at
+        // ECharts' fallback width of 100 px, then all over again at the box's: it is made once the box has a size.
+        if instance.with_value(Option::is_some) || super::echarts::has_size(id) {
+            draw(&option);
+        }
         // ECharts draws at the size its box has at that moment, which may not be the box's final one: follow
         // the box itself, from its first layout on, not only the window.
         if watch.with_value(Option::is_none) {
@@ -107,11 +106,12 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
             let fit = move || match instance.with_value(|slot| slot.as_ref().map(super::echarts::resize)) {
                 Some(()) => {}
                 // The box has been laid out: the chart is made now, if it was waiting for that.
-                None => {
+                None if super::echarts::has_size(id) => {
                     if let Some(option) = untrack(|| on_box()) {
                         draw(&option)
                     }
                 }
+                None => {}
             };
             watch.set_value(super::echarts::BoxWatch::new(id, fit));
         }
