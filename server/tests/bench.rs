@@ -120,18 +120,28 @@ struct Read {
     broker_cores: f64,
 }
 
-/// CPU seconds of `pid` and of the broker's `broker` at this instant, and the instant.
-fn cpu_now(pid: u32, broker: u32) -> (f64, f64, Instant) {
-    (cpu_seconds(pid), cpu_seconds(broker), Instant::now())
+/// The CPU seconds a reader and the broker had used at an instant.
+#[derive(Clone, Copy)]
+struct CpuSample {
+    reader: f64,
+    broker: f64,
+    at: Instant,
+}
+
+impl CpuSample {
+    /// Now, for the reader `pid` and the broker `broker`.
+    fn now(pid: u32, broker: u32) -> Self {
+        Self { reader: cpu_seconds(pid), broker: cpu_seconds(broker), at: Instant::now() }
+    }
 }
 
 impl Read {
-    fn between(messages: usize, from: (f64, f64, Instant), to: (f64, f64, Instant)) -> Self {
-        let seconds = (to.2 - from.2).as_secs_f64();
+    fn between(messages: usize, from: CpuSample, to: CpuSample) -> Self {
+        let seconds = (to.at - from.at).as_secs_f64();
         Self {
             per_second: messages as f64 / seconds,
-            cpu_us: (to.0 - from.0) / messages as f64 * 1e6,
-            broker_cores: (to.1 - from.1) / seconds,
+            cpu_us: (to.reader - from.reader) / messages as f64 * 1e6,
+            broker_cores: (to.broker - from.broker) / seconds,
         }
     }
 }
@@ -147,13 +157,13 @@ async fn csv_rate(config: &server::config::Config, rows: usize, pid: u32, broker
         assert!(Instant::now() < deadline, "no row arrived");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let (first_rows, first) = (csv_rows(config), cpu_now(pid, broker));
-    let (mut last_length, mut last) = (length(), cpu_now(pid, broker));
-    while last.2.elapsed() < Duration::from_millis(1000) {
+    let (first_rows, first) = (csv_rows(config), CpuSample::now(pid, broker));
+    let (mut last_length, mut last) = (length(), CpuSample::now(pid, broker));
+    while last.at.elapsed() < Duration::from_millis(1000) {
         assert!(Instant::now() < deadline, "the rows stopped coming: {} of {rows}", csv_rows(config));
         tokio::time::sleep(Duration::from_millis(1)).await;
         if length() != last_length {
-            (last_length, last) = (length(), cpu_now(pid, broker));
+            (last_length, last) = (length(), CpuSample::now(pid, broker));
         }
     }
     assert_eq!(csv_rows(config), rows, "every revision is a row");
@@ -179,12 +189,12 @@ fn bare_read(bootstrap: &str, topic: &str, count: usize, broker: u32) -> Read {
     while read < count {
         assert!(Instant::now() < deadline, "the bare consumer read only {read}");
         if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
-            since.get_or_insert_with(|| cpu_now(std::process::id(), broker));
+            since.get_or_insert_with(|| CpuSample::now(std::process::id(), broker));
             read += 1;
             std::hint::black_box(message.payload());
         }
     }
-    Read::between(count - 1, since.unwrap(), cpu_now(std::process::id(), broker))
+    Read::between(count - 1, since.unwrap(), CpuSample::now(std::process::id(), broker))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
