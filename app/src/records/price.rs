@@ -109,11 +109,11 @@ mod slot_time {
         rfc3339::serialize(*t, Fraction::Millis, serializer)
     }
 
-    /// Any RFC 3339 time: with or without fractional seconds, in any offset. chrono's RFC 3339 parser first:
-    /// it reads the usual form several times faster than the relaxed one, which still reads what it alone takes.
+    /// Any RFC 3339 time: with or without fractional seconds, in any offset. The RFC 3339 parser first: it
+    /// reads the usual form several times faster than chrono's relaxed one, which still reads what it alone takes.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-        rfc3339::deserialize_str(deserializer, "an RFC 3339 time", |text| match DateTime::parse_from_rfc3339(text) {
-            Ok(t) => Ok(t.to_utc()),
+        rfc3339::deserialize_str(deserializer, "an RFC 3339 time", |text| match rfc3339::parse(text) {
+            Ok(t) => Ok(t),
             Err(_) => text.parse::<DateTime<Utc>>().map_err(|e| e.to_string()),
         })
     }
@@ -127,8 +127,7 @@ fn received_time_text<S: serde::Serializer>(t: &DateTime<Utc>, serializer: S) ->
 /// RFC 3339, or the original pipeline's zone-less `2026-01-04T13:17:33.957675`, which it wrote in UTC.
 fn received_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
     rfc3339::deserialize_str(deserializer, "a time", |text| {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.to_utc())
+        rfc3339::parse(text)
             .or_else(|_| text.parse::<chrono::NaiveDateTime>().map(|t| t.and_utc()))
             .map_err(|e| format!("{text:?} is not a time: {e}"))
     })
