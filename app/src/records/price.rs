@@ -112,9 +112,8 @@ mod slot_time {
     /// Any RFC 3339 time: with or without fractional seconds, in any offset. The RFC 3339 parser first: it
     /// reads the usual form several times faster than chrono's relaxed one, which still reads what it alone takes.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-        rfc3339::deserialize_str(deserializer, "an RFC 3339 time", |text| match rfc3339::parse(text) {
-            Ok(t) => Ok(t),
-            Err(_) => text.parse::<DateTime<Utc>>().map_err(|e| e.to_string()),
+        rfc3339::deserialize_str(deserializer, "an RFC 3339 time", |text| {
+            rfc3339::parse(text).or_else(|_| text.parse::<DateTime<Utc>>()).map_err(|e| e.to_string())
         })
     }
 }
