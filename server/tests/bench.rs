@@ -211,7 +211,10 @@ async fn consumer_rows_per_second_beside_a_bare_read() {
     // of a core for seconds after it starts. They may still be busy during the second; the broker's CPU printed
     // beside it says how much.
     let bare = || bare_read(&broker.bootstrap(), &config.topic, REVISIONS, broker.pid());
-    let ceiling = tokio::task::block_in_place(|| (bare(), bare()).1);
+    let ceiling = tokio::task::block_in_place(|| {
+        bare();
+        bare()
+    });
     let consumer = AppProcess::start_part(&config, "consume");
     let read = csv_rate(&config, REVISIONS, consumer.pid(), broker.pid()).await;
     report(
