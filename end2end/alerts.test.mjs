@@ -2,11 +2,10 @@
 // sent with what became of them, as the notifier delivered them to a local webhook.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { eventually, freePort, launchBrowser, openPage, screenshotPath, startSystem, waitForRows } from './harness.mjs';
+import { eventually, freePort, launchBrowser, openPage, scratchFolder, screenshotPath, startSystem, waitForRows } from './harness.mjs';
 
 const QUARTER = 15 * 60_000;
 const HOUR = 4 * QUARTER;
@@ -34,7 +33,7 @@ before(async () => {
     request.on('end', () => { received.push(JSON.parse(body)); response.end(); });
   });
   await new Promise((resolve) => receiver.listen(port, '127.0.0.1', resolve));
-  const dir = mkdtempSync(join(tmpdir(), 'price-monitor-alerts-'));
+  const dir = scratchFolder('alerts');
   const rules = join(dir, 'alerts.toml');
   writeFileSync(rules, `
 [[rule]]

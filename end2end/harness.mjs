@@ -1,7 +1,7 @@
 // Starts the real system for a browser test: an Apache Kafka broker (scripts/kafka.sh) and `price-monitor all`
 // (built by `cargo leptos build`), on free ports, with a copy of the sample price file in a temporary folder.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,20 @@ import { chromium } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const artifacts = join(root, 'end2end', 'artifacts');
+
+/**
+ * A new temporary folder named `price-monitor-<name>-…`, removed with everything in it (a broker's data too) when
+ * the test file's process ends; `KEEP_TEST_FILES=1` keeps it to look into.
+ */
+export function scratchFolder(name) {
+  const dir = mkdtempSync(join(tmpdir(), `price-monitor-${name}-`));
+  if (!process.env.KEEP_TEST_FILES) {
+    process.once('exit', () => {
+      try { rmSync(dir, { recursive: true, force: true }); } catch {} // a child still writing there: left behind
+    });
+  }
+  return dir;
+}
 
 /** A TCP port that nothing listens on now (`port`, or any when 0), or undefined when `port` is taken. */
 function bindable(port = 0) {
@@ -68,7 +82,7 @@ export async function eventually(what, check, ms = 30_000) {
  * `env` adds to the app's environment (a tariff, say).
  */
 export async function startSystem({ prices, env = {} } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'price-monitor-e2e-'));
+  const dir = scratchFolder('e2e');
   const priceFile = join(dir, 'latest-prices.json');
   if (prices) writeFileSync(priceFile, JSON.stringify(prices));
   else copyFileSync(samplePath, priceFile);

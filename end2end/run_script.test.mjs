@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { eventually, freePort, freePortAndNext, listening, root, samplePath, sleep } from './harness.mjs';
+import { eventually, freePort, freePortAndNext, listening, root, samplePath, scratchFolder, sleep } from './harness.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'price-monitor-run-'));
+const dir = scratchFolder('run');
 const csvPath = join(dir, 'electricity_prices.csv');
 const csvRows = () => {
   try { return readFileSync(csvPath, 'utf8').trim().split('\n').length - 1; } catch { return 0; }
@@ -118,7 +117,7 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
   });
   await new Promise((resolve) => source.listen(0, '127.0.0.1', resolve));
   after(() => source.close());
-  const own = mkdtempSync(join(tmpdir(), 'price-monitor-fetch-'));
+  const own = scratchFolder('fetch');
   const appPort = await freePort();
   const env = {
     KAFKA_PORT: String(await freePortAndNext()),
@@ -159,7 +158,7 @@ test('with SOURCE_URL, run.sh fetches the prices itself and the dashboard is cur
 test('when the source cannot be reached, run.sh shows the sample moved to today and says so', { timeout: 600_000 }, async () => {
   // A source that refuses connections: a port that was free a moment ago.
   const closedPort = await freePort();
-  const own = mkdtempSync(join(tmpdir(), 'price-monitor-offline-'));
+  const own = scratchFolder('offline');
   const appPort = await freePort();
   const env = {
     KAFKA_PORT: String(await freePortAndNext()),

@@ -151,7 +151,7 @@ fn commit_finished(consumer: &StreamConsumer<KafkaContext>, pending: &mut VecDeq
         }
         stored = true;
     }
-    if stored && let Err(e) = consumer.commit_consumer_state(mode) {
+    if stored && let Err(e) = kafka::commit_stored(consumer, mode) {
         tracing::warn!("committing the alerts' offset failed: {e}");
     }
 }

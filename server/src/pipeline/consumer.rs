@@ -73,7 +73,7 @@ where
     let consumer = Arc::new(create(&config)?);
     let progress = consume(&consumer, &config.topic, log, &status, &shutdown).await;
     if progress.messages > 0
-        && let Err(e) = consumer.commit_consumer_state(CommitMode::Sync)
+        && let Err(e) = kafka::commit_stored(consumer.as_ref(), CommitMode::Sync)
     {
         tracing::warn!("committing offsets at shutdown failed: {e}");
     }
@@ -345,7 +345,7 @@ fn store_and_commit(consumer: &PriceConsumer, topic: &str, last_offsets: &BTreeM
             tracing::warn!("storing the offset of partition {partition}: {e}");
         }
     }
-    if let Err(e) = consumer.commit_consumer_state(CommitMode::Async) {
+    if let Err(e) = kafka::commit_stored(consumer, CommitMode::Async) {
         tracing::warn!("committing offsets failed: {e}");
     }
 }

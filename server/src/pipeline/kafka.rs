@@ -7,7 +7,7 @@ use rdkafka::{
     ClientConfig, ClientContext, TopicPartitionList,
     admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication},
     config::RDKafkaLogLevel,
-    consumer::{BaseConsumer, Consumer, ConsumerContext},
+    consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext},
     error::{KafkaError, KafkaResult},
     types::RDKafkaErrorCode,
 };
@@ -133,9 +133,19 @@ impl ConsumerContext for KafkaContext {
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         match result {
             Ok(()) => tracing::debug!("committed {offsets:?}"),
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
             // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
             Err(e) => tracing::warn!("committing offsets failed: {e}"),
         }
+    }
+}
+
+/// Commits the offsets `consumer` has stored. Nothing stored since the last commit is not a failure, though
+/// librdkafka answers it with `NoOffset`: at shutdown, say, right after the last batch's commit.
+pub fn commit_stored<C: ConsumerContext>(consumer: &impl Consumer<C>, mode: CommitMode) -> KafkaResult<()> {
+    match consumer.commit_consumer_state(mode) {
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+        result => result,
     }
 }
 
@@ -270,4 +280,46 @@ async fn topic_exists(client: &std::sync::Arc<BaseConsumer<KafkaContext>>, topic
     .await
     .ok()
     .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use rdkafka::{Offset, mocking::MockCluster};
+
+    use super::*;
+
+    #[test]
+    fn a_commit_with_nothing_new_stored_is_no_failure() {
+        let mock = MockCluster::new(1).unwrap();
+        mock.create_topic("prices", 1, 1).unwrap();
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", mock.bootstrap_servers())
+            .set("group.id", "commits")
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .create()
+            .unwrap();
+        let mut partitions = TopicPartitionList::new();
+        partitions.add_partition_offset("prices", 0, Offset::Beginning).unwrap();
+        consumer.assign(&partitions).unwrap();
+        let no_offset =
+            |result: KafkaResult<()>| matches!(result, Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)));
+
+        // Nothing stored yet: librdkafka's NoOffset, which commit_stored takes for what it is.
+        assert!(no_offset(consumer.commit_consumer_state(CommitMode::Sync)));
+        commit_stored(&consumer, CommitMode::Sync).unwrap();
+        // Something stored is committed...
+        // (once the assignment has taken effect, which takes a poll or a few)
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while let Err(e) = consumer.store_offset("prices", 0, 4) {
+            assert!(std::time::Instant::now() < deadline, "storing an offset: {e}");
+            consumer.poll(Duration::from_millis(50));
+        }
+        commit_stored(&consumer, CommitMode::Sync).unwrap();
+        let committed = consumer.committed(Duration::from_secs(10)).unwrap();
+        assert_eq!(committed.find_partition("prices", 0).unwrap().offset(), Offset::Offset(5));
+        // ...and committing it again is nothing new.
+        assert!(no_offset(consumer.commit_consumer_state(CommitMode::Sync)));
+        commit_stored(&consumer, CommitMode::Sync).unwrap();
+    }
 }
