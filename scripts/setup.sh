@@ -3,12 +3,23 @@
 #   scripts/setup.sh            tools to build and run: wasm32 target, cargo-leptos, wasm-bindgen-cli, the npm
 #                               packages, Java 17+ and Maven, the Apache Kafka jars, OpenSSL (librdkafka's TLS)
 #   scripts/setup.sh --browser  the same, and Debian's chromium for the browser tests
+#   --without-rust-tools        all but cargo-leptos and wasm-bindgen-cli (scripts/test.sh builds them itself,
+#                               beside the Rust tests, with scripts/rust-tools.sh)
 # Everything comes from crates.io, npm, Maven Central and Debian's packages; nothing from anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+browser='' rust_tools=1
+for option; do
+  case "$option" in
+    --browser) browser=1 ;;
+    --without-rust-tools) rust_tools='' ;;
+    *) echo "usage: scripts/setup.sh [--browser] [--without-rust-tools]" >&2; exit 2 ;;
+  esac
+done
 
 apt_install() {
   step "apt-get install $*"
@@ -30,7 +41,7 @@ pkg-config --exists openssl 2>/dev/null || apt_install libssl-dev pkg-config
 command -v openssl >/dev/null || apt_install openssl
 # The alerts' MQTT tests run a broker of their own (scripts/mosquitto.sh).
 command -v mosquitto >/dev/null || apt_install mosquitto mosquitto-clients
-if [ "${1:-}" = "--browser" ] && ! [ -x /usr/bin/chromium ]; then
+if [ -n "$browser" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
@@ -52,7 +63,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli
+[ -z "$rust_tools" ] || scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli
 
 wait "$jars" || { echo "fetching the Kafka jars failed" >&2; exit 1; }
 if [ -n "${npm:-}" ]; then wait "$npm" || { echo "npm ci failed" >&2; exit 1; }; fi
