@@ -19,6 +19,9 @@ use chrono::{DurationRound, NaiveTime, Utc};
 use server::pipeline::fetch::{FetchError, Fetched, Schedule, Sources};
 use tokio_util::sync::CancellationToken;
 
+/// How long a [`Answer::SlowDown`] takes: a slow network's, between a request and its answer.
+const SLOW_DOWN_AFTER: Duration = Duration::from_millis(300);
+
 /// What the local source answers next.
 #[derive(Clone)]
 enum Answer {
@@ -28,7 +31,7 @@ enum Answer {
         etag: &'static str,
     },
     Status(u16),
-    /// 429 Too Many Requests with `Retry-After: 1`.
+    /// 429 Too Many Requests with `Retry-After: 1`, sent [`SLOW_DOWN_AFTER`] after the request came.
     SlowDown,
     /// 200 with a price file, after this long.
     Slow(Duration),
@@ -86,7 +89,10 @@ async fn respond(answer: Answer, headers: &HeaderMap) -> Response {
             ([(header::ETAG, etag), (header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Answer::Status(code) => (StatusCode::from_u16(code).unwrap(), "the source has a bad day").into_response(),
-        Answer::SlowDown => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response(),
+        Answer::SlowDown => {
+            tokio::time::sleep(SLOW_DOWN_AFTER).await;
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "slow down").into_response()
+        }
         Answer::Slow(delay) => {
             tokio::time::sleep(delay).await;
             prices(0).into_response()
@@ -288,9 +294,10 @@ async fn a_failing_source_is_retried_soon_and_retry_after_is_obeyed() {
     up_to_5_s(|| limited.requests().len() >= 2).await;
     let times = limited.times.lock().unwrap().clone();
     assert!(times.len() >= 2, "asked again after Retry-After");
+    // The second counts from the answer, which came SLOW_DOWN_AFTER after the request.
     assert!(
-        times[1] - times[0] >= Duration::from_millis(990),
-        "not before the second it asked for: {:?}",
+        times[1] - times[0] >= SLOW_DOWN_AFTER + Duration::from_secs(1),
+        "not before the second it asked for, from its answer: {:?} between the requests",
         times[1] - times[0]
     );
     shutdown.cancel();

@@ -128,8 +128,10 @@ impl Source {
             }
             Err(e) => {
                 self.status.last_error = Some(e.to_string());
+                // Retry-After counts from the answer, not from the request: on a slow network the two are apart.
+                let answered = Utc::now();
                 self.not_before =
-                    e.retry_after().and_then(|wait| chrono::Duration::from_std(wait).ok()).map(|w| now + w);
+                    e.retry_after().and_then(|wait| chrono::Duration::from_std(wait).ok()).map(|w| answered + w);
                 Err(e)
             }
         }
