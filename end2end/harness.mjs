@@ -17,7 +17,7 @@ export const artifacts = join(root, 'end2end', 'artifacts');
  */
 export function scratchFolder(name) {
   const dir = mkdtempSync(join(tmpdir(), `price-monitor-${name}-`));
-  if (!process.env.KEEP_TEST_FILES) {
+  if (process.env.KEEP_TEST_FILES !== '1') {
     process.once('exit', () => {
       try { rmSync(dir, { recursive: true, force: true }); } catch {} // a child still writing there: left behind
     });

@@ -2,8 +2,8 @@
 # Builds the Rust tools the project is built with, each unless it is there at the right version:
 #   scripts/rust-tools.sh cargo-leptos        cargo-leptos 0.3.10, which uses the tools on PATH (no downloads)
 #   scripts/rust-tools.sh wasm-bindgen-cli    wasm-bindgen-cli at exactly the wasm-bindgen of Cargo.lock
-# scripts/setup.sh builds both; the Dockerfile's build stage one per layer, so that a new Cargo.lock does not
-# build cargo-leptos again.
+# scripts/setup.sh builds both (scripts/test.sh in the background, beside the Rust tests); the Dockerfile's
+# build stage one per layer, so that a new Cargo.lock does not build cargo-leptos again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -11,7 +11,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # Build tools need not be fast, only built fast: no optimisation, no LTO. cargo-leptos then compiles in about
-# 5 minutes instead of 15 or more on 2 cores, and runs no slower that anyone notices (it mostly waits for cargo).
+# 6 minutes instead of 15 or more on 2 cores, and runs no slower that anyone notices (it mostly waits for cargo).
 fast_install() {
   CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
     CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true cargo install --quiet "$@"

@@ -3,8 +3,8 @@
 #   scripts/setup.sh            tools to build and run: wasm32 target, cargo-leptos, wasm-bindgen-cli, the npm
 #                               packages, Java 17+ and Maven, the Apache Kafka jars, OpenSSL (librdkafka's TLS)
 #   scripts/setup.sh --browser  the same, and Debian's chromium for the browser tests
-#   --without-rust-tools        all but cargo-leptos and wasm-bindgen-cli (scripts/test.sh builds them itself,
-#                               beside the Rust tests, with scripts/rust-tools.sh)
+#   scripts/setup.sh --without-rust-tools   all but cargo-leptos and wasm-bindgen-cli (scripts/test.sh builds
+#                               them itself, beside the Rust tests, with scripts/rust-tools.sh)
 # Everything comes from crates.io, npm, Maven Central and Debian's packages; nothing from anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,8 @@ if [ -n "$browser" ] && ! [ -x /usr/bin/chromium ]; then
 fi
 
 # The Apache Kafka broker's jars (tools/kafka/pom.xml), from Maven Central into tools/kafka/target/lib, and
-# ECharts, playwright-core and binaryen's wasm-opt from npm: both download while Rust tools compile below.
+# ECharts, playwright-core and binaryen's wasm-opt from npm: both download while the Rust tools compile below
+# (or beside, in scripts/test.sh).
 scripts/kafka.sh --fetch &
 jars=$!
 # The bundle is also made again when the list of what it keeps (frontend/js/echarts.js) has changed.

@@ -14,7 +14,10 @@ mkdir -p target
 tools_log=target/rust-tools.log
 setsid nice -n 19 scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli >"$tools_log" 2>&1 &
 tools=$!
-trap 'kill -- -"$tools" 2>/dev/null || kill "$tools" 2>/dev/null || true' EXIT
+# What runs in the background runs in process groups of its own, stopped with the script however it ends.
+groups=("$tools")
+stop_groups() { for group in "${groups[@]}"; do kill -- -"$group" 2>/dev/null || kill "$group" 2>/dev/null || true; done; }
+trap stop_groups EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 scripts/setup.sh --browser --without-rust-tools
@@ -30,20 +33,34 @@ step() {
 }
 
 # cargo test runs with the flag cargo-leptos adds to a debug build, so that the two share every compiled
-# dependency: with different flags, each compiles all 546 crates of its own.
-rust_tests() { RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" cargo test -p app -p server "$@"; }
+# dependency: with different flags, each compiles all 546 crates of its own. (Flags set in a Cargo config's
+# build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead.)
+test_rustflags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
+rust_tests() { RUSTFLAGS="$test_rustflags" cargo test -p app -p server "$@"; }
+
+# Every test target of app and server by name, from Cargo's own list.
+test_targets() {
+    cargo metadata --no-deps --format-version 1 | node -e '
+      let json = "";
+      process.stdin.on("data", (d) => (json += d)).on("end", () => {
+        for (const p of JSON.parse(json).packages) {
+          if (p.name !== "app" && p.name !== "server") continue;
+          for (const t of p.targets) if (t.kind.includes("test")) console.log(t.name);
+        }
+      });'
+}
 
 # The integration tests mostly wait (on brokers starting, an alert's retries, a consumer's next poll), so they
 # run in two lanes at once: the two longest test files, about four minutes between them, beside all the rest.
 long=(alerts secure_kafka)
 rust_test_lanes() {
     local rest=() name lane status=0 log=target/test-lane.log
-    for file in server/tests/*.rs; do
-        name=$(basename "$file" .rs)
+    for name in $(test_targets); do
         [[ " ${long[*]} " == *" $name "* ]] || rest+=(--test "$name")
     done
-    rust_tests "${long[@]/#/--test=}" >"$log" 2>&1 &
+    RUSTFLAGS="$test_rustflags" setsid cargo test -p app -p server "${long[@]/#/--test=}" >"$log" 2>&1 &
     lane=$!
+    groups+=("$lane")
     rust_tests --lib --bins "${rest[@]}" || status=1
     rust_tests --doc || status=1
     wait "$lane" || status=1

@@ -133,7 +133,7 @@ impl ConsumerContext for KafkaContext {
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         match result {
             Ok(()) => tracing::debug!("committed {offsets:?}"),
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => tracing::debug!("nothing new to commit"),
             // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
             Err(e) => tracing::warn!("committing offsets failed: {e}"),
         }
