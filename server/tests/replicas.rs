@@ -27,10 +27,10 @@ fn replica(config: &Config, dir: &Path, name: &str) -> AppProcess {
     AppProcess::start_with(&replica_config(config, dir, name), "replica", &["--name", name, "--rate-limit", "0"])
 }
 
-/// The answers of `apps` to `/api/v1/prices`, the writer's first.
-fn answers(apps: &[&AppProcess]) -> Vec<String> {
+/// The answers of `apps` to `request` (`/api/v1/prices` for the test's slots), the writer's first.
+fn answers(request: &str, apps: &[&AppProcess]) -> Vec<String> {
     apps.iter()
-        .map(|app| match support::try_http(&app.addr, "GET /api/v1/prices HTTP/1.0\r\nHost: x\r\n\r\n") {
+        .map(|app| match support::try_http(&app.addr, request) {
             Ok((200, body)) => body,
             Ok((status, body)) => format!("{status}: {body}"),
             Err(e) => format!("no answer: {e}"),
@@ -39,11 +39,11 @@ fn answers(apps: &[&AppProcess]) -> Vec<String> {
 }
 
 /// Waits until every replica answers as the writer does; fails after `within`. How long it took.
-async fn agree(writer: &AppProcess, replicas: &[&AppProcess], within: Duration) -> Duration {
+async fn agree(request: &str, writer: &AppProcess, replicas: &[&AppProcess], within: Duration) -> Duration {
     let started = Instant::now();
     let apps: Vec<&AppProcess> = std::iter::once(writer).chain(replicas.iter().copied()).collect();
     loop {
-        let all = answers(&apps);
+        let all = answers(request, &apps);
         if all[0].starts_with("{\"") && all.iter().all(|a| a == &all[0]) {
             return started.elapsed();
         }
@@ -64,14 +64,25 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     // Two days of quarters from yesterday's noon: today's, in the API's default span, among them.
     let first = chrono::Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc() - chrono::Duration::days(1);
     let (prices, slots) = support::price_file(first, 192, 5.0);
+    // Every slot of the file, whatever the time of day: the default span starts at today's midnight in
+    // Helsinki, which is after the changed slots from 22:00 UTC on.
+    let request = format!(
+        "GET /api/v1/prices?from={}&to={} HTTP/1.0\r\nHost: x\r\n\r\n",
+        first.format("%Y-%m-%dT%H:%M:%SZ"),
+        (first + chrono::Duration::days(2)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
     support::write_price_file(&config, &prices);
     let writer = AppProcess::start_with(&config, "all", &["--rate-limit", "0"]);
     support::wait_for_rows(&config, 192, Duration::from_secs(60)).await;
     let one = replica(&config, dir.path(), "one");
     let two = replica(&config, dir.path(), "two");
     let three = replica(&config, dir.path(), "three");
-    agree(&writer, &[&one, &two, &three], Duration::from_secs(60)).await;
-    assert!(answers(&[&one])[0].contains(&format!("\"spot\":{}", slots[100].1)), "{}", answers(&[&one])[0]);
+    agree(&request, &writer, &[&one, &two, &three], Duration::from_secs(60)).await;
+    assert!(
+        answers(&request, &[&one])[0].contains(&format!("\"spot\":{}", slots[100].1)),
+        "{}",
+        answers(&request, &[&one])[0]
+    );
     // A replica takes no uploaded metering files: it says where to import them, before reading the file.
     let upload = "POST /energy/import HTTP/1.0\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n\
                   Content-Length: 0\r\n\r\n";
@@ -83,7 +94,7 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     let changed = support::change_prices(&prices, &[&slots[100].0, &slots[101].0]);
     support::write_price_file(&config, &changed);
     support::wait_for_rows(&config, 194, Duration::from_secs(30)).await;
-    let took = agree(&writer, &[&one, &two, &three], ONE_REFRESH).await;
+    let took = agree(&request, &writer, &[&one, &two, &three], ONE_REFRESH).await;
     println!("three replicas agreed with the writer {took:?} after its log had the change");
 
     // A replica killed while prices change, then started again on its log: it catches up, nothing twice.
@@ -91,20 +102,20 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     let again = support::change_prices(&changed, &[&slots[120].0, &slots[121].0]);
     support::write_price_file(&config, &again);
     support::wait_for_rows(&config, 196, Duration::from_secs(30)).await;
-    agree(&writer, &[&one, &three], ONE_REFRESH).await;
+    agree(&request, &writer, &[&one, &three], ONE_REFRESH).await;
     let two = replica(&config, dir.path(), "two");
-    agree(&writer, &[&one, &two, &three], Duration::from_secs(60)).await;
+    agree(&request, &writer, &[&one, &two, &three], Duration::from_secs(60)).await;
 
     // A replica whose log is lost reads the topic from the start again, though its group had read it all.
     three.stop_cleanly("a replica");
     std::fs::remove_file(dir.path().join("three/prices.csv")).unwrap();
     let three = replica(&config, dir.path(), "three");
-    agree(&writer, &[&one, &two, &three], Duration::from_secs(60)).await;
+    agree(&request, &writer, &[&one, &two, &three], Duration::from_secs(60)).await;
     assert!(three.log().contains("reads it from the start"), "{}", three.log());
 
     // A replica started last, in a new group: the topic's whole history, kept for good.
     let four = replica(&config, dir.path(), "four");
-    agree(&writer, &[&one, &two, &three, &four], Duration::from_secs(60)).await;
+    agree(&request, &writer, &[&one, &two, &three, &four], Duration::from_secs(60)).await;
     for name in ["one", "two", "three", "four"] {
         assert_eq!(support::csv_rows(&replica_config(&config, dir.path(), name)), 196, "{name}: each revision once");
     }
