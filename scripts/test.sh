@@ -81,7 +81,7 @@ step "cargo-leptos and wasm-bindgen-cli (built beside the tests where missing)" 
 step "cargo leptos build (server binary and WebAssembly bundle)" cargo leptos build
 step "browser tests (headless Chromium)" node --test --test-concurrency=1 end2end/
 
-tests=$((SECONDS - started - setup))
 total=$((SECONDS - started))
+tests=$((total - setup))
 echo "==> done in $((total / 60)) min $((total % 60)) s: setup $((setup / 60)) min $((setup % 60)) s (cargo-leptos and" \
     "wasm-bindgen-cli apart), tests $((tests / 60)) min $((tests % 60)) s (builds included, and the wait for those two)"

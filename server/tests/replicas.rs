@@ -61,7 +61,7 @@ async fn three_replicas_answer_as_the_writer_through_changes_a_kill_a_lost_log_a
     let broker = Broker::start();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &broker.bootstrap(), "replicas", &[]);
-    // Two days of quarters from yesterday's noon: today's, in the API's default span, among them.
+    // Two days of quarters from yesterday's noon (UTC).
     let first = chrono::Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc() - chrono::Duration::days(1);
     let (prices, slots) = support::price_file(first, 192, 5.0);
     // Every slot of the file, whatever the time of day: the default span starts at today's midnight in

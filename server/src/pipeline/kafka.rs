@@ -133,7 +133,7 @@ impl ConsumerContext for KafkaContext {
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         match result {
             Ok(()) => tracing::debug!("committed {offsets:?}"),
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => tracing::debug!("nothing new to commit"),
+            Err(e) if nothing_new(&e) => tracing::debug!("nothing new to commit"),
             // The rows are on disk: at worst Kafka delivers them again and the log recognises them.
             Err(e) => tracing::warn!("committing offsets failed: {e}"),
         }
@@ -144,9 +144,14 @@ impl ConsumerContext for KafkaContext {
 /// librdkafka answers it with `NoOffset`: at shutdown, say, right after the last batch's commit.
 pub fn commit_stored<C: ConsumerContext>(consumer: &impl Consumer<C>, mode: CommitMode) -> KafkaResult<()> {
     match consumer.commit_consumer_state(mode) {
-        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => Ok(()),
+        Err(e) if nothing_new(&e) => Ok(()),
         result => result,
     }
+}
+
+/// librdkafka's answer to a commit when no offset was stored since the last one.
+fn nothing_new(e: &KafkaError) -> bool {
+    matches!(e, KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset))
 }
 
 /// Serves the callbacks waiting on `client`'s queue (the error callback of [`KafkaContext`], above all): a
@@ -302,8 +307,7 @@ mod tests {
         let mut partitions = TopicPartitionList::new();
         partitions.add_partition_offset("prices", 0, Offset::Beginning).unwrap();
         consumer.assign(&partitions).unwrap();
-        let no_offset =
-            |result: KafkaResult<()>| matches!(result, Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)));
+        let no_offset = |result: KafkaResult<()>| result.is_err_and(|e| nothing_new(&e));
 
         // Nothing stored yet: librdkafka's NoOffset, which commit_stored takes for what it is.
         assert!(no_offset(consumer.commit_consumer_state(CommitMode::Sync)));
