@@ -57,6 +57,7 @@ pub fn dashboard(
     let (shown_from, shown_to) = times_shown(&spot, log, now);
     let local = zone.local_time(shown_from, shown_to);
     let slots = shown.priced(&spot, &local);
+    let slots: &[Point] = &slots;
     let today = local.date(now);
     let tomorrow = today.succ_opt().unwrap_or(today);
     // Today, tomorrow and the coming hours may lie outside the window: take them from the index, 26 hours
@@ -67,20 +68,20 @@ pub fn dashboard(
     let current_level =
         current.as_ref().and_then(|c| spot.binary_search_by(|p| p.0.cmp(&c.start_date)).ok().map(|i| levels[i]));
     let cards = Cards {
-        summary: Summary::of(&slots),
+        summary: Summary::of(slots),
         current_level,
         current,
         today_average: stats::day_average(&days, &local, today),
         tomorrow_average,
     };
     let charts = Charts {
-        trend: stats::downsample(&slots, CHART_POINTS)
+        trend: stats::downsample(slots, CHART_POINTS)
             .into_iter()
             .map(|i| TrendPoint(slots[i].0, slots[i].1, levels[i]))
             .collect(),
         window_slots: slots.len(),
-        hourly: stats::hourly_stats(&slots, &local),
-        histogram: stats::histogram(&slots, HISTOGRAM_BINS),
+        hourly: stats::hourly_stats(slots, &local),
+        histogram: stats::histogram(slots, HISTOGRAM_BINS),
     };
     let coming = Quarters::of_records(&days);
     DashboardData {
