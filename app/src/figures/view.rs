@@ -134,11 +134,18 @@ pub struct Shown {
 impl Shown {
     /// The figure shown for a slot starting at `start` whose spot price is `spot`.
     pub fn price(&self, spot: f64, start: DateTime<Utc>, local: &LocalTime) -> f64 {
-        match (self.view.unit, self.view.price) {
-            (Unit::EurosPerMwh, _) => self.tariff.exchange_price(spot),
-            (Unit::CentsPerKwh, PriceBasis::Spot) => spot,
-            (Unit::CentsPerKwh, PriceBasis::Total) => self.tariff.breakdown(spot, start, local).total,
+        if self.shows_spot() {
+            return spot;
         }
+        match self.view.unit {
+            Unit::EurosPerMwh => self.tariff.exchange_price(spot),
+            Unit::CentsPerKwh => self.tariff.breakdown(spot, start, local).total,
+        }
+    }
+
+    /// Whether the figure shown is the spot price as it is: c/kWh with VAT, no fees.
+    fn shows_spot(&self) -> bool {
+        (self.view.unit, self.view.price) == (Unit::CentsPerKwh, PriceBasis::Spot)
     }
 
     /// `points` (spot prices in time order) by the hour if asked, still at spot: what levels are computed on.
@@ -149,13 +156,13 @@ impl Shown {
         }
     }
 
-    /// `points` at spot, priced as shown: the same points when that is the spot price in c/kWh, which saves
+    /// `points` at spot, priced as shown: the same points when the spot price is shown as it is, which saves
     /// a copy of up to 400 000 of them.
     pub fn priced<'a>(&self, points: &'a [Point], local: &LocalTime) -> Cow<'a, [Point]> {
-        match (self.view.unit, self.view.price) {
-            (Unit::CentsPerKwh, PriceBasis::Spot) => Cow::Borrowed(points),
-            _ => points.iter().map(|p| Point(p.0, self.price(p.1, p.0, local))).collect(),
+        if self.shows_spot() {
+            return Cow::Borrowed(points);
         }
+        points.iter().map(|p| Point(p.0, self.price(p.1, p.0, local))).collect()
     }
 
     /// `records` (in time order) as shown: hourly averages become records of whole hours.

@@ -56,8 +56,8 @@ pub fn dashboard(
     let (spot, levels) = levelled_window(log, from, shown);
     let (shown_from, shown_to) = times_shown(&spot, log, now);
     let local = zone.local_time(shown_from, shown_to);
-    let slots = shown.priced(&spot, &local);
-    let slots: &[Point] = &slots;
+    let priced = shown.priced(&spot, &local);
+    let slots: &[Point] = &priced;
     let today = local.date(now);
     let tomorrow = today.succ_opt().unwrap_or(today);
     // Today, tomorrow and the coming hours may lie outside the window: take them from the index, 26 hours
