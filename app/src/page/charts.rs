@@ -1,4 +1,4 @@
-//! The three charts, drawn in the browser by ECharts through charming.
+//! The charts, drawn in the browser by ECharts from options made of charming's parts.
 
 use leptos::prelude::*;
 
@@ -75,18 +75,16 @@ pub enum HistoryKind {
 /// has a size, updated in place whenever the signals it reads or the colour theme change (no flicker, no new
 /// instances), disposed of when the component goes away.
 #[cfg(feature = "hydrate")]
-fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Chart> + 'static) {
-    let instance = StoredValue::new_local(None::<charming::Echarts>);
-    let watch = StoredValue::new_local(None::<super::echarts::BoxWatch>);
+fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<super::echarts::Options> + 'static) {
+    use super::echarts;
+    let instance = StoredValue::new_local(None::<echarts::Instance>);
+    let watch = StoredValue::new_local(None::<echarts::BoxWatch>);
     let theme = use_context::<super::controls::ThemeChoice>();
     let chart = std::rc::Rc::new(move || chart(build::text_colour(theme.is_some_and(|theme| theme.is_dark()))));
-    let draw = move |option: &charming::Chart| {
+    let draw = move |option: &echarts::Options| {
         instance.update_value(|slot| match slot {
-            Some(echarts) => charming::WasmRenderer::update(echarts, option),
-            None => match charming::WasmRenderer::new_opt(None, None).render(id, option) {
-                Ok(echarts) => *slot = Some(echarts),
-                Err(e) => leptos::logging::error!("drawing {id}: {e:?}"),
-            },
+            Some(instance) => echarts::draw(instance, option),
+            None => *slot = echarts::draw_new(id, option),
         })
     };
     let on_box = chart.clone();
@@ -96,31 +94,31 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
         };
         // A chart made in a box not laid out yet (its section still hidden as the page hydrates) is drawn at
         // ECharts' fallback width of 100 px, then all over again at the box's: it is made once the box has a size.
-        if instance.with_value(Option::is_some) || super::echarts::has_size(id) {
+        if instance.with_value(Option::is_some) || echarts::has_size(id) {
             draw(&option);
         }
         // ECharts draws at the size its box has at that moment, which may not be the box's final one: follow
         // the box itself, from its first layout on, not only the window.
         if watch.with_value(Option::is_none) {
             let on_box = on_box.clone();
-            let fit = move || match instance.with_value(|slot| slot.as_ref().map(super::echarts::resize)) {
+            let fit = move || match instance.with_value(|slot| slot.as_ref().map(echarts::resize)) {
                 Some(()) => {}
                 // The box has been laid out: the chart is made now, if it was waiting for that.
-                None if super::echarts::has_size(id) => {
+                None if echarts::has_size(id) => {
                     if let Some(option) = untrack(|| on_box()) {
                         draw(&option)
                     }
                 }
                 None => {}
             };
-            watch.set_value(super::echarts::BoxWatch::new(id, fit));
+            watch.set_value(echarts::BoxWatch::new(id, fit));
         }
     });
     on_cleanup(move || {
         watch.set_value(None);
         instance.update_value(|slot| {
-            if let Some(echarts) = slot.take() {
-                super::echarts::dispose(&echarts);
+            if let Some(chart) = slot.take() {
+                echarts::dispose(&chart);
             }
         })
     });
@@ -129,7 +127,6 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<charming::Cha
 #[cfg(feature = "hydrate")]
 mod build {
     use charming::{
-        Chart,
         component::{Axis, DataZoom, DataZoomType, Grid, VisualMap, VisualMapPiece, VisualMapType},
         datatype::DataPointItem,
         element::{
@@ -139,7 +136,7 @@ mod build {
         series::{Bar, Line},
     };
 
-    use super::ChartKind;
+    use super::{super::echarts::Options, ChartKind};
     use crate::{
         figures::{
             format::price,
@@ -150,7 +147,7 @@ mod build {
         query::dashboard::DashboardData,
     };
 
-    pub fn chart(kind: ChartKind, data: &DashboardData, text: &'static str) -> Chart {
+    pub fn chart(kind: ChartKind, data: &DashboardData, text: &'static str) -> Options {
         match kind {
             ChartKind::Trend => trend(data, text),
             ChartKind::Hourly => hourly(data, text),
@@ -269,7 +266,7 @@ mod build {
             .collect()
     }
 
-    fn trend(data: &DashboardData, text: &'static str) -> Chart {
+    fn trend(data: &DashboardData, text: &'static str) -> Options {
         let zone = &data.zone;
         let avg = data.average();
         let labels: Vec<String> = data.charts.trend.iter().map(|point| zone.date_time(point.0)).collect();
@@ -287,7 +284,7 @@ mod build {
             );
         }
         let unit = data.view.unit.label();
-        let chart = Chart::new()
+        let chart = Options::default()
             .grid(Grid::new().left("48").right("64").top("32").bottom("72"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
             .visual_map(
@@ -312,14 +309,14 @@ mod build {
                         .data(marks.into_iter().map(MarkLineVariant::Simple).collect()),
                 ),
             );
-        parts(data).into_iter().fold(chart, Chart::series)
+        parts(data).into_iter().fold(chart, |chart, part| chart.series(part))
     }
 
     /// Averages by the hour of the day, in the page's accent colour: an hour of the day is no slot, and has no
     /// level of its own.
-    fn hourly(data: &DashboardData, text: &'static str) -> Chart {
+    fn hourly(data: &DashboardData, text: &'static str) -> Options {
         let colour = css_colour("--accent");
-        Chart::new()
+        Options::default()
             .grid(Grid::new().left("48").right("16").top("24").bottom("32"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(price_formatter(data)))
             .x_axis(
@@ -335,9 +332,9 @@ mod build {
     }
 
     /// How many slots fell in each price band, in the accent colour too: a band is no slot either.
-    fn histogram(data: &DashboardData, text: &'static str) -> Chart {
+    fn histogram(data: &DashboardData, text: &'static str) -> Options {
         let colour = css_colour("--accent");
-        Chart::new()
+        Options::default()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis))
             .x_axis(
@@ -355,13 +352,13 @@ mod build {
     }
 
     /// Today, yesterday and the same weekday a week ago, hour by hour.
-    pub fn days(h: &super::History, text: &'static str) -> Chart {
+    pub fn days(h: &super::History, text: &'static str) -> Options {
         let unit = h.view.unit.label();
         let line = |name: &str, hours: &[Option<f64>; 24]| {
             let values: Vec<DataPointItem> = hours.iter().map(|v| DataPointItem::new(v.unwrap_or(f64::NAN))).collect();
             Line::new().name(name).step(Step::End).show_symbol(false).data(values)
         };
-        Chart::new()
+        Options::default()
             .grid(Grid::new().left("48").right("16").top("40").bottom("32"))
             .legend(charming::component::Legend::new().top(0).text_style(side_text(text)))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
@@ -373,10 +370,10 @@ mod build {
     }
 
     /// Each day's average, coloured by its level.
-    pub fn daily(h: &super::History, text: &'static str) -> Chart {
+    pub fn daily(h: &super::History, text: &'static str) -> Options {
         let unit = h.view.unit.label();
         let colours = Level::ALL.map(level_colour);
-        Chart::new()
+        Options::default()
             .grid(Grid::new().left("48").right("16").top("24").bottom("48"))
             .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(unit_formatter(unit)))
             .x_axis(axis(AxisType::Category, text).data(h.daily.iter().map(|d| d.prices.period.clone()).collect()))

@@ -1,22 +1,134 @@
-//! The part of the ECharts API that charming does not bind, and the box-size watch that keeps a chart as wide
-//! as its box.
+//! A chart's option, made of charming's parts; the ECharts calls that draw it; and the box-size watch that keeps
+//! a chart as wide as its box.
 
+use charming::{
+    component::{Axis, DataZoom, Grid, Legend, VisualMap},
+    element::Tooltip,
+    series::{Bar, Line},
+};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// The option a chart of this page sets: the parts of charming's `Chart` the page uses, serialised as `Chart`
+/// serialises them. `Chart` itself is not handed to the browser because its serialiser reaches every series
+/// type and component ECharts has (gauges, maps, 3D axes …), and all of that code would be in the WebAssembly.
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Options {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tooltip: Option<Tooltip>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    legend: Option<Legend>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grid: Option<Grid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    x_axis: Option<Axis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    y_axis: Option<Axis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    visual_map: Option<VisualMap>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    data_zoom: Vec<DataZoom>,
+    series: Vec<Series>,
+}
+
+/// The series the page draws; each says its own `type`. Boxed: charming's series are kilobytes each.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Series {
+    Line(Box<Line>),
+    Bar(Box<Bar>),
+}
+
+impl From<Line> for Series {
+    fn from(line: Line) -> Self {
+        Series::Line(Box::new(line))
+    }
+}
+
+impl From<Bar> for Series {
+    fn from(bar: Bar) -> Self {
+        Series::Bar(Box::new(bar))
+    }
+}
+
+impl Options {
+    pub fn tooltip(self, tooltip: Tooltip) -> Self {
+        Self { tooltip: Some(tooltip), ..self }
+    }
+
+    pub fn legend(self, legend: Legend) -> Self {
+        Self { legend: Some(legend), ..self }
+    }
+
+    pub fn grid(self, grid: Grid) -> Self {
+        Self { grid: Some(grid), ..self }
+    }
+
+    pub fn x_axis(self, axis: Axis) -> Self {
+        Self { x_axis: Some(axis), ..self }
+    }
+
+    pub fn y_axis(self, axis: Axis) -> Self {
+        Self { y_axis: Some(axis), ..self }
+    }
+
+    pub fn visual_map(self, visual_map: VisualMap) -> Self {
+        Self { visual_map: Some(visual_map), ..self }
+    }
+
+    pub fn data_zoom(mut self, zoom: DataZoom) -> Self {
+        self.data_zoom.push(zoom);
+        self
+    }
+
+    pub fn series(mut self, series: impl Into<Series>) -> Self {
+        self.series.push(series.into());
+        self
+    }
+}
 
 #[wasm_bindgen]
 extern "C" {
+    /// An ECharts instance: one chart on its canvas.
+    pub type Instance;
+
+    /// `echarts.init(element)`: a new instance drawing into `element`, at its size.
+    #[wasm_bindgen(js_namespace = echarts, js_name = init)]
+    fn init(element: &web_sys::Element) -> Instance;
+
+    /// `instance.setOption(option)`: draws the chart the option describes, merged into what it drew before.
+    #[wasm_bindgen(method, js_name = setOption)]
+    fn set_option(this: &Instance, option: JsValue);
+
     /// `echarts.dispose(instance)`: frees the instance and its canvas; ECharts keeps every instance until then.
     #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
     fn dispose_js(instance: &JsValue);
 }
 
-pub fn dispose(instance: &charming::Echarts) {
+/// A new chart in the element `id`, drawn from `options`; `None` if there is no such element.
+pub fn draw_new(id: &str, options: &Options) -> Option<Instance> {
+    let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+    let instance = init(&element);
+    draw(&instance, options);
+    Some(instance)
+}
+
+/// Draws `options` on the chart `instance` in place.
+pub fn draw(instance: &Instance, options: &Options) {
+    match serde_wasm_bindgen::to_value(options) {
+        Ok(option) => instance.set_option(option),
+        Err(e) => leptos::logging::error!("a chart's option could not be handed to ECharts: {e}"),
+    }
+}
+
+pub fn dispose(instance: &Instance) {
     dispose_js(instance);
 }
 
 /// Fits the chart to its box again, unless it fits already: the box watch also reports the box's first layout,
 /// mostly at the size the chart was just drawn at, and a resize draws the whole chart again.
-pub fn resize(instance: &charming::Echarts) {
+pub fn resize(instance: &Instance) {
     let call = |name: &str| {
         js_sys::Reflect::get(instance, &JsValue::from_str(name))
             .ok()
