@@ -196,6 +196,19 @@ async fn the_page_has_the_numbers_before_any_script_runs() {
     assert!(html.contains("hours must be a whole number from 1 to 100000"), "{html}");
 }
 
+/// The charts' boxes take their place in the page as the server sends it, before any chart is drawn: had they
+/// appeared only once the browser had the data, everything below them would move down as the page is read.
+#[tokio::test]
+async fn the_charts_boxes_are_in_the_page_before_any_script_runs() {
+    let site = site();
+    let (_, html) = get(&site, "/?hours=6").await;
+    let section = html.find(r#"<section aria-label="Charts" class="charts">"#);
+    let section = section.expect("the charts' section is in the page, not hidden");
+    let charts = ["trend-chart", "hourly-chart", "histogram-chart"].map(|id| html.find(&format!("id=\"{id}\"")));
+    assert!(charts.iter().all(|at| at.is_some_and(|at| at > section)), "{charts:?}");
+    assert!(html.find("Recent data").is_some_and(|recent| charts.iter().all(|at| at.unwrap() < recent)));
+}
+
 #[tokio::test]
 async fn the_selected_range_downloads_as_csv() {
     let site = site();
