@@ -92,8 +92,9 @@ fn follow(id: &'static str, chart: impl Fn(&'static str) -> Option<super::echart
         let Some(option) = chart() else {
             return;
         };
-        // A chart made in a box not laid out yet (its section still hidden as the page hydrates) is drawn at
-        // ECharts' fallback width of 100 px, then all over again at the box's: it is made once the box has a size.
+        // A chart made in a box not laid out yet (its section still hidden, as the history's is until its answer
+        // comes) is drawn at ECharts' fallback width of 100 px, then all over again at the box's: it is made once
+        // the box has a size.
         if instance.with_value(Option::is_some) || echarts::has_size(id) {
             draw(&option);
         }

@@ -38,16 +38,10 @@ pub fn Dashboard() -> impl IntoView {
     // What the charts and the slider follow. Set from an effect, so only in the browser: the server renders
     // the charts' boxes empty and the page hydrates without a mismatch.
     let (latest, set_latest) = signal(None::<DashboardData>);
-    // Whether every answer so far was an error: the charts' boxes then go, as they do when there are no prices.
-    // A failed refresh after an answer leaves the charts as they were drawn.
-    let (never_answered, set_never_answered) = signal(false);
-    Effect::new(move |_| match data.get() {
-        Some(Ok(fresh)) => {
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = data.get() {
             set_latest.set(Some(fresh));
-            set_never_answered.set(false);
         }
-        Some(Err(_)) if latest.with_untracked(Option::is_none) => set_never_answered.set(true),
-        _ => {}
     });
     let latest: Signal<Option<DashboardData>> = latest.into();
     let unit = move || view_of(&query.read()).unit.label();
@@ -71,7 +65,7 @@ pub fn Dashboard() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Charts latest never_answered=never_answered.into()/>
+            <Charts latest/>
             <Transition>
                 {move || Suspend::new(async move {
                     data.await.ok().filter(|data| !data.charts.trend.is_empty()).map(|data| view! { <Details data/> })
@@ -102,15 +96,14 @@ fn Overview(data: DashboardData) -> impl IntoView {
 }
 
 /// The three charts, drawn in the browser from `latest`. Their boxes are in the page from the start, so that
-/// nothing below them moves when they are drawn; they go when there turns out to be nothing to draw. The
-/// stylesheet hides them from a browser that runs no scripts, and beside the page that says there are no prices
-/// yet, before the browser has the data too.
+/// nothing below them moves when they are drawn. Where there is nothing to draw, the stylesheet hides them from
+/// the first paint on, by what the server rendered before them: the empty state, or an error while no answer
+/// has come (`answered`: a failed refresh leaves the charts drawn); and in a browser that runs no scripts.
 #[component]
-fn Charts(latest: Signal<Option<DashboardData>>, never_answered: Signal<bool>) -> impl IntoView {
-    let nothing_to_draw =
-        move || never_answered.get() || latest.with(|d| d.as_ref().is_some_and(|d| d.charts.trend.is_empty()));
+fn Charts(latest: Signal<Option<DashboardData>>) -> impl IntoView {
+    let answered = move || latest.with(Option::is_some);
     view! {
-        <section class="charts" class:hidden=nothing_to_draw aria-label="Charts">
+        <section class="charts" class:answered=answered aria-label="Charts">
             <div class="card chart-card wide">
                 <h2>"Price trend"</h2>
                 <LevelKey what="each slot's price"/>

@@ -9,9 +9,10 @@ use charming::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// The option a chart of this page sets: the parts of charming's `Chart` the page uses, serialised as `Chart`
-/// serialises them. `Chart` itself is not handed to the browser because its serialiser reaches every series
-/// type and component ECharts has (gauges, maps, 3D axes …), and all of that code would be in the WebAssembly.
+/// The option a chart of this page sets: the parts of charming's `Chart` the page uses, under the names ECharts
+/// reads, one of each where `Chart` sends a list of one. `Chart` itself is not handed to the browser because its
+/// serialiser reaches every series type and component ECharts has (gauges, maps, 3D axes …), and all of that
+/// code would be in the WebAssembly.
 #[derive(Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Options {
@@ -108,7 +109,10 @@ extern "C" {
 
 /// A new chart in the element `id`, drawn from `options`; `None` if there is no such element.
 pub fn draw_new(id: &str, options: &Options) -> Option<Instance> {
-    let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+    let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
+        leptos::logging::error!("drawing {id}: the page has no element of that id");
+        return None;
+    };
     let instance = init(&element);
     draw(&instance, options);
     Some(instance)
