@@ -207,6 +207,36 @@ async fn the_charts_boxes_are_in_the_page_before_any_script_runs() {
     let charts = ["trend-chart", "hourly-chart", "histogram-chart"].map(|id| html.find(&format!("id=\"{id}\"")));
     assert!(charts.iter().all(|at| at.is_some_and(|at| at > section)), "{charts:?}");
     assert!(html.find("Recent data").is_some_and(|recent| charts.iter().all(|at| at.unwrap() < recent)));
+
+    // Where there is nothing to draw, the stylesheet hides the boxes by the error before them (the empty state:
+    // `before_any_data_the_page_explains_what_to_start`).
+    let (_, html) = get(&site, "/?hours=0").await;
+    assert!(before_the_charts(&html, r#"<p role="alert" class="error">"#), "{html}");
+}
+
+/// Whether `what` is in `html` before the charts' section, at its level: the stylesheet's `.empty ~ .charts`
+/// and `.error ~ .charts:not(.answered)` hide the boxes by such an element.
+fn before_the_charts(html: &str, what: &str) -> bool {
+    let charts = html.find(r#"<section aria-label="Charts" class="charts">"#).expect("the charts' section");
+    html.find(what).is_some_and(|at| at < charts && closes_what_it_opens(&html[at..charts]))
+}
+
+/// Whether every element `html` opens is closed in it too, and it closes none it did not open: what comes after
+/// it is at the level it started at. Comments and void elements open nothing.
+fn closes_what_it_opens(html: &str) -> bool {
+    const VOID: [&str; 8] = ["br", "hr", "img", "input", "link", "meta", "source", "wbr"];
+    let mut depth = 0_i32;
+    for tag in html.split('<').skip(1).map(|t| &t[..t.find('>').unwrap_or(t.len())]) {
+        let name = tag.trim_start_matches('/').split([' ', '/']).next().unwrap_or("");
+        if tag.starts_with('!') || tag.ends_with('/') || VOID.contains(&name) {
+            continue;
+        }
+        depth += if tag.starts_with('/') { -1 } else { 1 };
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 #[tokio::test]
@@ -234,6 +264,7 @@ async fn before_any_data_the_page_explains_what_to_start() {
     assert!(html.contains("No prices yet"), "{html}");
     assert!(html.contains("scripts/run.sh"), "{html}");
     assert!(!html.contains(r#"class="error""#), "an empty log is not an error: {html}");
+    assert!(before_the_charts(&html, r#"<section class="card empty">"#), "the empty charts are hidden: {html}");
     let (status, body) = call(&site, "dashboard", "hours=48").await;
     assert_eq!(status, StatusCode::OK);
     assert!(serde_json::from_str::<DashboardData>(&body).unwrap().charts.trend.is_empty());
