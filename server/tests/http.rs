@@ -202,8 +202,7 @@ async fn the_page_has_the_numbers_before_any_script_runs() {
 async fn the_charts_boxes_are_in_the_page_before_any_script_runs() {
     let site = site();
     let (_, html) = get(&site, "/?hours=6").await;
-    let section = html.find(r#"<section aria-label="Charts" class="charts">"#);
-    let section = section.expect("the charts' section is in the page, not hidden");
+    let section = html.find(CHARTS_SECTION).expect("the charts' section is in the page, not hidden");
     let charts = ["trend-chart", "hourly-chart", "histogram-chart"].map(|id| html.find(&format!("id=\"{id}\"")));
     assert!(charts.iter().all(|at| at.is_some_and(|at| at > section)), "{charts:?}");
     assert!(html.find("Recent data").is_some_and(|recent| charts.iter().all(|at| at.unwrap() < recent)));
@@ -214,10 +213,13 @@ async fn the_charts_boxes_are_in_the_page_before_any_script_runs() {
     assert!(before_the_charts(&html, r#"<p role="alert" class="error">"#), "{html}");
 }
 
+/// The charts' section as the server renders it: shown.
+const CHARTS_SECTION: &str = r#"<section aria-label="Charts" class="charts">"#;
+
 /// Whether `what` is in `html` before the charts' section, at its level: the stylesheet's `.empty ~ .charts`
 /// and `.error ~ .charts:not(.answered)` hide the boxes by such an element.
 fn before_the_charts(html: &str, what: &str) -> bool {
-    let charts = html.find(r#"<section aria-label="Charts" class="charts">"#).expect("the charts' section");
+    let charts = html.find(CHARTS_SECTION).expect("the charts' section");
     html.find(what).is_some_and(|at| at < charts && closes_what_it_opens(&html[at..charts]))
 }
 
