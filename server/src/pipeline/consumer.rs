@@ -8,10 +8,10 @@
 use std::{collections::BTreeMap, path::Path, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use rdkafka::{
     Message, Offset,
-    consumer::{CommitMode, Consumer, StreamConsumer},
+    consumer::{CommitMode, Consumer, StreamConsumer, stream_consumer::MessageStream},
     error::{KafkaError, KafkaResult},
     message::BorrowedMessage,
 };
@@ -151,6 +151,8 @@ where
     let mut lag_tick = tokio::time::interval(LAG_EVERY);
     let mut kafka_away = false;
     let mut writer = Writer { log: Some(log), pending: None };
+    // One stream for the consumer's life: `recv` would register and drop one for every message.
+    let mut messages = consumer.stream();
     loop {
         let first = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -166,10 +168,9 @@ where
                 }
                 continue;
             }
-            message = consumer.recv() => message,
+            message = messages.next() => message.expect("a Kafka stream does not end"),
         };
-        let messages = next_batch(consumer, first).await;
-        let batch = Batch::<R>::decode(&messages);
+        let batch = Batch::<R>::decode(&next_batch(&mut messages, first).await);
         if !kafka_answered(&batch, topic, status, &mut kafka_away).await {
             continue;
         }
@@ -275,20 +276,20 @@ where
 
 /// `first` and whatever else is already waiting, up to [`MAX_BATCH`]: one write and one commit for them all.
 async fn next_batch<'a>(
-    consumer: &'a PriceConsumer,
+    stream: &mut MessageStream<'a, KafkaContext>,
     first: KafkaResult<BorrowedMessage<'a>>,
 ) -> Vec<KafkaResult<BorrowedMessage<'a>>> {
     let mut messages = vec![first];
     while messages.len() < MAX_BATCH {
         // What librdkafka has queued already is taken without a timer; only an empty queue waits the window.
-        let message = match consumer.recv().now_or_never() {
+        let message = match stream.next().now_or_never() {
             Some(message) => message,
-            None => match tokio::time::timeout(BATCH_WINDOW, consumer.recv()).await {
+            None => match tokio::time::timeout(BATCH_WINDOW, stream.next()).await {
                 Ok(message) => message,
                 Err(_) => break,
             },
         };
-        messages.push(message);
+        messages.push(message.expect("a Kafka stream does not end"));
     }
     messages
 }
@@ -311,11 +312,17 @@ impl<R: Logged> Batch<R> {
     fn decode(messages: &[KafkaResult<BorrowedMessage<'_>>]) -> Self {
         let mut batch =
             Batch { records: Vec::with_capacity(messages.len()), last_offsets: BTreeMap::new(), read: 0, error: None };
+        // The partition and offset of the message before, put in `last_offsets` when the partition changes.
+        let mut last = None;
         for message in messages {
             match message {
                 Ok(message) => {
                     batch.read += 1;
-                    batch.last_offsets.insert(message.partition(), message.offset());
+                    if let Some((partition, offset)) = last.replace((message.partition(), message.offset()))
+                        && partition != message.partition()
+                    {
+                        batch.last_offsets.insert(partition, offset);
+                    }
                     match decode::<R>(message) {
                         Ok(record) => batch.records.push(record),
                         Err(why) => {
@@ -333,6 +340,7 @@ impl<R: Logged> Batch<R> {
                 Err(e) => batch.error = Some(e.clone()),
             }
         }
+        batch.last_offsets.extend(last);
         batch
     }
 }
