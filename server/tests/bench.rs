@@ -209,8 +209,8 @@ async fn consumer_rows_per_second_beside_a_bare_read() {
     assert_eq!(committed_and_end(&config).1, REVISIONS as i64, "the topic holds every revision");
     // Each reader's first read is not measured, so that the broker has served it once: its JIT compilers take
     // most of a core for seconds after it starts, and a consumer in a group runs code the bare read does not (the
-    // group's join, its offset commits). A consumer in a group and a log of its own reads the topic first; they
-    // may still be busy during the measured reads, and the broker's CPU printed beside them says how much.
+    // group's join, its offset commits). A consumer in a group and a log of its own reads the topic first. The JIT
+    // compilers may still be busy during the measured reads; the broker's CPU printed beside them says how much.
     let warm_dir = tempfile::tempdir().unwrap();
     let mut warm = config.clone();
     (warm.group_id, warm.csv_path) = ("group-warm-up".to_owned(), warm_dir.path().join("warm-up.csv"));

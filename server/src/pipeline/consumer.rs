@@ -312,17 +312,12 @@ impl<R: Logged> Batch<R> {
     fn decode(messages: &[KafkaResult<BorrowedMessage<'_>>]) -> Self {
         let mut batch =
             Batch { records: Vec::with_capacity(messages.len()), last_offsets: BTreeMap::new(), read: 0, error: None };
-        // The partition and offset of the message before, put in `last_offsets` when the partition changes.
-        let mut last = None;
+        let mut last_offsets = LastOffsets::default();
         for message in messages {
             match message {
                 Ok(message) => {
                     batch.read += 1;
-                    if let Some((partition, offset)) = last.replace((message.partition(), message.offset()))
-                        && partition != message.partition()
-                    {
-                        batch.last_offsets.insert(partition, offset);
-                    }
+                    last_offsets.saw(message.partition(), message.offset());
                     match decode::<R>(message) {
                         Ok(record) => batch.records.push(record),
                         Err(why) => {
@@ -340,8 +335,31 @@ impl<R: Logged> Batch<R> {
                 Err(e) => batch.error = Some(e.clone()),
             }
         }
-        batch.last_offsets.extend(last);
+        batch.last_offsets = last_offsets.per_partition();
         batch
+    }
+}
+
+/// The offset of the last message seen from each partition. Messages come in runs from one partition, so a run's
+/// last offset is noted when the partition changes rather than a map entry written for every message.
+#[derive(Default)]
+struct LastOffsets {
+    ended: BTreeMap<i32, i64>,
+    current: Option<(i32, i64)>,
+}
+
+impl LastOffsets {
+    fn saw(&mut self, partition: i32, offset: i64) {
+        if let Some((before, its_offset)) = self.current.replace((partition, offset))
+            && before != partition
+        {
+            self.ended.insert(before, its_offset);
+        }
+    }
+
+    fn per_partition(mut self) -> BTreeMap<i32, i64> {
+        self.ended.extend(self.current);
+        self.ended
     }
 }
 
@@ -440,5 +458,28 @@ impl Progress {
                 messages - rows
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last_offsets(seen: &[(i32, i64)]) -> BTreeMap<i32, i64> {
+        let mut offsets = LastOffsets::default();
+        for &(partition, offset) in seen {
+            offsets.saw(partition, offset);
+        }
+        offsets.per_partition()
+    }
+
+    #[test]
+    fn each_partitions_last_offset_is_kept_however_the_partitions_interleave() {
+        assert_eq!(last_offsets(&[]), BTreeMap::new());
+        assert_eq!(last_offsets(&[(0, 5), (0, 6), (0, 7)]), BTreeMap::from([(0, 7)]));
+        assert_eq!(
+            last_offsets(&[(0, 5), (1, 3), (0, 6), (2, 1), (2, 2), (1, 4)]),
+            BTreeMap::from([(0, 6), (1, 4), (2, 2)])
+        );
     }
 }
