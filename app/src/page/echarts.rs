@@ -102,14 +102,33 @@ extern "C" {
     #[wasm_bindgen(method, js_name = setOption)]
     fn set_option(this: &Instance, option: JsValue);
 
+    /// `instance.getWidth()`, `instance.getHeight()`: the size the chart was last drawn at.
+    #[wasm_bindgen(method, js_name = getWidth)]
+    fn get_width(this: &Instance) -> f64;
+    #[wasm_bindgen(method, js_name = getHeight)]
+    fn get_height(this: &Instance) -> f64;
+
+    /// `instance.getDom()`: the element the chart draws into.
+    #[wasm_bindgen(method, js_name = getDom)]
+    fn get_dom(this: &Instance) -> web_sys::Element;
+
+    /// `instance.resize()`: draws the chart again at its element's size.
+    #[wasm_bindgen(method, js_name = resize)]
+    fn resize_to_box(this: &Instance);
+
     /// `echarts.dispose(instance)`: frees the instance and its canvas; ECharts keeps every instance until then.
-    #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
-    fn dispose_js(instance: &JsValue);
+    #[wasm_bindgen(js_namespace = echarts)]
+    pub fn dispose(instance: &Instance);
+}
+
+/// The page's element `id`.
+fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
 }
 
 /// A new chart in the element `id`, drawn from `options`; `None` if there is no such element.
 pub fn draw_new(id: &str, options: &Options) -> Option<Instance> {
-    let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
+    let Some(element) = element(id) else {
         leptos::logging::error!("drawing {id}: the page has no element of that id");
         return None;
     };
@@ -126,30 +145,17 @@ pub fn draw(instance: &Instance, options: &Options) {
     }
 }
 
-pub fn dispose(instance: &Instance) {
-    dispose_js(instance);
-}
-
 /// Fits the chart to its box again, unless it fits already: the box watch also reports the box's first layout,
 /// mostly at the size the chart was just drawn at, and a resize draws the whole chart again.
 pub fn resize(instance: &Instance) {
-    let call = |name: &str| {
-        js_sys::Reflect::get(instance, &JsValue::from_str(name))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(instance).ok())
-    };
-    let drawn = call("getWidth").and_then(|w| w.as_f64()).zip(call("getHeight").and_then(|h| h.as_f64()));
-    let fits = call("getDom").and_then(|dom| dom.dyn_into::<web_sys::Element>().ok()).and_then(|dom| chart_size(&dom));
-    if drawn.is_none() || drawn != fits {
-        call("resize");
+    if chart_size(&instance.get_dom()) != Some((instance.get_width(), instance.get_height())) {
+        instance.resize_to_box();
     }
 }
 
 /// Whether the element `id` has been laid out with a width: ECharts can draw into it at its size.
 pub fn has_size(id: &str) -> bool {
-    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
-    element.and_then(|element| chart_size(&element)).is_some_and(|(width, height)| width > 0.0 && height > 0.0)
+    element(id).and_then(|element| chart_size(&element)).is_some_and(|(width, height)| width > 0.0 && height > 0.0)
 }
 
 /// The size ECharts gives a chart in `element`, as it computes it: the element's client size less its
@@ -176,7 +182,7 @@ pub struct BoxWatch {
 
 impl BoxWatch {
     pub fn new(id: &str, mut on_resize: impl FnMut() + 'static) -> Option<Self> {
-        let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+        let element = element(id)?;
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries| on_resize());
         let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
         observer.observe(&element);
