@@ -139,3 +139,21 @@ for (const [name, viewport] of [['a laptop', { width: 1366, height: 900 }], ['a 
     await context.close();
   });
 }
+
+// A drawn chart's canvas is as wide as its box was; a grid column as wide as its content would keep the box, and
+// the canvas, at that width when the window narrows.
+test('when the window narrows, every chart narrows with it and the page still fits', { timeout: 60_000 }, async () => {
+  const { page, problems, context } = await open(browser, { viewport: { width: 1366, height: 900 } });
+  await page.goto(system.url);
+  await waitForCharts(page);
+  await chartsFillTheirBoxes(page, { count: chartIds.length });
+  for (const width of [800, 390]) {
+    await page.setViewportSize({ width, height: 844 });
+    const charts = await chartsFillTheirBoxes(page, { count: chartIds.length });
+    assert.ok(charts.every((c) => c.box < width), `${width} px: boxes within the window: ${JSON.stringify(charts)}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${width} px: no sideways scrolling (${overflow} px too wide)`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
