@@ -66,7 +66,9 @@ after(async () => {
 test('the card lists the rules, their next alerts and the alert delivered to the webhook', { timeout: 120_000 }, async () => {
   await waitForRows(system, prices.length);
   // Known now, the cheapest run is said at once; the cheap period's alert is due 30 minutes before it.
-  await eventually('the run\'s alert at the webhook', () => received.some((a) => a.id.startsWith('dishwasher/run/')), 60_000)
+  // Taken by the webhook, then written to the alert log once its answer is back: the card reads the log.
+  await eventually('the run\'s alert at the webhook and in the alert log', () =>
+    received.some((a) => a.id.startsWith('dishwasher/run/')) && system.logs().includes('delivered to hook'), 60_000)
     .catch((e) => { throw new Error(`${e.message}\n--- logs ---\n${system.logs()}`); });
   const { page, problems } = await openPage(browser);
   await page.goto(system.url);

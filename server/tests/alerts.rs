@@ -10,10 +10,10 @@ use std::{sync::atomic::Ordering, time::Duration};
 use chrono::{DateTime, DurationRound, Utc};
 use serde_json::Value;
 
-use app::{figures::format::DisplayZone, records::price::slot_time_text};
+use app::figures::format::DisplayZone;
 use server::alerts::channels::{SIGNATURE_HEADER, signature};
 use support::{
-    AppProcess, Broker, config, free_port,
+    AppProcess, Broker, config, free_port, quarters_file,
     receiver::{Received, Receiver},
     write_price_file, zone_at_noon,
 };
@@ -24,22 +24,8 @@ const SECRET: &str = "webhook secret";
 /// from now: `cheap` each.
 fn prices(zone: DisplayZone, first: DateTime<Utc>, cheap: [f64; 4]) -> String {
     let end = zone.midnight(zone.date(Utc::now()) + chrono::Days::new(2)) + chrono::Duration::hours(1);
-    let quarter = chrono::Duration::minutes(15);
-    let cheap_from = first + chrono::Duration::minutes(75);
-    let mut entries = Vec::new();
-    let mut start = first;
-    while start < end {
-        let index = (start - cheap_from).num_minutes() / 15;
-        let price = if (0..4).contains(&index) { cheap[index as usize] } else { 10.0 };
-        let stop = start + quarter - chrono::Duration::milliseconds(1);
-        entries.push(format!(
-            r#"{{"price":{price},"startDate":"{}","endDate":"{}"}}"#,
-            slot_time_text(start),
-            slot_time_text(stop)
-        ));
-        start += quarter;
-    }
-    format!(r#"{{"prices":[{}]}}"#, entries.join(","))
+    // The cheap hour is the sixth to the ninth quarter.
+    quarters_file(first, end, |n| n.checked_sub(5).and_then(|i| cheap.get(i)).copied().unwrap_or(10.0))
 }
 
 fn json(received: &Received) -> Value {

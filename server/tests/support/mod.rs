@@ -420,6 +420,20 @@ impl Part {
         Self { status, token, handle }
     }
 
+    /// The messages a consumer has read (and written or skipped), price records or not.
+    pub fn messages_read(&self) -> u64 {
+        self.status.snapshot().consumer.map_or(0, |c| c.messages_read)
+    }
+
+    /// Waits until a consumer has read `count` messages; fails after `within`.
+    pub async fn wait_until_read(&self, count: u64, within: Duration) {
+        let deadline = Instant::now() + within;
+        while self.messages_read() < count {
+            assert!(Instant::now() < deadline, "{} of {count} messages read within {within:?}", self.messages_read());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Stops the part as Ctrl-C would, and checks that it stopped cleanly.
     pub async fn stop(self) {
         self.token.cancel();
@@ -484,6 +498,19 @@ pub fn committed_and_end(config: &Config) -> (i64, i64) {
     })
 }
 
+/// Waits until the consumer group has committed every message of the topic's partition 0; its offset then.
+pub async fn wait_until_committed(config: &Config, within: Duration) -> i64 {
+    let deadline = Instant::now() + within;
+    loop {
+        let (committed, end) = committed_and_end(config);
+        if committed == end {
+            return committed;
+        }
+        assert!(Instant::now() < deadline, "committed {committed} of {end} messages within {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Data rows in the CSV (0 when it does not exist yet).
 pub fn csv_rows(config: &Config) -> usize {
     std::fs::read_to_string(&config.csv_path).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0)
@@ -535,23 +562,42 @@ pub fn write_price_file(config: &Config, content: impl AsRef<[u8]>) {
     std::fs::rename(&tmp, &config.price_file).unwrap();
 }
 
-/// A price file of `slots` quarter-hours from `first` (UTC), each price distinct: `base + i / 1000`.
-pub fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64) -> (String, Vec<(String, f64)>) {
-    let mut expected = Vec::with_capacity(slots);
-    let entries: Vec<String> = (0..slots)
-        .map(|i| {
-            let start = first + chrono::Duration::minutes(15 * i as i64);
-            let end = start + chrono::Duration::milliseconds(15 * 60_000 - 1);
-            let price = ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
-            let start = app::records::price::slot_time_text(start);
-            expected.push((start.clone(), price));
+/// A price file in porssisahko.net's shape: quarter-hours from `first` until `end` (UTC), each at `price(n)`
+/// for the `n`th of them (from 0), ending as porssisahko.net v2 ends a slot, a millisecond before the next.
+pub fn quarters_file(
+    first: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+    price: impl Fn(usize) -> f64,
+) -> String {
+    use app::records::price::slot_time_text;
+    let quarter = chrono::Duration::minutes(15);
+    let entries: Vec<String> = std::iter::successors(Some(first), |start| Some(*start + quarter))
+        .take_while(|start| *start < end)
+        .enumerate()
+        .map(|(n, start)| {
             format!(
-                r#"{{"price":{price},"startDate":"{start}","endDate":"{}"}}"#,
-                app::records::price::slot_time_text(end)
+                r#"{{"price":{},"startDate":"{}","endDate":"{}"}}"#,
+                price(n),
+                slot_time_text(start),
+                slot_time_text(start + quarter - chrono::Duration::milliseconds(1))
             )
         })
         .collect();
-    (format!(r#"{{"prices":[{}]}}"#, entries.join(",")), expected)
+    format!(r#"{{"prices":[{}]}}"#, entries.join(","))
+}
+
+/// A price file of `slots` quarter-hours from `first` (UTC), each price distinct: `base + i / 1000`; and each
+/// slot's start as the file writes it, with its price.
+pub fn price_file(first: chrono::DateTime<chrono::Utc>, slots: usize, base: f64) -> (String, Vec<(String, f64)>) {
+    let price = |i: usize| ((base + i as f64 / 1000.0) * 1000.0).round() / 1000.0;
+    let end = first + chrono::Duration::minutes(15 * slots as i64);
+    let expected = (0..slots)
+        .map(|i| {
+            let start = first + chrono::Duration::minutes(15 * i as i64);
+            (app::records::price::slot_time_text(start), price(i))
+        })
+        .collect();
+    (quarters_file(first, end, price), expected)
 }
 
 /// A CSV log of `rows` quarter-hours, the last day of them after now, written as the consumer writes rows.
