@@ -70,7 +70,7 @@ async fn the_groups_offsets_survive_a_broker_restart_and_a_restarted_consumer_re
     let producer = Part::producer(&config);
     wait_for_rows(&resumed, 192, Duration::from_secs(90)).await;
     assert_rows_stay(&resumed, 192, SETTLE).await;
-    assert_eq!(consumer.status.snapshot().consumer.unwrap().messages_read, 192, "read from the committed offset");
+    assert_eq!(consumer.messages_read(), 192, "read from the committed offset");
     write_price_file(&config, change_prices(&sample(), &["2026-01-03T06:00:00.000Z"]));
     wait_for_rows(&resumed, 193, Duration::from_secs(30)).await;
     producer.stop().await;

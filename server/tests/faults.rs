@@ -591,9 +591,10 @@ async fn alerts_through_a_notifier_killed_mid_delivery_and_kafka_killed_for_30_s
     }
 
     // Ten periods revised; Kafka SIGKILLed while the slow receiver holds their corrections, 30 s down.
+    let corrections = |seen: &BTreeMap<(String, u64), usize>| seen.keys().filter(|(_, r)| *r == 2).count();
     write_price_file(&config, alert_prices(first, |period| if period < CORRECTED { 3.0 } else { 2.0 }));
     let deadline = Instant::now() + RECOVERY;
-    while slow.in_flight.load(Ordering::SeqCst) == 0 || !deliveries(&slow).keys().any(|(_, revision)| *revision == 2) {
+    while slow.in_flight.load(Ordering::SeqCst) == 0 || corrections(&deliveries(&slow)) == 0 {
         assert!(Instant::now() < deadline, "no correction reached the slow receiver:\n{}", app.log());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -613,7 +614,6 @@ async fn alerts_through_a_notifier_killed_mid_delivery_and_kafka_killed_for_30_s
     let (fast_seen, slow_seen) = (deliveries(&fast), deliveries(&slow));
     let repeats = |seen: &BTreeMap<(String, u64), usize>| seen.values().map(|n| n - 1).sum::<usize>();
     let lost = |seen: &BTreeMap<(String, u64), usize>| expected.saturating_sub(seen.len());
-    let corrections = |seen: &BTreeMap<(String, u64), usize>| seen.keys().filter(|(_, r)| *r == 2).count();
     println!(
         "ALERT-ROW|12. notifier SIGKILLed mid-delivery, Kafka SIGKILLed 30 s|kill -9 of the app ({in_flight} \
          requests held), kill -9 of Kafka mid-correction|{}|{}|{}|{}|{in_flight}|{:.1} s",
