@@ -23,6 +23,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::records::{
     energy::{EnergyIndex, EnergyRecord},
     price::PriceRecord,
+    price_text,
     revision::Revisions,
     slots::SlotIndex,
 };
@@ -41,6 +42,14 @@ pub trait Logged: Clone + Serialize + DeserializeOwned {
     fn check(&self) -> Result<(), String>;
     /// When it was received (read from the price file, or imported).
     fn received(&self) -> DateTime<Utc>;
+    /// A Kafka message's value as a record of the kind, not yet checked; why not, if it is none.
+    fn from_message(value: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(value).map_err(|e| e.to_string())
+    }
+    /// Appends the record's row without the csv crate where the kind can (`false` where it does not).
+    fn write_row(&self, _out: &mut Vec<u8>) -> bool {
+        false
+    }
 }
 
 impl Logged for PriceRecord {
@@ -54,6 +63,17 @@ impl Logged for PriceRecord {
 
     fn received(&self) -> DateTime<Utc> {
         self.timestamp
+    }
+
+    fn from_message(value: &[u8]) -> Result<Self, String> {
+        match price_text::read_message(value) {
+            Some(record) => Ok(record),
+            None => serde_json::from_slice(value).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn write_row(&self, out: &mut Vec<u8>) -> bool {
+        price_text::write_row(self, out)
     }
 }
 
@@ -420,13 +440,17 @@ fn open_for_append(path: &Path, header: &str) -> Result<File, CsvLogError> {
     Ok(file)
 }
 
-/// `records` as CSV rows in the log's columns, without the header, after what `bytes` holds.
+/// `records` as CSV rows in the log's columns, without the header, after what `bytes` holds: by the kind's own
+/// writer where it has one, else by the csv crate.
 fn encode_rows_into<R: Logged>(records: &[R], bytes: &mut Vec<u8>) {
-    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(bytes);
     for record in records {
-        out.serialize(record).expect("a record of the log always serialises");
+        if !record.write_row(bytes) {
+            // A row's worth of buffer: a writer is made for each such record.
+            let mut out = csv::WriterBuilder::new().has_headers(false).buffer_capacity(256).from_writer(&mut *bytes);
+            out.serialize(record).expect("a record of the log always serialises");
+            out.flush().expect("writing to memory cannot fail");
+        }
     }
-    out.flush().expect("writing to memory cannot fail");
 }
 
 /// `records` as a CSV document with the log's header, for downloads.

@@ -8,8 +8,8 @@
 //!
 //! Reading is the same split: a time in UTC with `Z`, digits where the form has them, is read here; anything
 //! else by chrono's RFC 3339 parser, which takes every form RFC 3339 allows. Here one takes 31 ns, chrono's 48
-//! (release build, this machine), and a price message has three in its 400 ns decode (`serde_json::from_slice`
-//! timed alone). The tests check that both read the same time wherever this one reads one.
+//! (release build, this machine), and a price message has three (`price_text` reads them here directly). The
+//! tests check that both read the same time wherever this one reads one.
 
 use std::fmt;
 
@@ -43,6 +43,16 @@ pub fn serialize<S: Serializer>(t: DateTime<Utc>, fraction: Fraction, serializer
         Some(usual) => serializer.serialize_str(usual.as_str()),
         None => serializer.serialize_str(&chrono_text(t, fraction)),
     }
+}
+
+/// Appends `t` to `out` as [`text`] writes it, if it is in the usual form; `false` (and nothing appended) if not.
+#[cfg(feature = "ssr")]
+pub(crate) fn write_usual(t: DateTime<Utc>, fraction: Fraction, out: &mut Vec<u8>) -> bool {
+    let usual = Usual::of(t, fraction);
+    if let Some(usual) = &usual {
+        out.extend_from_slice(&usual.bytes[..usual.len]);
+    }
+    usual.is_some()
 }
 
 fn chrono_text(t: DateTime<Utc>, fraction: Fraction) -> String {
@@ -112,7 +122,7 @@ fn digits(out: &mut [u8], mut value: u32) {
 
 /// `text` as RFC 3339 (`2026-01-04T22:45:00.000Z`, `2026-01-05T00:45:00+02:00`, …), in UTC.
 pub fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    match parse_usual(text) {
+    match parse_usual(text.as_bytes()) {
         Some(t) => Ok(t),
         None => DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()),
     }
@@ -120,8 +130,7 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.f…]Z`, with one to nine fractional digits, as chrono reads it; `None` for any other
 /// form (an offset, a lowercase letter, a leap second), and for a date or time that does not exist.
-fn parse_usual(text: &str) -> Option<DateTime<Utc>> {
-    let bytes = text.as_bytes();
+pub(crate) fn parse_usual(bytes: &[u8]) -> Option<DateTime<Utc>> {
     let (head, fraction) = match bytes {
         [head @ .., b'Z'] if head.len() == 19 => (head, &[][..]),
         [head @ .., b'Z'] if head.len() > 20 && head[19] == b'.' => (&head[..19], &head[20..]),
@@ -234,7 +243,7 @@ mod tests {
             let chronos = DateTime::parse_from_rfc3339(&written).map(|t| t.to_utc());
             prop_assert_eq!(parse(&written), chronos);
             if (0..=9999).contains(&t.year()) {
-                prop_assert!(parse_usual(&written).is_some(), "{} is the usual form", written);
+                prop_assert!(parse_usual(written.as_bytes()).is_some(), "{} is the usual form", written);
             }
         }
     }
@@ -251,7 +260,7 @@ mod tests {
                 text.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
                 for cut in 0..6 {
                     let text: String = text.chars().take(usual.len() - cut).collect();
-                    if let Some(t) = parse_usual(&text) {
+                    if let Some(t) = parse_usual(text.as_bytes()) {
                         read_here += 1;
                         assert_eq!(Ok(t), DateTime::parse_from_rfc3339(&text).map(|t| t.to_utc()), "{text}");
                     }
@@ -264,7 +273,7 @@ mod tests {
     #[test]
     fn dates_and_times_that_do_not_exist_are_not_read() {
         for text in ["2026-02-29T00:00:00Z", "2026-01-04T24:00:00Z", "2026-01-04T22:60:00Z", "2016-12-31T23:59:60Z"] {
-            assert_eq!(parse_usual(text), None, "{text}");
+            assert_eq!(parse_usual(text.as_bytes()), None, "{text}");
         }
         let leap = parse("2016-12-31T23:59:60.500Z").expect("chrono reads a leap second");
         assert_eq!(leap.nanosecond(), 1_500_000_000);

@@ -435,7 +435,7 @@ async fn measure_lag(consumer: Arc<PriceConsumer>, topic: String) -> Option<i64>
 /// A message's value as a record of `R`, checked.
 fn decode<R: Logged>(message: &BorrowedMessage<'_>) -> Result<R, String> {
     let payload = message.payload().ok_or("the message has no value")?;
-    let record: R = serde_json::from_slice(payload).map_err(|e| e.to_string())?;
+    let record = R::from_message(payload)?;
     record.check()?;
     Ok(record)
 }
