@@ -94,10 +94,12 @@ fn fill_topic(bootstrap: &str, topic: &str, count: usize) {
         .create()
         .unwrap();
     let first = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap().to_utc();
+    // Stamped to the nanosecond, as the producer stamps what it reads (`Utc::now()`).
+    let received = first + chrono::Duration::nanoseconds(957_675_123);
     for i in 0..count {
         let start = first + chrono::Duration::minutes(15 * i as i64);
         let record =
-            app::PriceRecord::new(first, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
+            app::PriceRecord::new(received, 1.0 + i as f64 / 1000.0, start, start + chrono::Duration::minutes(15));
         let payload = serde_json::to_vec(&record).unwrap();
         let key = app::records::price::slot_time_text(start);
         let mut record = BaseRecord::to(topic).key(&key).payload(&payload);

@@ -46,9 +46,9 @@ pub trait Logged: Clone + Serialize + DeserializeOwned {
     fn from_message(value: &[u8]) -> Result<Self, String> {
         serde_json::from_slice(value).map_err(|e| e.to_string())
     }
-    /// Appends the record's row without the csv crate where the kind can (`false` where it does not).
-    fn write_row(&self, _out: &mut Vec<u8>) -> bool {
-        false
+    /// Appends the records' rows to `out`, without the header, as the csv crate writes them in the log's columns.
+    fn write_rows(records: &[Self], out: &mut Vec<u8>) {
+        csv_rows(records, out);
     }
 }
 
@@ -72,8 +72,13 @@ impl Logged for PriceRecord {
         }
     }
 
-    fn write_row(&self, out: &mut Vec<u8>) -> bool {
-        price_text::write_row(self, out)
+    /// This system's records without the csv crate, each other one (a source of its own, a year past 9999) by it.
+    fn write_rows(records: &[Self], out: &mut Vec<u8>) {
+        for record in records {
+            if !price_text::write_row(record, out) {
+                csv_rows(std::slice::from_ref(record), out);
+            }
+        }
     }
 }
 
@@ -399,7 +404,7 @@ impl<R: Logged> CsvLog<R> {
             return Ok(0);
         }
         self.encoded.clear();
-        encode_rows_into(&new, &mut self.encoded);
+        R::write_rows(&new, &mut self.encoded);
         if let Err(e) = file.write_all(&self.encoded).and_then(|()| file.sync_data()) {
             // Leave no torn line behind for the retry to append after.
             let _ = file.set_len(self.tail.offset);
@@ -440,23 +445,19 @@ fn open_for_append(path: &Path, header: &str) -> Result<File, CsvLogError> {
     Ok(file)
 }
 
-/// `records` as CSV rows in the log's columns, without the header, after what `bytes` holds: by the kind's own
-/// writer where it has one, else by the csv crate.
-fn encode_rows_into<R: Logged>(records: &[R], bytes: &mut Vec<u8>) {
+/// `records` as the csv crate writes them in the log's columns, without the header, after what `bytes` holds.
+fn csv_rows<R: Serialize>(records: &[R], bytes: &mut Vec<u8>) {
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(bytes);
     for record in records {
-        if !record.write_row(bytes) {
-            // A row's worth of buffer: a writer is made for each such record.
-            let mut out = csv::WriterBuilder::new().has_headers(false).buffer_capacity(256).from_writer(&mut *bytes);
-            out.serialize(record).expect("a record of the log always serialises");
-            out.flush().expect("writing to memory cannot fail");
-        }
+        out.serialize(record).expect("a record of the log always serialises");
     }
+    out.flush().expect("writing to memory cannot fail");
 }
 
 /// `records` as a CSV document with the log's header, for downloads.
 pub fn document<R: Logged>(records: &[R]) -> Vec<u8> {
     let mut out = format!("{}\n", R::HEADER).into_bytes();
-    encode_rows_into(records, &mut out);
+    R::write_rows(records, &mut out);
     out
 }
 
