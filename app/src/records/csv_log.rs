@@ -447,7 +447,8 @@ fn open_for_append(path: &Path, header: &str) -> Result<File, CsvLogError> {
 
 /// `records` as the csv crate writes them in the log's columns, without the header, after what `bytes` holds.
 fn csv_rows<R: Serialize>(records: &[R], bytes: &mut Vec<u8>) {
-    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(bytes);
+    // A buffer of a few rows, not the crate's 8 KiB: a price record this system did not make is written alone.
+    let mut out = csv::WriterBuilder::new().has_headers(false).buffer_capacity(1024).from_writer(bytes);
     for record in records {
         out.serialize(record).expect("a record of the log always serialises");
     }
