@@ -15,10 +15,10 @@ COPY scripts/rust-tools.sh scripts/
 RUN scripts/rust-tools.sh cargo-leptos
 COPY Cargo.lock ./
 RUN scripts/rust-tools.sh wasm-bindgen-cli
+# The npm packages (binaryen's wasm-opt is needed below); the ECharts bundle is made after the dependencies, so
+# that a change to it does not build them again.
 COPY package.json package-lock.json ./
-COPY scripts/build-vendor.mjs scripts/
-COPY frontend/js frontend/js
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 ENV PATH=/src/node_modules/.bin:$PATH
 # The dependencies, built by cargo-leptos as it builds them for the real crates (the same profiles, targets,
 # features and environment), for three empty crates.
@@ -32,6 +32,9 @@ RUN mkdir -p app/src app/benches server/src frontend/src \
     && echo 'fn main() {}' >server/src/main.rs \
     && cargo leptos build --release \
     && rm -r app/src app/benches server/src frontend/src target/site
+COPY scripts/build-vendor.mjs scripts/
+COPY frontend/js frontend/js
+RUN node scripts/build-vendor.mjs
 COPY . .
 # The sources are older than the empty crates' build: touched, cargo compiles them.
 RUN find app server frontend -name '*.rs' -exec touch {} + \

@@ -50,10 +50,12 @@ fi
 # (or beside, in scripts/test.sh).
 scripts/kafka.sh --fetch &
 jars=$!
-# The bundle is also made again when the list of what it keeps (frontend/js/echarts.js) has changed.
+# The bundle is also made again when the list of what it keeps (frontend/js/echarts.js) or how it is built
+# (scripts/build-vendor.mjs) has changed.
 if [ ! -f public/vendor/echarts.js ] || [ ! -f node_modules/.package-lock.json ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ] \
-  || [ frontend/js/echarts.js -nt public/vendor/echarts.js ]; then
+  || [ frontend/js/echarts.js -nt public/vendor/echarts.js ] \
+  || [ scripts/build-vendor.mjs -nt public/vendor/echarts.js ]; then
   step "npm ci"
   npm ci --no-audit --no-fund --loglevel=error &
   npm=$!

@@ -77,10 +77,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In the shell, not the app, so that its URL can carry the server's version. The id lets
                 // `cargo leptos watch` swap it when the CSS changes.
                 <link rel="stylesheet" id="leptos" href=css/>
-                // ECharts must be defined before the WebAssembly bundle draws the first chart. Deferred, it
-                // still runs before the hydration module (deferred and module scripts run in the document's
-                // order), and the page's HTML is shown without waiting for it.
-                <script src=format!("{prefix}{ECHARTS_FILE}") nonce=use_nonce() defer=true></script>
+                // ECharts must be defined before the WebAssembly bundle draws the first chart. A module, it
+                // runs before the hydration module (module scripts run in the document's order once it is
+                // parsed), and the page's HTML is shown without waiting for it. As a module it is parsed once
+                // (scripts/build-vendor.mjs says why that matters).
+                <script type="module" src=format!("{prefix}{ECHARTS_FILE}") nonce=use_nonce()></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -1,4 +1,5 @@
-// The part of ECharts the dashboard draws with, bundled by scripts/build-vendor.mjs into public/vendor/echarts.js.
+// The part of ECharts the dashboard draws with, bundled by scripts/build-vendor.mjs into public/vendor/echarts.js,
+// which the page loads as a module.
 // charming's WasmRenderer, app/src/page/echarts.rs and the browser tests call the global `echarts` (init,
 // dispose, getInstanceByDom), so the bundle defines it. A chart type or component that charming sets but is not
 // registered here is silently not drawn: add it here when a chart starts using one.

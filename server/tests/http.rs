@@ -399,6 +399,9 @@ async fn without_its_files_the_page_loads_them_unversioned() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("\"/pkg/price-monitor.css\"") && page.contains("\"/vendor/echarts.js\""), "{page}");
     assert!(!page.contains("/v/"));
+    // A module, so that the browser parses ECharts once (scripts/build-vendor.mjs).
+    let tag = page.split("<script").find(|tag| tag.contains(app::ECHARTS_FILE)).unwrap();
+    assert!(tag.starts_with(" type=\"module\"") && !tag.contains("defer"), "{tag}");
 }
 
 #[tokio::test]
