@@ -11,9 +11,10 @@ const loads = [];
 try {
   for (let run = 0; run < 5; run++) {
     const context = await browser.newContext();
-    // ECharts has drawn when a chart's canvas exists and has pixels on it. The page notes the time itself, at its
-    // first frame that has all three: a check from outside starts only once the page has loaded, and its answer
-    // waits behind whatever the page runs next.
+    // ECharts has drawn when a chart's canvas exists with a size: it makes the canvas and draws the chart in one
+    // task (app/src/page/echarts.rs). The page notes the time itself, at its first frame that has all three: a
+    // check from outside starts only once the page has loaded, and its answer waits behind whatever the page runs
+    // next.
     await context.addInitScript((ids) => {
       const check = () => {
         if (ids.every((id) => document.querySelector(`#${id} canvas`)?.width > 0)) {

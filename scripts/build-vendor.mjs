@@ -1,7 +1,8 @@
 // Builds the browser files the page loads from installed npm packages into public/vendor/ (not committed):
 // ECharts with only the charts and components the dashboard uses (frontend/js/echarts.js), minified by esbuild.
 // Also compressed once at the highest levels (.br, .gz), which the server sends as they are to browsers that
-// accept them. Run by `npm ci` (postinstall); cargo-leptos then copies public/ into the site.
+// accept them. Run by `npm ci` (postinstall), and by the Dockerfile after its dependencies' layer; cargo-leptos
+// then copies public/ into the site.
 import { buildSync } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +19,8 @@ buildSync({
   minify: true,
   // A module's top level, which the page loads as <script type="module">: V8 parses the body of an IIFE twice,
   // skimmed while the script compiles and again in full when it is called at once. The ECharts script's task on
-  // the page's main thread took a median 155 ms as an IIFE and 95–108 ms as a module (eight loads each).
+  // the page's main thread took a median of 155–158 ms as an IIFE and 95–108 ms as a module (two sets of eight
+  // loads each).
   format: 'esm',
   target: 'es2020',
   legalComments: 'eof',

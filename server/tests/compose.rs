@@ -307,11 +307,15 @@ fn parses_as_options(env: &BTreeMap<String, String>) {
 fn the_dockerfile_builds_with_cargo_leptos_and_runs_slim_as_non_root() {
     let dockerfile = read("Dockerfile");
     assert!(dockerfile.contains("cargo leptos build --release"));
-    // The tools as scripts/setup.sh builds them, in layers before the sources, so a code change keeps them.
+    // The tools as scripts/setup.sh builds them, in layers before the sources, so a code change keeps them; the
+    // ECharts bundle after the dependencies' layer, so that a change to it keeps that.
     let sources = dockerfile.find("\nCOPY . .").expect("the sources are copied in");
     for tool in ["RUN scripts/rust-tools.sh cargo-leptos", "RUN scripts/rust-tools.sh wasm-bindgen-cli", "npm ci"] {
         assert!(dockerfile.find(tool).is_some_and(|at| at < sources), "{tool} before the sources");
     }
+    let dependencies = dockerfile.find("&& cargo leptos build --release \\").expect("the dependencies' layer");
+    let bundle = dockerfile.find("RUN node scripts/build-vendor.mjs").expect("the ECharts bundle is made");
+    assert!(dependencies < bundle && bundle < sources, "the bundle between the dependencies and the sources");
     assert!(read("scripts/setup.sh").contains("scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli"));
     assert!(read("scripts/rust-tools.sh").contains("--version 0.3.10 --features no_downloads"));
     let runtime = dockerfile.rsplit("\nFROM ").next().unwrap();
