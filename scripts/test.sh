@@ -7,21 +7,36 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-# cargo-leptos and wasm-bindgen-cli are needed only for the browser build, after the Rust tests. Where they are
-# missing (a fresh machine: 7 minutes of compiling), they compile meanwhile, in a process group of their own at
-# the lowest priority: the setup's downloads and the tests, which mostly wait on brokers, leave them the CPU.
-mkdir -p target
-tools_log=target/rust-tools.log
-setsid nice -n 19 scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli >"$tools_log" 2>&1 &
-tools=$!
 # What runs in the background runs in process groups of its own, stopped with the script however it ends.
-groups=("$tools")
+groups=()
 stop_groups() { for group in "${groups[@]}"; do kill -- -"$group" 2>/dev/null || kill "$group" 2>/dev/null || true; done; }
 trap stop_groups EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 scripts/setup.sh --browser --without-rust-tools
 setup=$((SECONDS - started))
+
+# Every build here is built as cargo-leptos builds a debug site, so that they share every compiled crate: with the
+# flag it adds to RUSTFLAGS (with different flags, each compiles all 546 crates of its own; flags set in a Cargo
+# config's build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead) and the
+# output name it sets, which Leptos reads at compile time (without it, Leptos and every crate above it compile
+# again). cargo-leptos itself is given RUSTFLAGS as they came: it adds the flag.
+build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
+LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml)
+export LEPTOS_OUTPUT_NAME
+
+# The browser's site builds beside the Rust tests, which mostly wait on brokers, in a process group of its own at
+# the lowest priority: the WebAssembly's crates, in a target folder of their own (target/front), which need no
+# cargo-leptos; cargo-leptos and wasm-bindgen-cli, where missing (a fresh machine: 7 minutes of compiling); then
+# the site, without the server (cargo test builds target/debug/price-monitor, which the tests are running).
+mkdir -p target
+site_log=target/site-build.log
+BUILD_FLAGS=$build_flags setsid nice -n 19 bash -c 'set -e
+  RUSTFLAGS=$BUILD_FLAGS cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown --no-default-features
+  scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli
+  cargo leptos build --frontend-only' >"$site_log" 2>&1 &
+site=$!
+groups+=("$site")
 
 # Each step says how long it took: the setup-included total has a goal of 20 minutes (docs/performance.md).
 step() {
@@ -32,11 +47,7 @@ step() {
     echo "==> $name: $((SECONDS - began)) s"
 }
 
-# cargo test runs with the flag cargo-leptos adds to a debug build, so that the two share every compiled
-# dependency: with different flags, each compiles all 546 crates of its own. (Flags set in a Cargo config's
-# build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead.)
-test_rustflags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
-rust_tests() { RUSTFLAGS="$test_rustflags" cargo test -p app -p server "$@"; }
+rust_tests() { RUSTFLAGS="$build_flags" cargo test -p app -p server "$@"; }
 
 # Every test target of app and server by name, from Cargo's own list.
 test_targets() {
@@ -58,7 +69,7 @@ rust_test_lanes() {
     for name in $(test_targets); do
         [[ " ${long[*]} " == *" $name "* ]] || rest+=(--test "$name")
     done
-    RUSTFLAGS="$test_rustflags" setsid cargo test -p app -p server "${long[@]/#/--test=}" >"$log" 2>&1 &
+    RUSTFLAGS="$build_flags" setsid cargo test -p app -p server "${long[@]/#/--test=}" >"$log" 2>&1 &
     lane=$!
     groups+=("$lane")
     rust_tests --lib --bins "${rest[@]}" || status=1
@@ -71,17 +82,27 @@ rust_test_lanes() {
 
 step "cargo test --no-run (compiling app and server with their tests)" rust_tests --no-run
 step "cargo test (app, server: unit and integration tests, in two lanes)" rust_test_lanes
-rust_tools() {
-    local status=0
-    wait "$tools" || status=$?
-    cat "$tools_log"
-    return "$status"
+site_build() {
+  local status=0
+  wait "$site" || status=$?
+  cat "$site_log"
+  return "$status"
 }
-step "cargo-leptos and wasm-bindgen-cli (built beside the tests where missing)" rust_tools
-step "cargo leptos build (server binary and WebAssembly bundle)" cargo leptos build
-step "browser tests (headless Chromium)" node --test --test-concurrency=1 end2end/
+step "the browser's site: cargo-leptos and wasm-bindgen-cli where missing, the WebAssembly (built beside the tests)" site_build
+step "cargo leptos build --server-only (the server binary)" cargo leptos build --server-only
+
+# The browser tests' files run two at a time, each with a broker and a server of its own on free ports, but for
+# run_script's: scripts/run.sh builds the site again, and cargo-leptos empties it first, so that one runs alone.
+browser_tests() {
+  local status=0 files=()
+  for file in end2end/*.test.mjs; do [[ $file == */run_script.test.mjs ]] || files+=("$file"); done
+  node --test --test-concurrency=2 "${files[@]}" || status=1
+  node --test end2end/run_script.test.mjs || status=1
+  return "$status"
+}
+step "browser tests (headless Chromium)" browser_tests
 
 total=$((SECONDS - started))
 tests=$((total - setup))
 echo "==> done in $((total / 60)) min $((total % 60)) s: setup $((setup / 60)) min $((setup % 60)) s (cargo-leptos and" \
-    "wasm-bindgen-cli apart), tests $((tests / 60)) min $((tests % 60)) s (builds included, and the wait for those two)"
+    "wasm-bindgen-cli apart), tests $((tests / 60)) min $((tests % 60)) s (builds included, and the wait for the site's)"
