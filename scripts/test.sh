@@ -7,8 +7,15 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
+# cargo-leptos and wasm-bindgen-cli are needed only for the browser build, after the Rust tests. Where they are
+# missing (a fresh machine: 7 minutes of compiling), they compile meanwhile, in a process group of their own at
+# the lowest priority: the setup's downloads and the tests, which mostly wait on brokers, leave them the CPU.
+mkdir -p target
+tools_log=target/rust-tools.log
+setsid nice -n 19 scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli >"$tools_log" 2>&1 &
+tools=$!
 # What runs in the background runs in process groups of its own, stopped with the script however it ends.
-groups=()
+groups=("$tools")
 stop_groups() { for group in "${groups[@]}"; do kill -- -"$group" 2>/dev/null || kill "$group" 2>/dev/null || true; done; }
 trap stop_groups EXIT
 trap 'exit 130' INT
@@ -24,19 +31,6 @@ setup=$((SECONDS - started))
 build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml)
 export LEPTOS_OUTPUT_NAME
-
-# The browser's site builds beside the Rust tests, which mostly wait on brokers, in a process group of its own at
-# the lowest priority: the WebAssembly's crates, in a target folder of their own (target/front), which need no
-# cargo-leptos; cargo-leptos and wasm-bindgen-cli, where missing (a fresh machine: 7 minutes of compiling); then
-# the site, without the server (cargo test builds target/debug/price-monitor, which the tests are running).
-mkdir -p target
-site_log=target/site-build.log
-BUILD_FLAGS=$build_flags setsid nice -n 19 bash -c 'set -e
-  RUSTFLAGS=$BUILD_FLAGS cargo build --package=frontend --lib --target-dir=target/front --target=wasm32-unknown-unknown --no-default-features
-  scripts/rust-tools.sh cargo-leptos wasm-bindgen-cli
-  cargo leptos build --frontend-only' >"$site_log" 2>&1 &
-site=$!
-groups+=("$site")
 
 # Each step says how long it took: the setup-included total has a goal of 20 minutes (docs/performance.md).
 step() {
@@ -80,16 +74,32 @@ rust_test_lanes() {
     return "$status"
 }
 
-step "cargo test --no-run (compiling app and server with their tests)" rust_tests --no-run
-step "cargo test (app, server: unit and integration tests, in two lanes)" rust_test_lanes
-site_build() {
-  local status=0
-  wait "$site" || status=$?
-  cat "$site_log"
-  return "$status"
+# The WebAssembly's crates compile while the tests run, in a target folder of their own (target/front), in a
+# process group of their own at the lowest priority: they need no cargo-leptos, and the tests mostly wait on
+# brokers. (Beside the tests' compiling, they would take the CPU that compiling needs: measured, it took as long
+# as compiling both one after the other.)
+front_crates() {
+    RUSTFLAGS="$build_flags" setsid nice -n 19 cargo build --package=frontend --lib --target-dir=target/front \
+        --target=wasm32-unknown-unknown --no-default-features >target/front-crates.log 2>&1 &
+    front=$!
+    groups+=("$front")
 }
-step "the browser's site: cargo-leptos and wasm-bindgen-cli where missing, the WebAssembly (built beside the tests)" site_build
-step "cargo leptos build --server-only (the server binary)" cargo leptos build --server-only
+
+# Waits for what compiled beside the tests, and shows their logs.
+background_builds() {
+    local status=0
+    wait "$tools" || status=1
+    cat "$tools_log"
+    wait "$front" || status=1
+    cat target/front-crates.log
+    return "$status"
+}
+
+step "cargo test --no-run (compiling app and server with their tests)" rust_tests --no-run
+front_crates
+step "cargo test (app, server: unit and integration tests, in two lanes)" rust_test_lanes
+step "cargo-leptos, wasm-bindgen-cli and the WebAssembly's crates (built beside the tests)" background_builds
+step "cargo leptos build (the server binary and the site)" cargo leptos build
 
 # The browser tests' files run two at a time, each with a broker and a server of its own on free ports, but for
 # run_script's: scripts/run.sh builds the site again, and cargo-leptos empties it first, so that one runs alone.
