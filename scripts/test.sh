@@ -74,45 +74,29 @@ rust_test_lanes() {
     return "$status"
 }
 
-# The WebAssembly's crates compile while the tests run, in a target folder of their own (target/front), in a
-# process group of their own at the lowest priority: they need no cargo-leptos, and the tests mostly wait on
-# brokers. (Beside the tests' compiling, they would take the CPU that compiling needs: measured, it took as long
-# as compiling both one after the other.)
-front_crates() {
-    RUSTFLAGS="$build_flags" setsid nice -n 19 cargo build --package=frontend --lib --target-dir=target/front \
-        --target=wasm32-unknown-unknown --no-default-features >target/front-crates.log 2>&1 &
-    front=$!
-    groups+=("$front")
-}
-
-# Waits for what compiled beside the tests, and shows their logs.
-background_builds() {
+step "cargo test --no-run (compiling app and server with their tests)" rust_tests --no-run
+step "cargo test (app, server: unit and integration tests, in two lanes)" rust_test_lanes
+rust_tools() {
     local status=0
-    wait "$tools" || status=1
+    wait "$tools" || status=$?
     cat "$tools_log"
-    wait "$front" || status=1
-    cat target/front-crates.log
     return "$status"
 }
-
-step "cargo test --no-run (compiling app and server with their tests)" rust_tests --no-run
-front_crates
-step "cargo test (app, server: unit and integration tests, in two lanes)" rust_test_lanes
-step "cargo-leptos, wasm-bindgen-cli and the WebAssembly's crates (built beside the tests)" background_builds
-step "cargo leptos build (the server binary and the site)" cargo leptos build
+step "cargo-leptos and wasm-bindgen-cli (built beside the tests where missing)" rust_tools
+step "cargo leptos build (server binary and WebAssembly bundle)" cargo leptos build
 
 # The browser tests' files run two at a time, each with a broker and a server of its own on free ports, but for
 # run_script's: scripts/run.sh builds the site again, and cargo-leptos empties it first, so that one runs alone.
 browser_tests() {
-  local status=0 files=()
-  for file in end2end/*.test.mjs; do [[ $file == */run_script.test.mjs ]] || files+=("$file"); done
-  node --test --test-concurrency=2 "${files[@]}" || status=1
-  node --test end2end/run_script.test.mjs || status=1
-  return "$status"
+    local status=0 files=()
+    for file in end2end/*.test.mjs; do [[ $file == */run_script.test.mjs ]] || files+=("$file"); done
+    node --test --test-concurrency=2 "${files[@]}" || status=1
+    node --test end2end/run_script.test.mjs || status=1
+    return "$status"
 }
 step "browser tests (headless Chromium)" browser_tests
 
 total=$((SECONDS - started))
 tests=$((total - setup))
 echo "==> done in $((total / 60)) min $((total % 60)) s: setup $((setup / 60)) min $((setup % 60)) s (cargo-leptos and" \
-    "wasm-bindgen-cli apart), tests $((tests / 60)) min $((tests % 60)) s (builds included, and the wait for the site's)"
+    "wasm-bindgen-cli apart), tests $((tests / 60)) min $((tests % 60)) s (builds included, and the wait for those two)"
