@@ -29,7 +29,8 @@ setup=$((SECONDS - started))
 # output name it sets, which Leptos reads at compile time (without it, Leptos and every crate above it compile
 # again). cargo-leptos itself is given RUSTFLAGS as they came: it adds the flag.
 build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
-LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml)
+LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+[[ -n $LEPTOS_OUTPUT_NAME ]] || { echo "test.sh: no output-name in Cargo.toml's [[workspace.metadata.leptos]]" >&2; exit 1; }
 export LEPTOS_OUTPUT_NAME
 
 # Each step says how long it took: the setup-included total has a goal of 20 minutes (docs/performance.md).
