@@ -23,11 +23,12 @@ trap 'exit 143' TERM
 scripts/setup.sh --browser --without-rust-tools
 setup=$((SECONDS - started))
 
-# Every build here is built as cargo-leptos builds a debug site, so that they share every compiled crate: with the
-# flag it adds to RUSTFLAGS (with different flags, each compiles all 546 crates of its own; flags set in a Cargo
-# config's build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead) and the
-# output name it sets, which Leptos reads at compile time (without it, Leptos and every crate above it compile
-# again). cargo-leptos itself is given RUSTFLAGS as they came: it adds the flag.
+# The tests are built as cargo-leptos builds a debug site, so that the two share compiled crates: with the flag it
+# adds to RUSTFLAGS (with different flags, each compiles all 546 crates of its own; flags set in a Cargo config's
+# build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead) and the output
+# name it sets, which Leptos reads at compile time, so that the tests build what the page's server is. What still
+# compiles twice: the crates above those whose features the tests' dev-dependencies add (proptest's rand and
+# getrandom), Leptos among them (docs/performance.md). cargo-leptos is given RUSTFLAGS as they came: it adds the flag.
 build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 [[ -n $LEPTOS_OUTPUT_NAME ]] || { echo "test.sh: no output-name in Cargo.toml's [[workspace.metadata.leptos]]" >&2; exit 1; }
