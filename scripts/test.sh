@@ -23,15 +23,18 @@ trap 'exit 143' TERM
 scripts/setup.sh --browser --without-rust-tools
 setup=$((SECONDS - started))
 
-# The tests are built as cargo-leptos builds a debug site, so that the two share compiled crates: with the flag it
-# adds to RUSTFLAGS (with different flags, each compiles all 546 crates of its own; flags set in a Cargo config's
-# build.rustflags would be replaced here and kept by cargo-leptos: set them in RUSTFLAGS instead) and the output
-# name it sets, which Leptos reads at compile time, so that the tests build what the page's server is. What still
-# compiles twice: the crates above those whose features the tests' dev-dependencies add (proptest's rand and
-# getrandom), Leptos among them (docs/performance.md). cargo-leptos is given RUSTFLAGS as they came: it adds the flag.
+# The tests are built as cargo-leptos builds a debug server: with the flag it adds to RUSTFLAGS (with different
+# flags, each compiles all 546 crates of its own; flags set in a Cargo config's build.rustflags would be replaced
+# here and kept by cargo-leptos: set them in RUSTFLAGS instead), and with the output name it sets, which Leptos
+# reads at compile time. The two builds then share most compiled crates: the features the tests' dev-dependencies
+# turn on (proptest's rand and getrandom) make those above them compile twice, Leptos among them
+# (docs/performance.md). cargo-leptos is given RUSTFLAGS as they came: it adds the flag itself.
 build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml | head -n 1)
-[[ -n $LEPTOS_OUTPUT_NAME ]] || { echo "test.sh: no output-name in Cargo.toml's [[workspace.metadata.leptos]]" >&2; exit 1; }
+if [[ -z $LEPTOS_OUTPUT_NAME ]]; then
+    echo "test.sh: Cargo.toml's [[workspace.metadata.leptos]] names no output-name" >&2
+    exit 1
+fi
 export LEPTOS_OUTPUT_NAME
 
 # Each step says how long it took: the setup-included total has a goal of 20 minutes (docs/performance.md).
