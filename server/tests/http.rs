@@ -14,7 +14,7 @@ use app::{
     query::dashboard::{DashboardData, Warning},
     records::csv_log::CsvLog,
 };
-use server::web::{ServerContext, router};
+use server::web::{ServerContext, assets::wasm_file, router};
 
 struct Site {
     router: Router,
@@ -347,17 +347,13 @@ async fn thirty_bad_calls_get_a_4xx_and_a_short_answer_never_a_5xx() {
     }
 }
 
-/// The page's WebAssembly: `<name>.wasm` when the server was compiled with cargo-leptos' output name (as
-/// cargo-leptos and scripts/test.sh compile it), `<name>_bg.wasm` otherwise, as Leptos' `HydrationScripts` loads it.
-const WASM: &str =
-    if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "pkg/price-monitor.wasm" } else { "pkg/price-monitor_bg.wasm" };
-
 /// The sample dashboard over a site root that holds the files the page loads.
 fn site_with_files() -> (Site, tempfile::TempDir) {
     let root = tempfile::tempdir().unwrap();
+    let wasm = wasm_file("pkg", "price-monitor");
     for (file, content) in [
         ("pkg/price-monitor.js", "export default function init() {}"),
-        (WASM, "\0asm"),
+        (wasm.as_str(), "\0asm"),
         ("pkg/price-monitor.css", "body { margin: 0 }"),
         (app::ECHARTS_FILE, "globalThis.echarts = {};"),
         ("vendor/echarts.js.br", "compressed at build time"),
@@ -383,7 +379,9 @@ async fn the_page_loads_versioned_files_kept_a_year_and_is_itself_checked_on_eve
     let start = page.find("/v/").expect("versioned URLs in the page");
     let version = &page[start + 3..start + 19];
     assert!(version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
-    for file in ["pkg/price-monitor.js", WASM, "pkg/price-monitor.css", app::ECHARTS_FILE] {
+    // The server's name for the WebAssembly, which the page's, Leptos' own, must match.
+    let wasm = wasm_file("pkg", "price-monitor");
+    for file in ["pkg/price-monitor.js", &wasm, "pkg/price-monitor.css", app::ECHARTS_FILE] {
         let url = format!("/v/{version}/{file}");
         assert!(page.contains(&url), "the page loads {url}");
         let (status, headers, _) = head_of(&site, Request::get(&url).body(Body::empty()).unwrap()).await;

@@ -26,14 +26,19 @@ const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 /// The URL prefix of versioned files.
 pub const VERSIONED: &str = "/v/";
 
-/// The files the page loads, relative to the site root: the digest covers exactly these. The WebAssembly is
-/// `<name>.wasm` when cargo-leptos built the server (it tells Leptos so at compile time), `<name>_bg.wasm`
-/// otherwise, as Leptos' `HydrationScripts` expects.
+/// The page's WebAssembly, relative to the site root: `<name>.wasm` when the server was compiled with
+/// cargo-leptos' output name (cargo-leptos tells Leptos so at compile time; scripts/test.sh does too),
+/// `<name>_bg.wasm` otherwise, as Leptos' `HydrationScripts` expects.
+pub fn wasm_file(pkg_dir: &str, output_name: &str) -> String {
+    let suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
+    format!("{pkg_dir}/{output_name}{suffix}.wasm")
+}
+
+/// The files the page loads, relative to the site root: the digest covers exactly these.
 fn loaded_files(pkg_dir: &str, output_name: &str) -> [String; 4] {
-    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
     [
         format!("{pkg_dir}/{output_name}.js"),
-        format!("{pkg_dir}/{output_name}{wasm}.wasm"),
+        wasm_file(pkg_dir, output_name),
         format!("{pkg_dir}/{output_name}.css"),
         app::ECHARTS_FILE.to_owned(),
     ]
