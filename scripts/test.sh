@@ -26,9 +26,9 @@ setup=$((SECONDS - started))
 # The tests are built as cargo-leptos builds a debug server: with the flag it adds to RUSTFLAGS (with different
 # flags, each compiles all 546 crates of its own; flags set in a Cargo config's build.rustflags would be replaced
 # here and kept by cargo-leptos: set them in RUSTFLAGS instead), and with the output name it sets, which Leptos
-# reads at compile time. The two builds then share most compiled crates: the features the tests' dev-dependencies
-# turn on (proptest's rand and getrandom) make those above them compile twice, Leptos among them
-# (docs/performance.md). cargo-leptos is given RUSTFLAGS as they came: it adds the flag itself.
+# reads at compile time. The server's crates then compile once for both (the server turns on the features the
+# tests' dev-dependencies turn on: server/Cargo.toml), and cargo-leptos compiles the WebAssembly alone.
+# cargo-leptos is given RUSTFLAGS as they came: it adds the flag itself.
 build_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name *= *"\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 if [[ -z $LEPTOS_OUTPUT_NAME ]]; then
