@@ -1,10 +1,12 @@
 //! The code's shape, kept as it was agreed: no function of 60 lines or more, and no two modules of a crate that
 //! lean on each other (directly or around a circle), a module being a file, in whichever folder. Reads the sources as text, as formatted by rustfmt.
+//! And the build's shape: the tests compile the server's crates as `cargo leptos build` does (scripts/test.sh).
 
 use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
     path::{Path, PathBuf},
+    process::Command,
 };
 
 const LONGEST_FUNCTION: usize = 59;
@@ -247,4 +249,40 @@ fn the_circle_finder_finds_a_circle() {
     let mut acyclic = graph.clone();
     acyclic.remove("c");
     assert_eq!(circle(&acyclic), None);
+}
+
+/// Each package `cargo tree` lists for `args`, with the features it is compiled with (twice for a package
+/// compiled for build scripts and macros with other features than for the program).
+fn compiled_features(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(workspace())
+        .args(["tree", "--offline", "--prefix", "none", "--format", "{p}|{f}"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cargo tree {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let mut packages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in String::from_utf8(output.stdout).unwrap().lines() {
+        let Some((package, features)) = line.trim_end_matches(" (*)").split_once('|') else { continue };
+        packages.entry(package.replace(" (proc-macro)", "")).or_default().insert(features.to_owned());
+    }
+    packages
+}
+
+/// With features the tests' dev-dependencies turn on and a build of the server does not, every crate above such
+/// a package (chrono, Leptos, the app...) compiles twice in scripts/test.sh: once for the tests, once for
+/// `cargo leptos build`. The server's manifest turns them on itself.
+#[test]
+fn the_tests_compile_the_servers_crates_with_the_features_of_its_build() {
+    let build = compiled_features(&["-p", "server", "-e", "normal,build"]);
+    let tests = compiled_features(&["-p", "app", "-p", "server", "-e", "normal,build,dev"]);
+    assert!(build.len() > 300 && build.keys().any(|p| p.starts_with("leptos ")), "{build:?}");
+    let differ: Vec<String> = build
+        .iter()
+        .filter(|(package, features)| tests.get(*package) != Some(features))
+        .map(|(package, features)| {
+            format!("{package}: {features:?} in the build, {:?} in the tests", tests.get(package))
+        })
+        .collect();
+    assert!(differ.is_empty(), "compiled with other features for the tests than for the server's build: {differ:#?}");
 }
