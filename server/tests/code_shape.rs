@@ -271,7 +271,8 @@ fn compiled_features(args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
 
 /// With features the tests' dev-dependencies turn on and a build of the server does not, every crate above such
 /// a package (chrono, Leptos, the app...) compiles twice in scripts/test.sh: once for the tests, once for
-/// `cargo leptos build`. The server's manifest turns them on itself.
+/// `cargo leptos build`. The manifests keep the two alike: the server turns such features on itself, and the app has
+/// no `default` feature, which `cargo test -p app` would turn on.
 #[test]
 fn the_tests_compile_the_servers_crates_with_the_features_of_its_build() {
     let build = compiled_features(&["-p", "server", "-e", "normal,build"]);
