@@ -126,7 +126,7 @@ pub struct Config {
 
     /// A stable name for this consumer in its group (Kafka's static membership): a consumer restarted under
     /// the same name takes its partitions back at once, instead of after the dead one's session times out
-    /// (45 s). Give each consumer of a group its own, or leave it unset.
+    /// (10 s). Give each consumer of a group its own, or leave it unset.
     #[arg(long, env = "KAFKA_GROUP_INSTANCE_ID", global = true)]
     pub group_instance_id: Option<String>,
 

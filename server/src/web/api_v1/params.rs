@@ -38,7 +38,7 @@ pub struct CheapestQuery {
     pub duration: String,
     /// Earliest start, as `from` of `/prices`. Default: now (the current quarter counts).
     pub from: Option<String>,
-    /// The run must be done by then. Default: the end of the known prices.
+    /// The run must be done by then. Default: three days after `from`.
     pub until: Option<String>,
     /// Also list this many cheapest single quarters in the same span (0–96).
     pub count: Option<usize>,
@@ -64,7 +64,7 @@ pub struct CalendarQuery {
 pub struct DailyQuery {
     /// First day, `YYYY-MM-DD` in the display zone. Default: 30 days before `to`.
     pub from: Option<String>,
-    /// Last day, included. Default: the last day with prices.
+    /// Last day, included. Default: tomorrow.
     pub to: Option<String>,
 }
 
