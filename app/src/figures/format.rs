@@ -62,8 +62,21 @@ impl LocalTime {
     /// The local hour of `t`, 0–23. Counted in seconds rather than through a local date and time: the hourly
     /// figures ask it of every slot in the window, up to 400 000 of them.
     pub fn hour(&self, t: DateTime<Utc>) -> u32 {
-        let local_seconds = t.timestamp() + i64::from(self.offset_at(t).local_minus_utc());
-        (local_seconds.rem_euclid(86_400) / 3600) as u32
+        self.hour_until(t).0
+    }
+
+    /// The local hour of `t`, 0–23, and the instant (Unix seconds) until which every time has that hour: the end
+    /// of the local hour, or the zone's next change of offset if that comes first. A series in time order then
+    /// needs the hour worked out once an hour, not once a slot.
+    pub fn hour_until(&self, t: DateTime<Utc>) -> (u32, i64) {
+        // The offset in force: the last one from at or before `t`, the first one before them all.
+        let current = self.offsets.partition_point(|(from, _)| *from <= t).saturating_sub(1);
+        let offset = self.offsets.get(current).map_or(0, |(_, seconds)| i64::from(*seconds));
+        let utc = t.timestamp();
+        let into_day = (utc + offset).rem_euclid(86_400);
+        let hour_ends = utc - into_day % 3600 + 3600;
+        let offset_changes = self.offsets.get(current + 1).map_or(i64::MAX, |(from, _)| from.timestamp());
+        ((into_day / 3600) as u32, hour_ends.min(offset_changes))
     }
 }
 
@@ -175,7 +188,7 @@ mod tests {
 
     #[test]
     fn the_hour_is_the_hour_of_the_zones_local_time_at_every_quarter() {
-        use chrono::Timelike;
+        use chrono::{Offset, Timelike};
         let utc = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
         // Helsinki's two changes a year, a zone half an hour off, one west of UTC, and a year before 1970.
         for (name, year) in
@@ -184,8 +197,28 @@ mod tests {
             let zone = DisplayZone(name.parse().unwrap());
             let local = zone.local_time(utc(year), utc(year + 1));
             let mut t = utc(year);
+            let mut hour_until: Option<(u32, i64)> = None;
             while t < utc(year + 1) {
                 assert_eq!(local.hour(t), t.with_timezone(&zone.0).hour(), "{name} at {t}");
+                // Within the stretch `hour_until` gave, the hour is the same; at its end, the local time is on a
+                // whole hour or the offset changes.
+                match hour_until {
+                    Some((hour, until)) if t.timestamp() < until => assert_eq!(local.hour(t), hour, "{name} at {t}"),
+                    Some((_, until)) => {
+                        assert_eq!(t.timestamp(), until, "{name}: quarters meet every end");
+                        let local_t = t.with_timezone(&zone.0);
+                        let before = (t - chrono::Duration::seconds(1)).with_timezone(&zone.0);
+                        assert!(
+                            local_t.minute() == 0 || local_t.offset().fix() != before.offset().fix(),
+                            "{name} at {t}"
+                        );
+                        hour_until = None;
+                    }
+                    None => {}
+                }
+                if hour_until.is_none() {
+                    hour_until = Some(local.hour_until(t));
+                }
                 t += chrono::Duration::minutes(15);
             }
         }

@@ -131,7 +131,16 @@ impl TrailingWeek {
 
 /// The level of each of `slots` (spot prices, in time order) against the week up to it.
 pub fn levels<T: Priced>(slots: &[T]) -> Vec<Level> {
+    levels_after(&[], slots)
+}
+
+/// The level of each of `slots` (spot prices, in time order) against the week up to it, `earlier` being the
+/// slots before them: the week before a window, whose own levels are not asked for.
+pub fn levels_after<T: Priced>(earlier: &[T], slots: &[T]) -> Vec<Level> {
     let mut week = TrailingWeek::default();
+    for slot in earlier {
+        week.push(slot.start(), slot.price());
+    }
     slots.iter().map(|s| Level::of(s.price(), week.push(s.start(), s.price()))).collect()
 }
 

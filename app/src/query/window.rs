@@ -53,10 +53,11 @@ pub fn dashboard(
 ) -> DashboardData {
     let (from, available_hours) = window_start(log, now, hours);
     let index = log.index();
-    let (spot, levels) = levelled_window(log, from, shown);
-    let (shown_from, shown_to) = times_shown(&spot, log, now);
+    let window = Levelled::of(log, from, shown);
+    let (spot, levels) = (window.spot(), &window.levels);
+    let (shown_from, shown_to) = times_shown(spot, log, now);
     let local = zone.local_time(shown_from, shown_to);
-    let priced = shown.priced(&spot, &local);
+    let priced = shown.priced(spot, &local);
     let slots: &[Point] = &priced;
     let today = local.date(now);
     let tomorrow = today.succ_opt().unwrap_or(today);
@@ -102,16 +103,31 @@ pub fn dashboard(
     }
 }
 
-/// The window's slots from `from` at spot (by the hour, if shown so), each with its level.
-fn levelled_window(log: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> (Vec<Point>, Vec<Level>) {
-    // The week before the window as well: each slot's level is against the week up to it.
-    let spot = log.index().prices_since(from - level::TRAILING).map(|(start, price)| Point(start, price));
-    let mut spot = shown.spot_points(spot.collect());
-    let mut levels = level::levels(&spot);
-    let before = spot.partition_point(|p| p.0 < from);
-    spot.drain(..before);
-    levels.drain(..before);
-    (spot, levels)
+/// The window's slots at spot (by the hour, if shown so), each with its level; after the week before them,
+/// which their levels are against.
+struct Levelled {
+    /// The week before the window, then the window.
+    points: Vec<Point>,
+    /// Where the window starts in `points`. The week is not removed from the front: that would move every
+    /// point of the window, up to 400 000 of them.
+    first: usize,
+    /// The level of each slot of the window.
+    levels: Vec<Level>,
+}
+
+impl Levelled {
+    /// The slots from `from`.
+    fn of(log: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> Self {
+        let spot = log.index().prices_since(from - level::TRAILING).map(|(start, price)| Point(start, price));
+        let points = shown.spot_points(spot.collect());
+        let first = points.partition_point(|p| p.0 < from);
+        let levels = level::levels_after(&points[..first], &points[first..]);
+        Self { points, first, levels }
+    }
+
+    fn spot(&self) -> &[Point] {
+        &self.points[self.first..]
+    }
 }
 
 /// The [`RECENT_ROWS`] slots up to the one at `now` as shown (the last ones known, when they all lie before
