@@ -59,8 +59,8 @@ impl LocalTime {
         self.local(t).date_naive()
     }
 
-    /// The local hour of `t`, 0–23. Counted in seconds rather than through a local date and time: the hourly
-    /// figures ask it of every slot in the window, up to 400 000 of them.
+    /// The local hour of `t`, 0–23. Counted in seconds rather than through a local date and time: the tariff and
+    /// the history ask it of every slot they price or sum.
     pub fn hour(&self, t: DateTime<Utc>) -> u32 {
         self.hour_until(t).0
     }
@@ -71,7 +71,8 @@ impl LocalTime {
     pub fn hour_until(&self, t: DateTime<Utc>) -> (u32, i64) {
         // The offset in force: the last one from at or before `t`, the first one before them all.
         let current = self.offsets.partition_point(|(from, _)| *from <= t).saturating_sub(1);
-        let offset = self.offsets.get(current).map_or(0, |(_, seconds)| i64::from(*seconds));
+        let offset = self.offsets.get(current).and_then(|(_, seconds)| FixedOffset::east_opt(*seconds));
+        let offset = i64::from(offset.map_or(0, |offset| offset.local_minus_utc()));
         let utc = t.timestamp();
         let into_day = (utc + offset).rem_euclid(86_400);
         let hour_ends = utc - into_day % 3600 + 3600;
@@ -174,6 +175,9 @@ mod tests {
         assert_eq!(helsinki.time(utc(2026, 10, 25, 1, 0, 0)), "03:00");
         assert_eq!(helsinki.offsets.len(), 3, "the start and two changes");
         assert_eq!(helsinki.hour(utc(2026, 7, 3, 21, 30, 0)), 0);
+        // Before the stretch, its first offset holds until its second: the hour ends on the hour.
+        let (hour, until) = helsinki.hour_until(utc(2025, 7, 1, 12, 20, 0));
+        assert_eq!((hour, until), (14, utc(2025, 7, 1, 13, 0, 0).timestamp()));
         assert_eq!(helsinki.date(utc(2026, 7, 3, 21, 30, 0)), NaiveDate::from_ymd_opt(2026, 7, 4).unwrap());
         // Before and after the stretch: its first and last offsets.
         assert_eq!(helsinki.time(utc(2025, 7, 1, 12, 0, 0)), "14:00");
@@ -190,10 +194,15 @@ mod tests {
     fn the_hour_is_the_hour_of_the_zones_local_time_at_every_quarter() {
         use chrono::{Offset, Timelike};
         let utc = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
-        // Helsinki's two changes a year, a zone half an hour off, one west of UTC, and a year before 1970.
-        for (name, year) in
-            [("Europe/Helsinki", 2026), ("Asia/Kolkata", 2026), ("America/St_Johns", 2026), ("Europe/Helsinki", 1969)]
-        {
+        // Helsinki's two changes a year, a zone half an hour off, one west of UTC, a year before 1970, and a zone
+        // whose changes fall at a quarter to the hour, within a local hour.
+        for (name, year) in [
+            ("Europe/Helsinki", 2026),
+            ("Asia/Kolkata", 2026),
+            ("America/St_Johns", 2026),
+            ("Europe/Helsinki", 1969),
+            ("Pacific/Chatham", 2026),
+        ] {
             let zone = DisplayZone(name.parse().unwrap());
             let local = zone.local_time(utc(year), utc(year + 1));
             let mut t = utc(year);

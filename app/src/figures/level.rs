@@ -56,8 +56,8 @@ impl Level {
         if ratio.is_nan() {
             return Self::VeryExpensive;
         }
-        // The bounds the ratio is past, counted rather than tested in turn: a long window levels 400 000 slots,
-        // and a chain of branches on prices that go up and down is mispredicted about once a slot.
+        // The bounds the ratio is past, counted rather than tested in turn: no branch on the price, in a pass
+        // that levels up to 400 000 slots.
         let [very_cheap, cheap, normal, expensive] = Self::BOUNDS;
         let past = u8::from(ratio > very_cheap)
             + u8::from(ratio > cheap)

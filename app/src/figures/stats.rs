@@ -50,7 +50,8 @@ impl Summary {
         let count = slots.len();
         // The sum, the lowest and the highest in one pass: "all" is up to 400 000 slots. The earliest slot wins
         // a tie: "the cheapest hour is at 03:00", not the last of equals.
-        let (mut sum, mut min, mut max) = (0.0, first, first);
+        // -0.0 is the sum of nothing, as in `Iterator::sum`: prices that are all -0.0 average -0.0.
+        let (mut sum, mut min, mut max) = (-0.0, first, first);
         for slot in slots {
             let price = slot.price();
             sum += price;
@@ -115,21 +116,21 @@ pub fn hourly_stats<T: Priced>(slots: &[T], local: &LocalTime) -> Vec<HourStat> 
         max: f64::NEG_INFINITY,
         count: 0,
     });
-    // A series comes in time order, four slots to an hour: the hour is worked out once for each run of slots in
-    // one local hour (the window may hold 400 000 slots), and the run summed into it.
+    // The hour is worked out once for each run of slots in one local hour, not once a slot: the window may hold
+    // 400 000 of them, mostly in time order. In any order the sums are the same, each hour's in the slots' order.
     let mut rest = slots;
     while let Some(first) = rest.first() {
         let (hour, until) = local.hour_until(first.start());
         let stretch = first.start().timestamp()..until;
+        // The first slot is the run's whatever `until` says: the loop always moves on.
+        let run = 1 + rest[1..].iter().take_while(|slot| stretch.contains(&slot.start().timestamp())).count();
         let hour = &mut hours[hour as usize];
-        let mut run = 0;
-        for slot in rest.iter().take_while(|slot| stretch.contains(&slot.start().timestamp())) {
+        for slot in &rest[..run] {
             let price = slot.price();
             // `average` holds the sum until the end.
             hour.average += price;
             hour.min = hour.min.min(price);
             hour.max = hour.max.max(price);
-            run += 1;
         }
         hour.count += run;
         rest = &rest[run..];

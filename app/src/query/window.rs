@@ -53,7 +53,7 @@ pub fn dashboard(
 ) -> DashboardData {
     let (from, available_hours) = window_start(log, now, hours);
     let index = log.index();
-    let window = Levelled::of(log, from, shown);
+    let window = LevelledWindow::of(log, from, shown);
     let (spot, levels) = (window.spot(), &window.levels);
     let (shown_from, shown_to) = times_shown(spot, log, now);
     let local = zone.local_time(shown_from, shown_to);
@@ -105,7 +105,7 @@ pub fn dashboard(
 
 /// The window's slots at spot (by the hour, if shown so), each with its level; after the week before them,
 /// which their levels are against.
-struct Levelled {
+struct LevelledWindow {
     /// The week before the window, then the window.
     points: Vec<Point>,
     /// Where the window starts in `points`. The week is not removed from the front: that would move every
@@ -115,7 +115,7 @@ struct Levelled {
     levels: Vec<Level>,
 }
 
-impl Levelled {
+impl LevelledWindow {
     /// The slots from `from`.
     fn of(log: &CsvTail, from: DateTime<Utc>, shown: &Shown) -> Self {
         let spot = log.index().prices_since(from - level::TRAILING).map(|(start, price)| Point(start, price));
