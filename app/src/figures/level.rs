@@ -53,17 +53,18 @@ impl Level {
             return if price < 0.0 { Self::VeryCheap } else { Self::Normal };
         }
         let ratio = price / week;
-        if ratio.is_nan() {
-            return Self::VeryExpensive;
-        }
-        // The bounds the ratio is past, counted rather than tested in turn: no branch on the price, in a pass
-        // that levels up to 400 000 slots.
         let [very_cheap, cheap, normal, expensive] = Self::BOUNDS;
-        let past = u8::from(ratio > very_cheap)
-            + u8::from(ratio > cheap)
-            + u8::from(ratio >= normal)
-            + u8::from(ratio >= expensive);
-        Self::ALL[usize::from(past)]
+        if ratio <= very_cheap {
+            Self::VeryCheap
+        } else if ratio <= cheap {
+            Self::Cheap
+        } else if ratio < normal {
+            Self::Normal
+        } else if ratio < expensive {
+            Self::Expensive
+        } else {
+            Self::VeryExpensive
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -164,7 +165,7 @@ mod tests {
         assert_eq!(Level::of(-1.0, 10.0), Level::VeryCheap);
         assert_eq!(Level::of(-1.0, -0.5), Level::VeryCheap, "a negative average");
         assert_eq!(Level::of(0.3, 0.0), Level::Normal);
-        // Not prices, but defined: NaN and +∞ are past every bound, −∞ below them all.
+        // Not prices, but defined: NaN and +∞ are very expensive, −∞ very cheap.
         assert_eq!(Level::of(f64::NAN, 10.0), Level::VeryExpensive);
         assert_eq!(Level::of(f64::INFINITY, 10.0), Level::VeryExpensive);
         assert_eq!(Level::of(f64::NEG_INFINITY, 10.0), Level::VeryCheap);
