@@ -34,10 +34,19 @@ impl LocalTime {
         Self { name: format!("UTC{:+}", seconds / 3600), offsets: vec![(DateTime::<Utc>::MIN_UTC, seconds)] }
     }
 
-    fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
-        let after = self.offsets.partition_point(|(from, _)| *from <= t);
-        let seconds = self.offsets.get(after.saturating_sub(1)).map_or(0, |(_, seconds)| *seconds);
+    /// Which of `offsets` is in force at `t`: the last one from at or before it, the first one before them all.
+    fn in_force(&self, t: DateTime<Utc>) -> usize {
+        self.offsets.partition_point(|(from, _)| *from <= t).saturating_sub(1)
+    }
+
+    /// The offset `offsets[i]`; zero for none, or for one out of range.
+    fn offset(&self, i: usize) -> FixedOffset {
+        let seconds = self.offsets.get(i).map_or(0, |(_, seconds)| *seconds);
         FixedOffset::east_opt(seconds).unwrap_or(FixedOffset::east_opt(0).expect("0 is a valid offset"))
+    }
+
+    fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
+        self.offset(self.in_force(t))
     }
 
     fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -62,17 +71,16 @@ impl LocalTime {
     /// The local hour of `t`, 0–23. Counted in seconds rather than through a local date and time: the tariff and
     /// the history ask it of every slot they price or sum.
     pub fn hour(&self, t: DateTime<Utc>) -> u32 {
-        self.hour_until(t).0
+        let local_seconds = t.timestamp() + i64::from(self.offset_at(t).local_minus_utc());
+        (local_seconds.rem_euclid(86_400) / 3600) as u32
     }
 
     /// The local hour of `t`, 0–23, and the instant (Unix seconds) until which every time has that hour: the end
     /// of the local hour, or the zone's next change of offset if that comes first. A series in time order then
     /// needs the hour worked out once an hour, not once a slot.
     pub fn hour_until(&self, t: DateTime<Utc>) -> (u32, i64) {
-        // The offset in force: the last one from at or before `t`, the first one before them all.
-        let current = self.offsets.partition_point(|(from, _)| *from <= t).saturating_sub(1);
-        let offset = self.offsets.get(current).and_then(|(_, seconds)| FixedOffset::east_opt(*seconds));
-        let offset = i64::from(offset.map_or(0, |offset| offset.local_minus_utc()));
+        let current = self.in_force(t);
+        let offset = i64::from(self.offset(current).local_minus_utc());
         let utc = t.timestamp();
         let into_day = (utc + offset).rem_euclid(86_400);
         let hour_ends = utc - into_day % 3600 + 3600;
